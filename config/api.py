@@ -1,0 +1,54 @@
+"""The public API (v1): django-ninja, problem details for every error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from creditbank.accounts.api import router as accounts_router
+from creditbank.identity.api import router as identity_router
+from creditbank.kernel.errors import DomainError
+from creditbank.kernel.problems import from_domain_error, from_validation_errors, problem_body, problem_response
+
+api = NinjaAPI(
+    title="Credit bank API (学分银行接口)",
+    version="1",
+    description="The public API of the credit bank. Errors are RFC 9457 problem details with a stable `code`.",
+    urls_namespace="api-v1",
+)
+api.add_router("/", accounts_router)
+api.add_router("/", identity_router)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return from_domain_error(request, exc)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return from_validation_errors(request, list(exc.errors))
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return problem_response(
+        problem_body(status=401, code="not_authenticated", detail=_("Log in first (a bearer token or a session)."), instance=request.path)
+    )
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Any) -> HttpResponse:
+    return problem_response(problem_body(status=404, code="not_found", detail=_("Not found."), instance=request.path))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = {403: "forbidden", 405: "method_not_allowed", 413: "payload_too_large"}.get(exc.status_code, "http_error")
+    if exc.status_code == 403 and "CSRF" in str(exc):
+        code = "csrf_failed"
+    return problem_response(problem_body(status=exc.status_code, code=code, detail=str(exc), instance=request.path))

@@ -1,0 +1,3 @@
+"""`./dev run`: SQLite (WAL), console email, development keys under var/."""
+
+from config.settings.base import *  # noqa: F403

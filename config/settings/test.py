@@ -1,0 +1,31 @@
+"""Test settings: fast hashing, in-memory email, immediate tasks, throwaway keys."""
+
+import base64
+import os
+import tempfile
+
+os.environ.setdefault("CREDITBANK_VAR_DIR", tempfile.mkdtemp(prefix="creditbank-test-"))
+os.environ.setdefault("CREDITBANK_PII_KEYS", "t1:" + base64.b64encode(os.urandom(32)).decode())
+os.environ.setdefault("CREDITBANK_BLIND_INDEX_KEYS", "tb1:" + base64.b64encode(os.urandom(32)).decode())
+os.environ.setdefault("DJANGO_SECRET_KEY", base64.b64encode(os.urandom(40)).decode())
+
+from config.settings.base import *  # noqa: E402, F403
+from config.settings.base import CREDITBANK_POLICY, DATABASES  # noqa: E402
+
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "creditbank.accounts.hashers.CreditBankArgon2PasswordHasher",
+]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "creditbank_cache",
+    }
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["NAME"] = ":memory:"
+    DATABASES["default"]["TEST"] = {"NAME": None}
+CREDITBANK_POLICY = {**CREDITBANK_POLICY, "VERIFICATION_OCR": False}
+LANGUAGE_CODE = "zh-hans"

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from config.api import api
+from creditbank.accounts import views as account_views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("creditbank.accounts.urls")),
+    path("", include("creditbank.identity.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

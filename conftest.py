@@ -1,0 +1,168 @@
+"""Fixtures shared by every test: the cache table, learners in each state, API clients."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.test import Client
+
+from creditbank.accounts.models import AccountStatus, User
+from creditbank.identity.specimens import card_back, card_front, valid_id_number
+
+PASSWORD = "correct horse battery staple"
+_seq = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    with django_db_blocker.unblock():
+        call_command("createcachetable", verbosity=0)
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Rate-limit counters live in the cache; start each database test with none."""
+    marker_names = {m.name for m in request.node.iter_markers()}
+    uses_db = "django_db" in marker_names or any(
+        f in request.fixturenames for f in ("db", "transactional_db", "live_server", "client", "api")
+    )
+    if uses_db:
+        request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+        cache.clear()
+    yield
+
+
+def next_identity() -> dict[str, str]:
+    n = next(_seq)
+    birth = f"19{70 + n % 30:02d}{1 + n % 12:02d}{1 + n % 28:02d}"
+    return {
+        "id_number": valid_id_number(birth=birth, sequence=100 + n % 900),
+        "phone": f"139{n:08d}",
+        "email": f"learner{n}@example.com",
+    }
+
+
+@pytest.fixture
+def make_learner(db: Any, django_capture_on_commit_callbacks: Any) -> Callable[..., User]:
+    """A learner in the given state, made through the real services."""
+    from creditbank.accounts import services
+    from creditbank.accounts.tokens import ACTIVATION, make_token
+    from creditbank.identity import services as identity_services
+
+    def make(status: str = AccountStatus.ACTIVATED, *, name: str = "张三", password: str = PASSWORD, **over: str) -> User:
+        ident = next_identity() | over
+        with django_capture_on_commit_callbacks(execute=True):
+            result = services.user_register(
+                name=name,
+                password=password,
+                accept_terms=True,
+                terms_version="2026-01",
+                client_address=f"10.0.0.{next(_seq) % 250}",
+                **ident,
+            )
+        user = User.objects.get(account_no=result.account_no)
+        if status == AccountStatus.REGISTERED:
+            return user
+        services.user_activate(token=make_token(user, ACTIVATION))
+        user.refresh_from_db()
+        if status == AccountStatus.VERIFIED:
+            reviewer = make_reviewer_user()
+            with django_capture_on_commit_callbacks(execute=True):
+                attempt = identity_services.verification_submit(
+                    user=user, consent=True, id_front=front_upload(user), id_back=back_upload(user)
+                )
+                identity_services.verification_decide(reviewer=reviewer, attempt_id=attempt.pk, decision="approve")
+            user.refresh_from_db()
+        return user
+
+    return make
+
+
+def make_reviewer_user(email: str | None = None) -> User:
+    from django.contrib.auth.models import Permission
+
+    from creditbank.accounts.services import account_number_issue
+
+    user = User.objects.create_user(
+        account_no=account_number_issue(),
+        password=PASSWORD,
+        name="审核员",
+        email=email or f"reviewer{next(_seq)}@example.com",
+        status=AccountStatus.ACTIVATED,
+        is_staff=True,
+    )
+    user.user_permissions.add(Permission.objects.get(codename="review_verification"))
+    return User.objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def reviewer(db: Any) -> User:
+    return make_reviewer_user()
+
+
+def front_upload(user: User | None = None, *, seed: int | None = None, name: str = "front.jpg") -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    s = seed if seed is not None else next(_seq)
+    data = card_front(name=user.name if user else "张三", id_number="110105199003071234", seed=s)
+    return SimpleUploadedFile(name, data, content_type="image/jpeg")
+
+
+def back_upload(user: User | None = None, *, seed: int | None = None, name: str = "back.jpg") -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    s = seed if seed is not None else next(_seq)
+    return SimpleUploadedFile(name, card_back(seed=s), content_type="image/jpeg")
+
+
+class Api:
+    """A JSON client for /api/v1 that validates every answer against the served OpenAPI document."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.token: str | None = None
+
+    def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
+        headers = dict(extra or {})
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        return headers
+
+    def call(self, method: str, path: str, data: Any = None, *, headers: dict[str, str] | None = None, **kw: Any) -> Any:
+        from tests.openapi import validate_response
+
+        fn = getattr(self.client, method.lower())
+        if method.upper() in {"POST", "PATCH", "PUT", "DELETE"} and not kw.get("multipart"):
+            response = fn(path, data=data, content_type="application/json", headers=self._headers(headers))
+        elif kw.get("multipart"):
+            response = fn(path, data=data, headers=self._headers(headers))
+        else:
+            response = fn(path, data=data, headers=self._headers(headers))
+        validate_response(method, path, response)
+        return response
+
+    def get(self, path: str, data: Any = None, **kw: Any) -> Any:
+        return self.call("GET", path, data, **kw)
+
+    def post(self, path: str, data: Any = None, **kw: Any) -> Any:
+        return self.call("POST", path, data, **kw)
+
+    def delete(self, path: str, **kw: Any) -> Any:
+        return self.call("DELETE", path, None, **kw)
+
+    def login(self, identifier: str, password: str = PASSWORD) -> Any:
+        response = self.post("/api/v1/auth/token", {"identifier": identifier, "password": password})
+        assert response.status_code == 200, response.content
+        self.token = response.json()["access_token"]
+        return response
+
+
+@pytest.fixture
+def api(db: Any) -> Api:
+    return Api(Client())

@@ -1,0 +1,54 @@
+"""API authentication: bearer tokens, or the session cookie with CSRF (the pages' JS)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja.security import APIKeyCookie, HttpBearer
+
+from creditbank.accounts.services import api_token_authenticate
+from creditbank.kernel.errors import PermissionDenied
+
+#: What an account that must change its password may still call.
+_MUST_CHANGE_ALLOWED = ("/api/v1/auth/password", "/api/v1/auth/logout", "/api/v1/me")
+
+
+def _gate(request: HttpRequest, user: Any) -> Any:
+    if getattr(user, "must_change_password", False) and request.path not in _MUST_CHANGE_ALLOWED:
+        raise PermissionDenied(
+            "password_change_required",
+            _("Set a new password first (POST /api/v1/auth/password)."),
+            extra={"next_step": "change_password"},
+        )
+    return user
+
+
+class BearerTokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        found = api_token_authenticate(token)
+        if found is None:
+            return None
+        user, api_token = found
+        request.api_token = api_token  # type: ignore[attr-defined]
+        request.user = user
+        return _gate(request, user)
+
+
+class SessionCookieAuth(APIKeyCookie):
+    """Django's session (already resolved by middleware); CSRF is checked for unsafe methods."""
+
+    param_name = "sessionid"
+
+    def __init__(self) -> None:
+        super().__init__(csrf=True)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return _gate(request, user)
+        return None
+
+
+AUTH = [BearerTokenAuth(), SessionCookieAuth()]

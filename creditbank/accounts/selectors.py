@@ -1,0 +1,129 @@
+"""Reads of the accounts context, including who an identifier names and what a user may do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from creditbank.accounts.domain import account_numbers
+from creditbank.accounts.domain.contacts import ContactError, normalise_phone
+from creditbank.accounts.models import AccountStatus, User
+from creditbank.identity.domain.id_number import normalise as normalise_id_number
+from creditbank.kernel.errors import DomainError, PermissionDenied
+from creditbank.kernel.pii import indexer
+
+ID_CONTEXT = "accounts.user.id_number"
+PHONE_CONTEXT = "accounts.user.phone"
+
+
+def id_number_index_candidates(value: str) -> list[str]:
+    return indexer().candidates(value, context=ID_CONTEXT)
+
+
+def phone_index_candidates(value: str) -> list[str]:
+    return indexer().candidates(value, context=PHONE_CONTEXT)
+
+
+def user_find_by_identifier(identifier: str) -> User | None:
+    """The account an identifier names: account number, ID number, email or phone."""
+    text = (identifier or "").strip()
+    if not text or len(text) > 254:
+        return None
+    if "@" in text:
+        return User.objects.filter(email__iexact=text).first()
+    compact = normalise_id_number(text)
+    if account_numbers.is_valid(compact):
+        return User.objects.filter(account_no=compact).first()
+    try:
+        phone = normalise_phone(text)
+    except ContactError:
+        phone = None
+    if phone:
+        return User.objects.filter(phone_index__in=phone_index_candidates(phone)).first()
+    if len(compact) == 18:
+        return User.objects.filter(id_number_index__in=id_number_index_candidates(compact)).first()
+    return None
+
+
+def users_matching(*, id_number: str | None, email: str | None, phone: str | None) -> list[User]:
+    """Existing accounts holding any of these (already normalised) values."""
+    q = Q(pk__in=[])
+    if id_number:
+        q |= Q(id_number_index__in=id_number_index_candidates(id_number))
+    if email:
+        q |= Q(email__iexact=email)
+    if phone:
+        q |= Q(phone_index__in=phone_index_candidates(phone))
+    return list(User.objects.filter(q))
+
+
+@dataclass(frozen=True)
+class NextStep:
+    code: str
+    message: Any
+    url_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    status: str
+    may: list[str] = field(default_factory=list)
+    next_step: NextStep | None = None
+
+
+VERIFIED_ACTIONS = ["apply_certification", "apply_conversion", "share", "issue_credentials", "edit_history"]
+
+
+def user_next_step(user: User) -> NextStep | None:
+    if user.must_change_password:
+        return NextStep("change_password", _("Set a new password before you continue."), "accounts:password_set")
+    if user.status == AccountStatus.REGISTERED:
+        return NextStep(
+            "activate_email",
+            _("Open the activation link we emailed you to activate your account."),
+            "accounts:activation_resend",
+        )
+    if user.status == AccountStatus.ACTIVATED:
+        return NextStep(
+            "verify_identity",
+            _("Complete real-name verification: upload both sides of your ID card."),
+            "identity:verification",
+        )
+    if user.status == AccountStatus.SUSPENDED:
+        return NextStep("contact_support", _("Your account is suspended. Contact support."), None)
+    if user.status == AccountStatus.CLOSED:
+        return NextStep("closed", _("This account is closed."), None)
+    return None
+
+
+def user_capabilities(user: User) -> Capabilities:
+    may = ["view_profile", "contact_support"]
+    if user.status == AccountStatus.ACTIVATED:
+        may.append("submit_verification")
+    if user.status == AccountStatus.VERIFIED:
+        may += VERIFIED_ACTIONS
+    return Capabilities(status=user.status, may=may, next_step=user_next_step(user))
+
+
+def user_require_verified(user: User) -> None:
+    """The gate of every operation that needs a verified account: ``not_verified`` + next step."""
+    if user.status == AccountStatus.VERIFIED and not user.must_change_password:
+        return
+    step = user_next_step(user)
+    raise PermissionDenied(
+        "not_verified",
+        _("This needs a verified account (real-name verification). %(next)s")
+        % {"next": step.message if step else ""},
+        extra={"next_step": step.code if step else "", "account_status": user.status},
+    )
+
+
+def user_require_status(user: User, *statuses: str, code: str, message: Any) -> None:
+    if user.status not in statuses:
+        step = user_next_step(user)
+        raise DomainError(
+            code, message, status=403, extra={"next_step": step.code if step else "", "account_status": user.status}
+        )

@@ -1,0 +1,44 @@
+"""ID number rules for the rest of the project: the pure rules of ``domain.id_number`` with
+their bilingual messages, raised as :class:`DomainError`. Imports nothing of other contexts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from creditbank.identity.domain.id_number import IdNumber, IdNumberError, parse_id_number
+from creditbank.kernel.errors import DomainError
+
+MESSAGES = {
+    "id_number_required": _("Enter your 18-character resident ID number."),
+    "id_number_first_generation": _(
+        "This is a 15-digit first-generation ID number. Enter the 18-character number on your "
+        "current (second-generation) ID card."
+    ),
+    "id_number_length": _("A resident ID number has 18 characters: 17 digits and a final digit or X."),
+    "id_number_format": _("A resident ID number has 17 digits followed by a digit or the letter X."),
+    "id_number_region": _(
+        "The first six digits are not a known administrative region code. Check the number on your ID card."
+    ),
+    "id_number_birth_date": _("Digits 7 to 14 must be a real birth date (YYYYMMDD). Check the number."),
+    "id_number_birth_future": _("The birth date in this number is in the future. Check the number."),
+    "id_number_birth_too_old": _("The birth date in this number is too far in the past. Check the number."),
+    "id_number_checksum": _(
+        "The last character does not match the others (check digit). One of the characters is probably "
+        "mistyped: compare it with your ID card."
+    ),
+}
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def id_number_parse(raw: str, *, field: str = "id_number") -> IdNumber:
+    """Parse an ID number or raise a :class:`DomainError` with the rule's code and message."""
+    try:
+        return parse_id_number(raw, today=today())
+    except IdNumberError as exc:
+        raise DomainError(exc.code, MESSAGES[exc.code], field=field) from exc

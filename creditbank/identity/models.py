@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class VerificationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    RESET = "reset", _("Reset by staff")
+
+
+class VerificationAttempt(models.Model):
+    """One submission of real-name verification (实名认证).
+
+    PII: the ID card photos (encrypted files in the private vault, named by ``front_blob`` and
+    ``back_blob``, deleted after the retention period), the declared name (copied at
+    submission), photo hashes (perceptual and SHA-256, kept after deletion to detect reuse), the
+    results of the automatic checks (masked values only) and the reviewer's note.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="verification_attempts")
+    status = models.CharField(max_length=16, choices=VerificationStatus.choices, default=VerificationStatus.PENDING)
+    declared_name = models.CharField(max_length=64)
+    declared_gender = models.CharField(max_length=1, blank=True)
+    consent_at = models.DateTimeField()
+    consent_version = models.CharField(max_length=32)
+
+    front_blob = models.CharField(max_length=64, blank=True)
+    back_blob = models.CharField(max_length=64, blank=True)
+    front_dhash = models.CharField(max_length=16, blank=True, db_index=True)
+    back_dhash = models.CharField(max_length=16, blank=True, db_index=True)
+    front_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    back_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    photos_deleted_at = models.DateTimeField(null=True, blank=True)
+
+    checks = models.JSONField(default=list, blank=True)
+    checks_completed_at = models.DateTimeField(null=True, blank=True)
+    provider = models.CharField(max_length=100, blank=True)
+
+    reason_code = models.CharField(max_length=32, blank=True)
+    note = models.TextField(blank=True, max_length=1000)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="verification_decisions"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    auto_decided = models.BooleanField(default=False)
+    closed_at = models.DateTimeField(null=True, blank=True, help_text="withdrawn or reset by the learner")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        permissions = [("review_verification", "Can review real-name verifications")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(status="pending"), name="identity_one_pending_attempt_per_user"
+            ),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(status="approved"), name="identity_one_approved_attempt_per_user"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in VerificationStatus]), name="identity_attempt_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"verification #{self.pk} ({self.status})"

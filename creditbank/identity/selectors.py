@@ -1,0 +1,107 @@
+"""Reads of real-name verification, including the reviewer's access check."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from creditbank.accounts.models import AccountStatus, User
+from creditbank.identity.models import VerificationAttempt, VerificationStatus
+from creditbank.identity.reasons import reason_as_dict
+from creditbank.kernel.errors import NotFound
+
+
+def _day_start(now: datetime) -> datetime:
+    local = timezone.localtime(now)
+    return timezone.make_aware(datetime.combine(local.date(), time.min), timezone.get_current_timezone())
+
+
+def attempts_left_today(user: User, *, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    used = VerificationAttempt.objects.filter(user=user, created_at__gte=_day_start(now)).count()
+    return max(0, int(settings.CREDITBANK_POLICY["VERIFICATION_ATTEMPTS_PER_DAY"]) - used)
+
+
+def next_attempt_at(user: User, *, now: datetime | None = None) -> datetime:
+    """When the next attempt becomes possible (now, or the start of tomorrow)."""
+    now = now or timezone.now()
+    if attempts_left_today(user, now=now) > 0:
+        return now
+    return _day_start(now) + timedelta(days=1)
+
+
+def verification_current(user: User) -> VerificationAttempt | None:
+    """The attempt the learner's page is about: the newest one not withdrawn or reset."""
+    return (
+        VerificationAttempt.objects.filter(user=user, closed_at__isnull=True)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def verification_state(user: User) -> dict[str, Any]:
+    """What the learner sees: state, checks, reason and advice, attempts left."""
+    attempt = verification_current(user)
+    left = attempts_left_today(user)
+    state: dict[str, Any] = {
+        "account_status": user.status,
+        "status": "none",
+        "attempt_id": None,
+        "submitted_at": None,
+        "decided_at": None,
+        "checks": [],
+        "reason": None,
+        "note": "",
+        "attempts_left_today": left,
+        "next_attempt_at": next_attempt_at(user) if left == 0 else None,
+        "can_submit": user.status == AccountStatus.ACTIVATED and left > 0,
+        "can_withdraw": False,
+        "can_reset": False,
+    }
+    if attempt is None:
+        return state
+    state.update(
+        status=attempt.status,
+        attempt_id=attempt.pk,
+        submitted_at=attempt.created_at,
+        decided_at=attempt.decided_at,
+        checks=[{"name": c.get("name"), "status": c.get("status")} for c in attempt.checks],
+        note=attempt.note if attempt.status == VerificationStatus.REJECTED else "",
+        reason=reason_as_dict(attempt.reason_code) if attempt.reason_code else None,
+        can_withdraw=attempt.status == VerificationStatus.PENDING,
+        can_reset=attempt.status == VerificationStatus.REJECTED,
+    )
+    if attempt.status == VerificationStatus.PENDING:
+        state["can_submit"] = False
+    return state
+
+
+def verification_queue(
+    *, reviewer: User, status: str | None = "pending", flagged_only: bool = False
+) -> QuerySet[VerificationAttempt]:
+    """The reviewer's queue, oldest first. Only reviewers see it (others: an empty queue)."""
+    if not reviewer.has_perm("identity.review_verification"):
+        return VerificationAttempt.objects.none()
+    qs = VerificationAttempt.objects.select_related("user", "reviewer").exclude(user=reviewer)
+    if status:
+        qs = qs.filter(status=status)
+    if flagged_only:
+        qs = qs.filter(user__region_flagged=True)
+    return qs.order_by("created_at", "id")
+
+
+def verification_get_for_reviewer(*, reviewer: User, attempt_id: int) -> VerificationAttempt:
+    if not reviewer.has_perm("identity.review_verification"):
+        raise NotFound("No such verification.")
+    attempt = VerificationAttempt.objects.select_related("user", "reviewer").filter(pk=attempt_id).first()
+    if attempt is None:
+        raise NotFound("No such verification.")
+    return attempt
+
+
+def user_is_reviewer(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm("identity.review_verification"))

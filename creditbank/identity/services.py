@@ -1,0 +1,423 @@
+"""Writes of real-name verification: submit, pre-check, decide, withdraw, reset, purge."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import IO, Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from creditbank.accounts.models import AccountStatus, User
+from creditbank.accounts.services import user_mark_unverified, user_mark_verified, user_reveal_pii
+from creditbank.accounts.tasks import send_plain_email
+from creditbank.audit.services import audit_record
+from creditbank.identity import tasks
+from creditbank.identity.models import VerificationAttempt, VerificationStatus
+from creditbank.identity.providers import FAILED, NOT_RUN, PASSED, WARNING, Check, Submission, get_provider
+from creditbank.identity.reasons import REASONS
+from creditbank.identity.selectors import attempts_left_today, next_attempt_at
+from creditbank.kernel.errors import DomainError, NotFound, PermissionDenied, RateLimited
+from creditbank.kernel.images import ImagePolicy, clean_image, hamming_hex, read_limited
+from creditbank.kernel.vault import vault
+
+log = logging.getLogger(__name__)
+
+CONSENT_VERSION = "2026-01"
+PHOTO_CONTEXT = "identity.verification.photo"
+#: dHash distance at or under which two photos count as the same picture.
+REUSE_DISTANCE = 6
+
+
+def _policy(key: str) -> Any:
+    return settings.CREDITBANK_POLICY[key]
+
+
+def _image_policy() -> ImagePolicy:
+    return ImagePolicy(max_bytes=_policy("VERIFICATION_MAX_UPLOAD_BYTES"), max_pixels=_policy("VERIFICATION_MAX_PIXELS"))
+
+
+def _read_upload(upload: Any, field: str, policy: ImagePolicy) -> bytes:
+    if upload is None:
+        raise DomainError("upload_missing", _("Choose a photo of this side of your ID card."), field=field)
+    source: IO[bytes] | Any = upload.chunks() if hasattr(upload, "chunks") else upload
+    return read_limited(source, max_bytes=policy.max_bytes, field=field)
+
+
+def verification_submit(*, user: User, consent: bool, id_front: Any, id_back: Any) -> VerificationAttempt:
+    """Check the uploads, store them encrypted and queue the automatic pre-check.
+
+    Every refusal leaves nothing stored.
+    """
+    if user.status == AccountStatus.REGISTERED:
+        raise PermissionDenied(
+            "not_activated",
+            _("Activate your account first: open the link in the email we sent you."),
+            extra={"next_step": "activate_email"},
+        )
+    if user.status == AccountStatus.VERIFIED:
+        raise DomainError("already_verified", _("Your identity is already verified."), status=409)
+    if user.status != AccountStatus.ACTIVATED:
+        raise PermissionDenied("account_inactive", _("This account is suspended or closed. Contact support."))
+    if VerificationAttempt.objects.filter(user=user, status=VerificationStatus.PENDING).exists():
+        raise DomainError(
+            "verification_pending",
+            _("A verification is already waiting for review. Wait for the decision or withdraw it first."),
+            status=409,
+        )
+    if attempts_left_today(user) <= 0:
+        retry = next_attempt_at(user)
+        seconds = max(1, int((retry - timezone.now()).total_seconds()))
+        raise RateLimited(
+            _("You have used today's %(n)d verification attempts. You can try again from %(at)s.")
+            % {"n": _policy("VERIFICATION_ATTEMPTS_PER_DAY"), "at": timezone.localtime(retry).strftime("%Y-%m-%d %H:%M")},
+            retry_after=seconds,
+            code="verification_attempts_exhausted",
+        )
+    if consent is not True:
+        raise DomainError(
+            "consent_required",
+            _("Consent to the processing of your ID card photos is required for real-name verification."),
+            field="consent",
+        )
+
+    policy = _image_policy()
+    front = clean_image(_read_upload(id_front, "id_front", policy), policy=policy, field="id_front")
+    back = clean_image(_read_upload(id_back, "id_back", policy), policy=policy, field="id_back")
+    if front.sha256 == back.sha256:
+        raise DomainError(
+            "photos_identical", _("The front and the back are the same photo. Upload both sides."), field="id_back"
+        )
+
+    store = vault()
+    front_name = store.save(front.data, context=PHOTO_CONTEXT)
+    back_name = store.save(back.data, context=PHOTO_CONTEXT)
+    try:
+        with transaction.atomic():
+            locked = User.objects.select_for_update().get(pk=user.pk)
+            if locked.status != AccountStatus.ACTIVATED:
+                raise DomainError("verification_not_allowed", _("Your account cannot submit a verification now."))
+            attempt = VerificationAttempt.objects.create(
+                user=locked,
+                declared_name=locked.name,
+                declared_gender=locked.gender,
+                consent_at=timezone.now(),
+                consent_version=CONSENT_VERSION,
+                front_blob=front_name,
+                back_blob=back_name,
+                front_dhash=front.dhash,
+                back_dhash=back.dhash,
+                front_sha256=front.sha256,
+                back_sha256=back.sha256,
+                checks=[{"name": "precheck", "status": "queued", "detail": "", "data": {}}],
+            )
+            attempt_id = attempt.pk
+            transaction.on_commit(lambda: tasks.run_precheck.enqueue(attempt_id))
+    except IntegrityError as exc:
+        store.delete(front_name)
+        store.delete(back_name)
+        raise DomainError(
+            "verification_pending",
+            _("A verification is already waiting for review. Wait for the decision or withdraw it first."),
+            status=409,
+        ) from exc
+    except BaseException:
+        store.delete(front_name)
+        store.delete(back_name)
+        raise
+    log.info("verification submitted attempt=%s", attempt.pk)
+    return attempt
+
+
+def _reuse_check(attempt: VerificationAttempt) -> Check:
+    """The same photo (exact or perceptual match) in another account's submissions."""
+    others = (
+        VerificationAttempt.objects.exclude(user_id=attempt.user_id)
+        .exclude(front_dhash="")
+        .values_list("user_id", "front_dhash", "back_dhash", "front_sha256", "back_sha256")
+    )
+    mine = [attempt.front_dhash, attempt.back_dhash]
+    mine_sha = {attempt.front_sha256, attempt.back_sha256}
+    for user_id, fd, bd, fs, bs in others.iterator():
+        if mine_sha & {fs, bs} or any(hamming_hex(m, o) <= REUSE_DISTANCE for m in mine for o in (fd, bd) if o):
+            return Check("photo_not_reused", FAILED, "photo matches another account's submission", {"other_account": True})
+    return Check("photo_not_reused", PASSED)
+
+
+def _unique_check(user: User) -> Check:
+    duplicate = (
+        User.objects.filter(id_number_index=user.id_number_index, status=AccountStatus.VERIFIED)
+        .exclude(pk=user.pk)
+        .exists()
+    )
+    return Check("id_number_unique", FAILED if duplicate else PASSED)
+
+
+def verification_precheck(*, attempt_id: int) -> VerificationAttempt | None:
+    """The automatic pre-check; its results are shown to the learner and to the reviewer."""
+    attempt = VerificationAttempt.objects.select_related("user").filter(pk=attempt_id).first()
+    if attempt is None or attempt.status != VerificationStatus.PENDING or attempt.photos_deleted_at:
+        return attempt
+    user = attempt.user
+    provider = get_provider()
+    store = vault()
+    try:
+        submission = Submission(
+            user_id=user.pk,
+            declared_name=attempt.declared_name,
+            declared_gender=attempt.declared_gender,
+            id_number=user_reveal_pii(user=user)["id_number"],
+            front=store.read(attempt.front_blob, context=PHOTO_CONTEXT),
+            back=store.read(attempt.back_blob, context=PHOTO_CONTEXT),
+        )
+        checks = provider.checks(submission)
+    except Exception:
+        log.exception("identity provider failed attempt=%s", attempt.pk)
+        checks = [Check("provider", NOT_RUN, "the identity provider failed; a reviewer decides")]
+    checks += [_unique_check(user), _reuse_check(attempt)]
+    if user.region_flagged:
+        checks.append(Check("region_known", WARNING, "region code not in the GB/T 2260 list"))
+    with transaction.atomic():
+        attempt = VerificationAttempt.objects.select_for_update().get(pk=attempt.pk)
+        if attempt.status != VerificationStatus.PENDING:
+            return attempt
+        attempt.checks = [c.as_dict() for c in checks]
+        attempt.checks_completed_at = timezone.now()
+        attempt.provider = provider.name
+        attempt.save(update_fields=["checks", "checks_completed_at", "provider"])
+    if _policy("VERIFICATION_AUTO_APPROVE") and all(c.status == PASSED for c in checks):
+        return _decide(attempt=attempt, reviewer=None, decision="approve", reason_code="", note="", auto=True)
+    return attempt
+
+
+def verification_decide(
+    *, reviewer: User, attempt_id: int, decision: str, reason_code: str = "", note: str = "", client_address: str = ""
+) -> VerificationAttempt:
+    if not reviewer.has_perm("identity.review_verification"):
+        raise NotFound(_("No such verification."))
+    if decision not in {"approve", "reject"}:
+        raise DomainError("decision_invalid", _("The decision is 'approve' or 'reject'."), field="decision")
+    if decision == "reject" and reason_code not in REASONS:
+        raise DomainError(
+            "reason_code_invalid",
+            _("Choose a reason for the rejection from the list."),
+            field="reason_code",
+            extra={"allowed": sorted(REASONS)},
+        )
+    if decision == "approve" and reason_code and reason_code not in REASONS:
+        raise DomainError("reason_code_invalid", _("Unknown reason code."), field="reason_code")
+    if len(note or "") > 1000:
+        raise DomainError("note_too_long", _("The note has at most 1000 characters."), field="note")
+    attempt = VerificationAttempt.objects.filter(pk=attempt_id).first()
+    if attempt is None:
+        raise NotFound(_("No such verification."))
+    if attempt.user_id == reviewer.pk:
+        raise PermissionDenied("own_verification", _("You cannot review your own verification."))
+    return _decide(
+        attempt=attempt,
+        reviewer=reviewer,
+        decision=decision,
+        reason_code=reason_code if decision == "reject" else "",
+        note=note or "",
+        client_address=client_address,
+    )
+
+
+def _decide(
+    *,
+    attempt: VerificationAttempt,
+    reviewer: User | None,
+    decision: str,
+    reason_code: str,
+    note: str,
+    auto: bool = False,
+    client_address: str = "",
+) -> VerificationAttempt:
+    with transaction.atomic():
+        attempt = VerificationAttempt.objects.select_for_update().select_related("user").get(pk=attempt.pk)
+        if attempt.status != VerificationStatus.PENDING:
+            raise DomainError(
+                "verification_not_pending", _("This verification has already been decided or withdrawn."), status=409
+            )
+        user = User.objects.select_for_update().get(pk=attempt.user_id)
+        now = timezone.now()
+        attempt.status = VerificationStatus.APPROVED if decision == "approve" else VerificationStatus.REJECTED
+        attempt.reason_code = reason_code
+        attempt.note = note
+        attempt.reviewer = reviewer
+        attempt.decided_at = now
+        attempt.auto_decided = auto
+        attempt.save(update_fields=["status", "reason_code", "note", "reviewer", "decided_at", "auto_decided"])
+        if decision == "approve":
+            user_mark_verified(user=user, at=now)
+        audit_record(
+            actor=reviewer,
+            action=f"verification.{decision}",
+            subject=user,
+            object_type="verification",
+            object_id=attempt.pk,
+            reason=reason_code or ("auto" if auto else ""),
+            client_address=client_address,
+        )
+        attempt_id, user_id = attempt.pk, user.pk
+        lang = user.preferred_language or settings.LANGUAGE_CODE
+        template = "identity/email/approved" if decision == "approve" else "identity/email/rejected"
+        ctx = {"reason_code": reason_code, "note": note}
+        transaction.on_commit(lambda: send_plain_email.enqueue(user_id, template, lang, ctx))
+        run_after = now + timedelta(days=_policy("VERIFICATION_PHOTO_RETENTION_DAYS"))
+        transaction.on_commit(lambda: _schedule_purge(attempt_id, run_after))
+    return attempt
+
+
+def _schedule_purge(attempt_id: int, run_after: datetime) -> None:
+    try:
+        tasks.purge_attempt_photos.using(run_after=run_after).enqueue(attempt_id)
+    except Exception:  # the immediate/dummy backends refuse run_after; the daily command covers it
+        log.debug("purge not scheduled for attempt=%s; purge_verification_photos will", attempt_id)
+
+
+def verification_withdraw(*, user: User) -> VerificationAttempt:
+    """Withdraw the pending attempt (photos deleted at once) or reset a rejected one."""
+    with transaction.atomic():
+        attempt = (
+            VerificationAttempt.objects.select_for_update()
+            .filter(user=user, closed_at__isnull=True)
+            .exclude(status=VerificationStatus.APPROVED)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if attempt is None or attempt.status not in (VerificationStatus.PENDING, VerificationStatus.REJECTED):
+            raise DomainError(
+                "nothing_to_reset",
+                _("There is no pending or rejected verification to withdraw or reset."),
+                status=409,
+            )
+        if attempt.status == VerificationStatus.PENDING:
+            attempt.status = VerificationStatus.WITHDRAWN
+        attempt.closed_at = timezone.now()
+        attempt.save(update_fields=["status", "closed_at"])
+        _delete_photos(attempt)
+    return attempt
+
+
+def verification_staff_reset(*, staff: User, attempt_id: int, reason: str, client_address: str = "") -> VerificationAttempt:
+    """Staff undo an approval: the account returns to activated and must verify again."""
+    if not staff.has_perm("identity.review_verification"):
+        raise NotFound(_("No such verification."))
+    if not reason.strip():
+        raise DomainError("reason_required", _("Say why the verification is reset."), field="reason")
+    with transaction.atomic():
+        attempt = VerificationAttempt.objects.select_for_update().filter(pk=attempt_id).first()
+        if attempt is None:
+            raise NotFound(_("No such verification."))
+        if attempt.status != VerificationStatus.APPROVED:
+            raise DomainError("verification_not_approved", _("Only an approved verification can be reset."), status=409)
+        attempt.status = VerificationStatus.RESET
+        attempt.closed_at = timezone.now()
+        attempt.save(update_fields=["status", "closed_at"])
+        user = User.objects.select_for_update().get(pk=attempt.user_id)
+        user_mark_unverified(user=user)
+        audit_record(
+            actor=staff,
+            action="verification.reset",
+            subject=user,
+            object_type="verification",
+            object_id=attempt.pk,
+            reason=reason,
+            client_address=client_address,
+        )
+    return attempt
+
+
+def _delete_photos(attempt: VerificationAttempt) -> None:
+    store = vault()
+    for name in (attempt.front_blob, attempt.back_blob):
+        if name:
+            store.delete(name)
+    VerificationAttempt.objects.filter(pk=attempt.pk).update(front_blob="", back_blob="", photos_deleted_at=timezone.now())
+
+
+def verification_purge_photos(*, now: datetime | None = None, attempt_id: int | None = None) -> int:
+    """Delete photos of attempts decided more than the retention period ago (hashes kept)."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=_policy("VERIFICATION_PHOTO_RETENTION_DAYS"))
+    qs = VerificationAttempt.objects.filter(photos_deleted_at__isnull=True, decided_at__lte=cutoff)
+    if attempt_id is not None:
+        qs = qs.filter(pk=attempt_id)
+    count = 0
+    for attempt in qs.iterator():
+        _delete_photos(attempt)
+        count += 1
+    return count
+
+
+def verification_photo_for_reviewer(
+    *, reviewer: User, attempt_id: int, side: str, client_address: str = ""
+) -> bytes:
+    """A photo for the reviewer's screen; every view is audited."""
+    if not reviewer.has_perm("identity.review_verification"):
+        raise NotFound(_("No such verification."))
+    attempt = VerificationAttempt.objects.filter(pk=attempt_id).first()
+    if attempt is None or side not in {"front", "back"}:
+        raise NotFound(_("No such verification."))
+    name = attempt.front_blob if side == "front" else attempt.back_blob
+    if not name:
+        raise NotFound(_("The photos of this verification have been deleted."), code="photos_deleted")
+    data = vault().read(name, context=PHOTO_CONTEXT)
+    audit_record(
+        actor=reviewer,
+        action="verification.photo_viewed",
+        subject=attempt.user,
+        object_type="verification",
+        object_id=f"{attempt.pk}:{side}",
+        client_address=client_address,
+    )
+    return data
+
+
+def verification_reveal_pii(*, reviewer: User, attempt_id: int, reason: str, client_address: str = "") -> dict[str, str]:
+    """The full ID number and phone of the learner behind an attempt, audited with the reason."""
+    if not reviewer.has_perm("identity.review_verification"):
+        raise NotFound(_("No such verification."))
+    if not (reason or "").strip():
+        raise DomainError("reason_required", _("Say why you need to see the full value."), field="reason")
+    attempt = VerificationAttempt.objects.select_related("user").filter(pk=attempt_id).first()
+    if attempt is None:
+        raise NotFound(_("No such verification."))
+    audit_record(
+        actor=reviewer,
+        action="pii.revealed",
+        subject=attempt.user,
+        object_type="verification",
+        object_id=attempt.pk,
+        reason=reason.strip(),
+        client_address=client_address,
+    )
+    return user_reveal_pii(user=attempt.user)
+
+
+def photos_reseal(*, batch_size: int = 200) -> int:
+    """Re-encrypt every stored photo under the active key (key rotation)."""
+    store = vault()
+    changed = 0
+    for front, back in VerificationAttempt.objects.exclude(front_blob="").values_list("front_blob", "back_blob").iterator(
+        chunk_size=batch_size
+    ):
+        for name in (front, back):
+            if name and store.exists(name) and store.reseal(name, context=PHOTO_CONTEXT):
+                changed += 1
+    return changed
+
+
+__all__ = [
+    "FAILED",
+    "verification_decide",
+    "verification_precheck",
+    "verification_purge_photos",
+    "verification_staff_reset",
+    "verification_submit",
+    "verification_withdraw",
+]

@@ -1,0 +1,196 @@
+"""Real-name verification pages: the learner's and the reviewer's. Thin over the services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from creditbank.identity import selectors, services
+from creditbank.identity.api import photo_response
+from creditbank.identity.forms import DecisionForm, ReasonForm, VerificationForm
+from creditbank.identity.models import VerificationStatus
+from creditbank.identity.reasons import ADVICE, REASONS
+from creditbank.kernel import ratelimit
+from creditbank.kernel.errors import DomainError, NotFound
+from creditbank.kernel.forms import apply_domain_error
+
+
+@login_required
+@never_cache
+def verification(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = VerificationForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.verification_submit(
+                user=user,  # type: ignore[arg-type]
+                consent=bool(form.cleaned_data["consent"]),
+                id_front=request.FILES.get("id_front"),
+                id_back=request.FILES.get("id_back"),
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+            status = 400 if exc.status < 500 else exc.status
+        else:
+            messages.success(request, _("Your photos were received. The automatic checks run now; a reviewer decides next."))
+            return redirect("identity:verification")
+    return render(
+        request,
+        "identity/verification.html",
+        {"form": form, "state": selectors.verification_state(user), "advice": ADVICE},  # type: ignore[arg-type]
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def verification_withdraw(request: HttpRequest) -> HttpResponse:
+    try:
+        attempt = services.verification_withdraw(user=request.user)  # type: ignore[arg-type]
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        if attempt.status == VerificationStatus.WITHDRAWN:
+            messages.info(request, _("Your verification was withdrawn and its photos deleted."))
+        else:
+            messages.info(request, _("Your verification was reset. You can start over."))
+    return redirect("identity:verification")
+
+
+def _reviewer_or_404(request: HttpRequest) -> None:
+    if not selectors.user_is_reviewer(request.user):
+        raise Http404
+
+
+@login_required
+@never_cache
+def review_queue(request: HttpRequest) -> HttpResponse:
+    _reviewer_or_404(request)
+    status = request.GET.get("status", "pending")
+    if status not in {s.value for s in VerificationStatus} | {"all"}:
+        status = "pending"
+    flagged = request.GET.get("flagged") == "1"
+    qs = selectors.verification_queue(
+        reviewer=request.user, status=None if status == "all" else status, flagged_only=flagged  # type: ignore[arg-type]
+    )
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "identity/review_queue.html",
+        {"page": page, "status": status, "flagged": flagged, "statuses": VerificationStatus.choices},
+    )
+
+
+@login_required
+@never_cache
+def review_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    _reviewer_or_404(request)
+    try:
+        attempt = selectors.verification_get_for_reviewer(reviewer=request.user, attempt_id=attempt_id)  # type: ignore[arg-type]
+    except NotFound as exc:
+        raise Http404 from exc
+    form = DecisionForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.verification_decide(
+                reviewer=request.user,  # type: ignore[arg-type]
+                attempt_id=attempt.pk,
+                decision=form.cleaned_data["decision"],
+                reason_code=form.cleaned_data["reason_code"],
+                note=form.cleaned_data["note"],
+                client_address=ratelimit.client_address(request),
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+            status = 400
+        else:
+            messages.success(request, _("Decision recorded; the learner has been notified."))
+            return redirect("identity:review_queue")
+    return _detail_page(request, attempt, form, status=status)
+
+
+def _detail_page(
+    request: HttpRequest, attempt: object, form: DecisionForm, *, status: int = 200, revealed: dict[str, str] | None = None
+) -> HttpResponse:
+    return render(
+        request,
+        "identity/review_detail.html",
+        {
+            "attempt": attempt,
+            "form": form,
+            "reveal_form": ReasonForm(),
+            "revealed": revealed,
+            "reasons": REASONS,
+        },
+        status=status,
+    )
+
+
+@login_required
+def review_photo(request: HttpRequest, attempt_id: int, side: str) -> HttpResponse:
+    _reviewer_or_404(request)
+    try:
+        data = services.verification_photo_for_reviewer(
+            reviewer=request.user,  # type: ignore[arg-type]
+            attempt_id=attempt_id,
+            side=side,
+            client_address=ratelimit.client_address(request),
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+    return photo_response(data, f"verification-{attempt_id}-{side}.jpg")
+
+
+@login_required
+@require_POST
+@never_cache
+def review_reveal(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    _reviewer_or_404(request)
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        values = services.verification_reveal_pii(
+            reviewer=request.user,  # type: ignore[arg-type]
+            attempt_id=attempt_id,
+            reason=form.cleaned_data.get("reason", ""),
+            client_address=ratelimit.client_address(request),
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        # Shown once in this response, never stored in the session.
+        attempt = selectors.verification_get_for_reviewer(reviewer=request.user, attempt_id=attempt_id)  # type: ignore[arg-type]
+        return _detail_page(request, attempt, DecisionForm(), revealed=values)
+    return redirect("identity:review_detail", attempt_id=attempt_id)
+
+
+@login_required
+@require_POST
+def review_reset(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    _reviewer_or_404(request)
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        services.verification_staff_reset(
+            staff=request.user,  # type: ignore[arg-type]
+            attempt_id=attempt_id,
+            reason=form.cleaned_data.get("reason", ""),
+            client_address=ratelimit.client_address(request),
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The verification was reset; the learner must verify again."))
+    return redirect("identity:review_detail", attempt_id=attempt_id)

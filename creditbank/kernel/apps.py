@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class KernelConfig(AppConfig):
+    name = "creditbank.kernel"
+    label = "kernel"
+    verbose_name = "Kernel"

@@ -1,0 +1,23 @@
+"""The one mapping from :class:`DomainError` to page errors: next to the field, or on top."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest
+
+from creditbank.kernel.errors import DomainError
+
+
+def apply_domain_error(form: forms.Form, exc: DomainError, *, request: HttpRequest | None = None) -> None:
+    """Put each message next to its field when the form has it, otherwise above the form."""
+    placed = False
+    for field, msgs in exc.errors.items():
+        target = field if field in form.fields else None
+        for msg in msgs:
+            form.add_error(target, str(msg))
+            placed = True
+    if not placed:
+        form.add_error(None, str(exc.message))
+    if request is not None and exc.code == "rate_limited":
+        messages.warning(request, str(exc.message))

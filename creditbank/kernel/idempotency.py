@@ -1,0 +1,57 @@
+"""``Idempotency-Key`` for create requests: the same key and body give the same answer once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from creditbank.kernel.errors import DomainError
+from creditbank.kernel.models import IdempotencyRecord
+
+MAX_KEY_LENGTH = 128
+
+
+def _hash(payload: Any) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def run_idempotent(
+    *, scope: str, key: str | None, payload: Any, create: Callable[[], tuple[int, dict[str, Any]]]
+) -> tuple[int, dict[str, Any]]:
+    """Call ``create`` once per (scope, key); replay its answer for the same payload.
+
+    A reused key with a different payload answers 422 ``idempotency_key_reused``. Failures
+    (DomainError) are not stored: the client may fix the input and retry with the same key.
+    """
+    if not key:
+        return create()
+    key = key.strip()
+    if len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        raise DomainError("idempotency_key_invalid", _("The Idempotency-Key header is at most 128 printable characters."))
+    digest = _hash(payload)
+    existing = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
+    if existing is not None:
+        if existing.request_hash != digest:
+            raise DomainError(
+                "idempotency_key_reused",
+                _("This Idempotency-Key was already used with a different request."),
+                status=422,
+            )
+        return existing.status, dict(existing.body)
+    with transaction.atomic():
+        status, body = create()
+        try:
+            with transaction.atomic():
+                IdempotencyRecord.objects.create(scope=scope, key=key, request_hash=digest, status=status, body=body)
+        except IntegrityError as exc:  # a concurrent request with the same key won: undo ours
+            raise DomainError(
+                "idempotency_conflict",
+                _("A request with this Idempotency-Key is being processed. Retry shortly."),
+                status=409,
+            ) from exc
+    return status, body

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class IdempotencyRecord(models.Model):
+    """The stored answer to a create request sent with an ``Idempotency-Key``.
+
+    No PII: the request body is kept only as a SHA-256; the answer bodies stored are the
+    public parts of a creation (ids, statuses), never personal data.
+    """
+
+    scope = models.CharField(max_length=64)
+    key = models.CharField(max_length=128)
+    request_hash = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="kernel_idempotency_scope_key_unique")]
