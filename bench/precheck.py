@@ -209,9 +209,7 @@ def run(n: int, seed: int, ocr_max_side: int) -> dict[str, object]:
         t1 = time.perf_counter()
         face = recognition.detect_face(front_clean)
         t2 = time.perf_counter()
-        ocr = recognition.ocr_card(
-            front_clean, declared_name=person, declared_id_number=number, max_side=ocr_max_side
-        )
+        ocr = recognition.ocr_card(front_clean, declared_name=person, declared_id_number=number, max_side=ocr_max_side)
         t3 = time.perf_counter()
         clean_ms.append((t1 - t0) * 1000)
         face_ms.append((t2 - t1) * 1000)
@@ -245,8 +243,7 @@ def report(r: dict[str, object], command: str) -> str:
         values = r[key]
         assert isinstance(values, list)
         return (
-            f"| {label} | {percentile(values, 50):.0f} | {percentile(values, 95):.0f} "
-            f"| {max(values):.0f} | {target} |"
+            f"| {label} | {percentile(values, 50):.0f} | {percentile(values, 95):.0f} | {max(values):.0f} | {target} |"
         )
 
     image_p95 = percentile(r["image"], 95)  # type: ignore[arg-type]
@@ -313,9 +310,7 @@ def main() -> None:
         parser.error("--n must be at least 1")
 
     result = run(args.n, args.seed, args.ocr_max_side)
-    command = "python bench/precheck.py" + "".join(
-        f" {arg}" for arg in sys.argv[1:] if arg != "--no-write"
-    )
+    command = "python bench/precheck.py" + "".join(f" {arg}" for arg in sys.argv[1:] if arg != "--no-write")
     text = report(result, command)
     print(text)
     if not args.no_write:

@@ -48,7 +48,12 @@ def _not_found(request: HttpRequest, exc: Any) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    code = {403: "forbidden", 405: "method_not_allowed", 413: "payload_too_large"}.get(exc.status_code, "http_error")
+    code = {400: "invalid_body", 403: "forbidden", 405: "method_not_allowed", 413: "payload_too_large"}.get(
+        exc.status_code, "http_error"
+    )
+    detail = str(exc)
+    if exc.status_code == 400 and "parse" in detail:
+        detail = _("The request body is not valid JSON.")
     if exc.status_code == 403 and "CSRF" in str(exc):
         code = "csrf_failed"
-    return problem_response(problem_body(status=exc.status_code, code=code, detail=str(exc), instance=request.path))
+    return problem_response(problem_body(status=exc.status_code, code=code, detail=detail, instance=request.path))

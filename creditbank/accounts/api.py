@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from ninja.responses import Response
+from ninja.responses import Response, Status
 from pydantic import StrictBool
 
 from creditbank.accounts import selectors, services
@@ -140,7 +140,7 @@ def register(request: HttpRequest, payload: RegisterIn) -> Any:
     status, data = run_idempotent(
         scope="auth.register", key=request.headers.get("Idempotency-Key"), payload=body, create=create
     )
-    return status, data
+    return Status(status, data)
 
 
 @router.post("/auth/activate", response={200: StatusOut, **problems(400)}, auth=None)
@@ -152,7 +152,7 @@ def activate(request: HttpRequest, payload: ActivateIn) -> Any:
 @router.post("/auth/activation/resend", response={202: DetailOut, **problems(400, 429)}, auth=None)
 def activation_resend(request: HttpRequest, payload: EmailIn) -> Any:
     services.activation_resend(email=payload.email, client_address=ratelimit.client_address(request))
-    return 202, {"detail": _("If an account with this email awaits activation, a new link is on its way.")}
+    return Status(202, {"detail": _("If an account with this email awaits activation, a new link is on its way.")})
 
 
 @router.post("/auth/token", response={200: TokenOut, **problems(400, 403, 429)}, auth=None)
@@ -185,7 +185,7 @@ def token(request: HttpRequest, payload: TokenIn) -> Any:
     }
 
 
-@router.post("/auth/logout", response={204: None, **problems(401)}, auth=AUTH)
+@router.post("/auth/logout", response={204: None, **problems(401, 403)}, auth=AUTH)
 def logout_view(request: HttpRequest) -> Any:
     api_token = getattr(request, "api_token", None)
     if api_token is not None:
@@ -195,7 +195,7 @@ def logout_view(request: HttpRequest) -> Any:
     return Response(None, status=204)
 
 
-@router.post("/auth/password", response={200: DetailOut, **problems(400, 401, 429)}, auth=AUTH)
+@router.post("/auth/password", response={200: DetailOut, **problems(400, 401, 403, 429)}, auth=AUTH)
 def password_change(request: HttpRequest, payload: PasswordChangeIn) -> Any:
     """Change the password (also the way out of ``must_change_password``); other sessions and tokens end."""
     user: User = request.auth  # type: ignore[attr-defined]
@@ -214,7 +214,7 @@ def password_change(request: HttpRequest, payload: PasswordChangeIn) -> Any:
 @router.post("/auth/password-reset", response={202: DetailOut, **problems(400, 429)}, auth=None)
 def password_reset(request: HttpRequest, payload: EmailIn) -> Any:
     services.password_reset_request(email=payload.email, client_address=ratelimit.client_address(request))
-    return 202, {"detail": _("If an account uses this email, a reset link is on its way.")}
+    return Status(202, {"detail": _("If an account uses this email, a reset link is on its way.")})
 
 
 @router.post("/auth/password-reset/confirm", response={200: DetailOut, **problems(400)}, auth=None)
@@ -223,7 +223,7 @@ def password_reset_confirm(request: HttpRequest, payload: PasswordResetConfirmIn
     return {"detail": _("Your password has been reset. You can now log in.")}
 
 
-@router.get("/me", response={200: MeOut, **problems(401)}, auth=AUTH)
+@router.get("/me", response={200: MeOut, **problems(401, 403)}, auth=AUTH)
 def me(request: HttpRequest) -> Any:
     """The profile (personal data masked), the account state, what it may do now and the next step."""
     return _me(request.auth)  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from ninja.responses import Status
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
@@ -120,23 +121,20 @@ def _review_item(attempt: Any) -> dict[str, Any]:
         "reviewer": attempt.reviewer.account_no if attempt.reviewer else None,
         "photos_available": available,
         "photo_urls": (
-            {
-                side: f"/api/v1/review/verifications/{attempt.pk}/photos/{side}"
-                for side in ("front", "back")
-            }
+            {side: f"/api/v1/review/verifications/{attempt.pk}/photos/{side}" for side in ("front", "back")}
             if available
             else {}
         ),
     }
 
 
-@router.get("/me/verification", response={200: VerificationOut, **problems(401)}, auth=AUTH)
+@router.get("/me/verification", response={200: VerificationOut, **problems(401, 403)}, auth=AUTH)
 def verification_get(request: HttpRequest) -> Any:
     """The learner's verification: state, named checks, reason and advice, attempts left today."""
     return selectors.verification_state(request.auth)  # type: ignore[attr-defined]
 
 
-@router.post("/me/verification", response={202: VerificationOut, **problems(400, 401, 403, 409, 429)}, auth=AUTH)
+@router.post("/me/verification", response={202: VerificationOut, **problems(400, 401, 403, 409, 413, 429)}, auth=AUTH)
 def verification_submit(
     request: HttpRequest,
     consent: Form[str] = "",
@@ -148,10 +146,10 @@ def verification_submit(
     services.verification_submit(
         user=user, consent=(consent or "").strip().lower() == "true", id_front=id_front, id_back=id_back
     )
-    return 202, selectors.verification_state(user)
+    return Status(202, selectors.verification_state(user))
 
 
-@router.delete("/me/verification", response={200: VerificationOut, **problems(401, 409)}, auth=AUTH)
+@router.delete("/me/verification", response={200: VerificationOut, **problems(401, 403, 409)}, auth=AUTH)
 def verification_delete(request: HttpRequest) -> Any:
     """Withdraw a pending attempt, or reset a rejected one (重置实名认证信息) to start over."""
     user: User = request.auth  # type: ignore[attr-defined]
@@ -189,7 +187,7 @@ def review_list(
     return {"items": items, "count": qs.count()}
 
 
-@router.get("/review/verifications/{attempt_id}", response={200: ReviewItemOut, **problems(401, 404)}, auth=AUTH)
+@router.get("/review/verifications/{attempt_id}", response={200: ReviewItemOut, **problems(401, 403, 404)}, auth=AUTH)
 def review_detail(request: HttpRequest, attempt_id: int) -> Any:
     attempt = selectors.verification_get_for_reviewer(reviewer=request.auth, attempt_id=attempt_id)  # type: ignore[attr-defined]
     return _review_item(attempt)
@@ -197,7 +195,7 @@ def review_detail(request: HttpRequest, attempt_id: int) -> Any:
 
 @router.get(
     "/review/verifications/{attempt_id}/photos/{side}",
-    response={200: None, **problems(401, 404)},
+    response={200: None, **problems(401, 403, 404)},
     auth=AUTH,
     openapi_extra={"responses": {"200": {"description": "JPEG", "content": {"image/jpeg": {}}}}},
 )
@@ -222,7 +220,9 @@ def photo_response(data: bytes, filename: str) -> HttpResponse:
 
 
 @router.post(
-    "/review/verifications/{attempt_id}/decision", response={200: ReviewItemOut, **problems(400, 401, 403, 404, 409)}, auth=AUTH
+    "/review/verifications/{attempt_id}/decision",
+    response={200: ReviewItemOut, **problems(400, 401, 403, 404, 409)},
+    auth=AUTH,
 )
 def review_decide(request: HttpRequest, attempt_id: int, payload: DecisionIn) -> Any:
     """Approve or reject (with a ``reason_code`` from /verification/reasons and a ``note``)."""
@@ -237,7 +237,9 @@ def review_decide(request: HttpRequest, attempt_id: int, payload: DecisionIn) ->
     return _review_item(selectors.verification_get_for_reviewer(reviewer=request.auth, attempt_id=attempt.pk))  # type: ignore[attr-defined]
 
 
-@router.post("/review/verifications/{attempt_id}/reveal", response={200: RevealOut, **problems(400, 401, 404)}, auth=AUTH)
+@router.post(
+    "/review/verifications/{attempt_id}/reveal", response={200: RevealOut, **problems(400, 401, 403, 404)}, auth=AUTH
+)
 def review_reveal(request: HttpRequest, attempt_id: int, payload: ReasonIn) -> Any:
     """The full ID number and phone, for a stated reason; recorded in the audit log."""
     return services.verification_reveal_pii(
@@ -248,7 +250,11 @@ def review_reveal(request: HttpRequest, attempt_id: int, payload: ReasonIn) -> A
     )
 
 
-@router.post("/review/verifications/{attempt_id}/reset", response={200: ReviewItemOut, **problems(400, 401, 404, 409)}, auth=AUTH)
+@router.post(
+    "/review/verifications/{attempt_id}/reset",
+    response={200: ReviewItemOut, **problems(400, 401, 403, 404, 409)},
+    auth=AUTH,
+)
 def review_reset(request: HttpRequest, attempt_id: int, payload: ReasonIn) -> Any:
     """Staff reset of an approved verification: the account must verify again."""
     services.verification_staff_reset(

@@ -24,7 +24,7 @@ class Problem(Schema):
     current_terms_version: str | None = None
 
 
-PROBLEMS: dict[int, Any] = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem, 429: Problem}
+PROBLEMS: dict[int, Any] = {c: Problem for c in (400, 401, 403, 404, 409, 413, 422, 429)}
 
 
 def problems(*codes: int) -> dict[int, Any]:

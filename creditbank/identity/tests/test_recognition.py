@@ -31,19 +31,13 @@ WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
 
 def with_check_char(first17: str) -> str:
-    return (
-        first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, WEIGHTS)) % 11]
-    )
+    return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, WEIGHTS)) % 11]
 
 
 NUMBER = with_check_char("11010519900101123")  # 110105199001011232
 OTHER_NUMBER = with_check_char("31010419851212456")
 #: A number whose check character is X.
-X_NUMBER = next(
-    n
-    for n in (with_check_char(f"11010519900101{seq:03d}") for seq in range(1000))
-    if n[-1] == "X"
-)
+X_NUMBER = next(n for n in (with_check_char(f"11010519900101{seq:03d}") for seq in range(1000)) if n[-1] == "X")
 NAME = "张三"
 
 
@@ -70,9 +64,7 @@ def jpeg(image: Image.Image, quality: int = 90) -> bytes:
     return buffer.getvalue()
 
 
-def make_card(
-    font_path: str, *, name: str = NAME, number: str = NUMBER, face: bool = False
-) -> bytes:
+def make_card(font_path: str, *, name: str = NAME, number: str = NUMBER, face: bool = False) -> bytes:
     """A 1000x630 portrait side of a resident ID card, laid out like the real one."""
     card = Image.new("RGB", (1000, 630), (238, 241, 233))
     draw = ImageDraw.Draw(card)
@@ -101,9 +93,7 @@ def blank(size: tuple[int, int] = (1000, 630)) -> bytes:
 
 
 def test_ocr_reads_number_and_name(cjk_font_path):
-    result = ocr_card(
-        make_card(cjk_font_path), declared_name=NAME, declared_id_number=NUMBER
-    )
+    result = ocr_card(make_card(cjk_font_path), declared_name=NAME, declared_id_number=NUMBER)
     assert result.status is CheckStatus.PASSED, result
     assert result.data["id_number_match"] is True
     assert result.data["name_found"] is True
@@ -121,9 +111,7 @@ def test_ocr_accepts_declared_number_in_other_forms(cjk_font_path):
 
 def test_ocr_different_declared_number_fails_and_masks(cjk_font_path, caplog):
     caplog.set_level(logging.DEBUG)
-    result = ocr_card(
-        make_card(cjk_font_path), declared_name=NAME, declared_id_number=OTHER_NUMBER
-    )
+    result = ocr_card(make_card(cjk_font_path), declared_name=NAME, declared_id_number=OTHER_NUMBER)
     assert result.status is CheckStatus.FAILED, result
     assert result.data["found_id_number_masked"] == "110105********1232"
     assert result.data["id_number_match"] is False
@@ -133,9 +121,7 @@ def test_ocr_different_declared_number_fails_and_masks(cjk_font_path, caplog):
 
 
 def test_ocr_name_not_read_is_a_warning(cjk_font_path):
-    result = ocr_card(
-        make_card(cjk_font_path), declared_name="李四", declared_id_number=NUMBER
-    )
+    result = ocr_card(make_card(cjk_font_path), declared_name="李四", declared_id_number=NUMBER)
     assert result.status is CheckStatus.WARNING, result
     assert result.data["id_number_match"] is True
     assert result.data["reason"] == "name_not_found"
@@ -151,9 +137,7 @@ def test_ocr_blank_image_finds_nothing():
 
 def test_ocr_disabled_by_environment(monkeypatch, cjk_font_path):
     monkeypatch.setenv("CREDITBANK_OCR", "off")
-    result = ocr_card(
-        make_card(cjk_font_path), declared_name=NAME, declared_id_number=NUMBER
-    )
+    result = ocr_card(make_card(cjk_font_path), declared_name=NAME, declared_id_number=NUMBER)
     assert result.status is CheckStatus.NOT_RUN
     assert "disabled" in result.detail
     assert recognition.ocr_available() is False
@@ -163,9 +147,7 @@ def test_ocr_disabled_by_environment(monkeypatch, cjk_font_path):
 def test_ocr_missing_package_is_not_run(monkeypatch, cjk_font_path):
     monkeypatch.setattr(recognition, "_ocr_engine", None)
     monkeypatch.setitem(sys.modules, "rapidocr", None)  # makes `import rapidocr` fail
-    result = ocr_card(
-        make_card(cjk_font_path), declared_name=NAME, declared_id_number=NUMBER
-    )
+    result = ocr_card(make_card(cjk_font_path), declared_name=NAME, declared_id_number=NUMBER)
     assert result.status is CheckStatus.NOT_RUN
     assert result.data["reason"] == "unavailable"
     assert recognition.ocr_available() is False
@@ -207,9 +189,7 @@ def test_ocr_engine_loads_bundled_models_without_download(monkeypatch):
 
 def test_judge_misread_number_is_a_warning():
     misread = NUMBER[:-1] + ("0" if NUMBER[-1] != "0" else "1")
-    result = recognition._judge(
-        [f"公民身份号码{misread}", "姓名张三"], NAME, OTHER_NUMBER, 1
-    )
+    result = recognition._judge([f"公民身份号码{misread}", "姓名张三"], NAME, OTHER_NUMBER, 1)
     assert result.status is CheckStatus.WARNING
     assert result.data["reason"] == "id_number_unreadable"
     assert misread not in result.detail
@@ -217,10 +197,14 @@ def test_judge_misread_number_is_a_warning():
 
 def test_judge_normalises_full_width_and_name_separators():
     full_width = "".join(chr(ord(c) + 0xFEE0) for c in NUMBER)
-    result = recognition._judge(
-        ["姓名 买买提.艾力", f"公民身份号码 {full_width}"], "买买提·艾力", NUMBER, 1
-    )
+    result = recognition._judge(["姓名 买买提.艾力", f"公民身份号码 {full_width}"], "买买提·艾力", NUMBER, 1)
     assert result.status is CheckStatus.PASSED, result
+
+
+def test_judge_folds_traditional_variants_in_names():
+    result = recognition._judge(["姓名 王強", f"公民身份号码 {NUMBER}"], "王强", NUMBER, 1)
+    assert result.status is CheckStatus.PASSED, result
+    assert recognition._judge(["姓名 王强", NUMBER], "王強", NUMBER, 1).data["name_found"]
 
 
 def test_judge_ignores_longer_digit_runs():
@@ -242,10 +226,17 @@ def test_face_found_on_card_with_portrait(cjk_font_path):
     assert result.data["face_count"] >= 1
 
 
+def test_face_on_the_left_is_found_by_the_whole_photo_search(cjk_font_path):
+    card = Image.open(io.BytesIO(make_card(cjk_font_path, face=True)))
+    mirrored = jpeg(card.transpose(Image.Transpose.FLIP_LEFT_RIGHT))
+    result = detect_face(mirrored)
+    assert result.status is CheckStatus.PASSED, result
+    assert result.data["whole_photo_searched"] is True
+    assert detect_face(make_card(cjk_font_path, face=True)).data["whole_photo_searched"] is False
+
+
 def test_face_found_on_large_photo(cjk_font_path):
-    card = Image.open(io.BytesIO(make_card(cjk_font_path, face=True))).resize(
-        (2000, 1260)
-    )
+    card = Image.open(io.BytesIO(make_card(cjk_font_path, face=True))).resize((2000, 1260))
     assert detect_face(jpeg(card)).status is CheckStatus.PASSED
 
 

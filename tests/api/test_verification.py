@@ -1,0 +1,427 @@
+"""Real-name verification through the API: the learner's and the reviewer's sides."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from PIL import Image
+
+from conftest import Api, back_upload, front_upload, make_reviewer_user
+from creditbank.accounts.models import AccountStatus, User
+from creditbank.audit.models import AuditEvent
+from creditbank.identity.models import VerificationAttempt, VerificationStatus
+from creditbank.identity.services import verification_purge_photos
+from creditbank.kernel.vault import vault
+
+VERIFY = "/api/v1/me/verification"
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def submit(api: Api, user: User | None = None, **over):  # type: ignore[no-untyped-def]
+    data = {"consent": "true", "id_front": front_upload(user), "id_back": back_upload(user)}
+    data.update(over)
+    data = {k: v for k, v in data.items() if v is not None}
+    return api.post(VERIFY, data, multipart=True)
+
+
+def png_bytes(size: tuple[int, int] = (800, 500)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 10, 10)).save(out, "PNG")
+    return out.getvalue()
+
+
+def upload(data: bytes, name: str = "x.jpg", content_type: str = "image/jpeg"):  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def test_submit_runs_the_checks_and_waits_for_a_reviewer(api, make_learner, commit) -> None:  # type: ignore[no-untyped-def]
+    user = make_learner()
+    api.login(user.email)
+    before = api.get(VERIFY).json()
+    assert before["status"] == "none"
+    assert before["attempts_left_today"] == 3
+    assert before["can_submit"] is True
+    with commit():
+        response = submit(api, user)
+    assert response.status_code == 202
+    state = api.get(VERIFY).json()
+    assert state["status"] == "pending"
+    assert state["attempts_left_today"] == 2
+    assert state["can_submit"] is False
+    assert state["can_withdraw"] is True
+    names = {c["name"]: c["status"] for c in state["checks"]}
+    assert names["id_number_rules"] == "passed"
+    assert names["gender_consistent"] == "passed"
+    assert names["id_number_unique"] == "passed"
+    assert names["photo_not_reused"] == "passed"
+    assert names["ocr_match"] == "not_run"  # OCR is off in the test settings
+    assert names["face_present"] in {"passed", "failed", "not_run"}
+    attempt = VerificationAttempt.objects.get(user=user)
+    assert attempt.front_blob and attempt.back_blob
+    raw = (vault().root / attempt.front_blob[:2] / attempt.front_blob).read_bytes()
+    assert raw.startswith(b"CBE1")  # encrypted at rest
+    assert b"JFIF" not in raw and b"Exif" not in raw
+    user.refresh_from_db()
+    assert user.status == AccountStatus.ACTIVATED
+
+
+@pytest.mark.parametrize(
+    ("over", "code", "field"),
+    [
+        ({"consent": None}, "consent_required", "consent"),
+        ({"consent": "yes"}, "consent_required", "consent"),
+        ({"id_front": None}, "upload_missing", "id_front"),
+        ({"id_back": None}, "upload_missing", "id_back"),
+        ({"id_front": "svg"}, "upload_type_not_allowed", "id_front"),
+        ({"id_front": "html"}, "upload_type_not_allowed", "id_front"),
+        ({"id_front": "pdf"}, "upload_type_not_allowed", "id_front"),
+        ({"id_front": "truncated"}, "image_corrupt", "id_front"),
+        ({"id_front": "small"}, "image_too_small", "id_front"),
+        ({"id_back": "empty"}, "upload_empty", "id_back"),
+        ({"id_front": "huge"}, "upload_too_large", "id_front"),
+    ],
+)
+def test_bad_uploads_are_refused_and_nothing_is_stored(api, make_learner, over, code, field, settings) -> None:  # type: ignore[no-untyped-def]
+    user = make_learner()
+    api.login(user.email)
+    good_jpeg = front_upload(user).read()
+    makers = {
+        "svg": lambda: upload(b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "card.jpg"),
+        "html": lambda: upload(b"<!DOCTYPE html><html><script>alert(1)</script></html>", "card.png", "image/png"),
+        "pdf": lambda: upload(b"%PDF-1.7\n1 0 obj<<>>endobj\n", "card.jpg"),
+        "truncated": lambda: upload(good_jpeg[: len(good_jpeg) // 2]),
+        "small": lambda: upload(png_bytes((200, 120)), "s.png", "image/png"),
+        "empty": lambda: upload(b""),
+        "huge": lambda: upload(b"\xff\xd8\xff" + b"\x00" * (8 * 1024 * 1024 + 10)),
+    }
+    data = {}
+    for key, value in over.items():
+        data[key] = makers[value]() if value in makers else value
+    files_before = sorted(p.name for p in vault().root.rglob("*") if p.is_file()) if vault().root.exists() else []
+    response = submit(api, user, **data)
+    assert response.status_code in (400, 413)
+    problem = response.json()
+    assert problem["code"] == code
+    assert field in problem["errors"]
+    assert not VerificationAttempt.objects.filter(user=user).exists()
+    files_after = sorted(p.name for p in vault().root.rglob("*") if p.is_file()) if vault().root.exists() else []
+    assert files_after == files_before
+
+
+def test_registered_account_cannot_submit(api, make_learner) -> None:  # type: ignore[no-untyped-def]
+    user = make_learner(AccountStatus.REGISTERED)
+    api.login(user.email)
+    response = submit(api, user)
+    assert response.status_code == 403
+    assert response.json()["code"] == "not_activated"
+    assert response.json()["next_step"] == "activate_email"
+
+
+def test_second_submission_while_pending_conflicts(api, make_learner, commit) -> None:  # type: ignore[no-untyped-def]
+    user = make_learner()
+    api.login(user.email)
+    with commit():
+        submit(api, user)
+    response = submit(api, user)
+    assert response.status_code == 409
+    assert response.json()["code"] == "verification_pending"
+    assert VerificationAttempt.objects.filter(user=user).count() == 1
+
+
+def test_attempts_per_day_are_limited(api, make_learner, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.CREDITBANK_POLICY = {**settings.CREDITBANK_POLICY, "VERIFICATION_ATTEMPTS_PER_DAY": 2}
+    user = make_learner()
+    api.login(user.email)
+    for _ in range(2):
+        assert submit(api, user).status_code == 202
+        assert api.delete(VERIFY).status_code == 200
+    response = submit(api, user)
+    assert response.status_code == 429
+    assert response.json()["code"] == "verification_attempts_exhausted"
+    assert int(response["Retry-After"]) > 0
+    state = api.get(VERIFY).json()
+    assert state["attempts_left_today"] == 0
+    assert state["next_attempt_at"] is not None
+    assert state["can_submit"] is False
+
+
+def test_withdraw_deletes_the_photos(api, make_learner) -> None:  # type: ignore[no-untyped-def]
+    user = make_learner()
+    api.login(user.email)
+    submit(api, user)
+    attempt = VerificationAttempt.objects.get(user=user)
+    names = [attempt.front_blob, attempt.back_blob]
+    response = api.delete(VERIFY)
+    assert response.status_code == 200
+    assert response.json()["status"] == "none"
+    attempt.refresh_from_db()
+    assert attempt.status == VerificationStatus.WITHDRAWN
+    assert attempt.front_dhash  # hashes are kept
+    assert not any(vault().exists(n) for n in names)
+    again = api.delete(VERIFY)
+    assert again.status_code == 409
+    assert again.json()["code"] == "nothing_to_reset"
+
+
+def test_reviewer_approves_and_the_learner_is_verified(api, make_learner, reviewer, commit) -> None:  # type: ignore[no-untyped-def]
+    user = make_learner()
+    api.login(user.email)
+    with commit():
+        submit(api, user)
+    staff = Api(api.client.__class__())
+    staff.login(reviewer.email)
+    queue = staff.get("/api/v1/review/verifications").json()
+    assert queue["count"] == 1
+    item = queue["items"][0]
+    assert item["account_no"] == user.account_no
+    assert item["id_number"] == user.id_number_masked
+    assert "*" in item["id_number"]
+    photo = staff.get(item["photo_urls"]["front"])
+    assert photo.status_code == 200
+    assert photo["Content-Type"] == "image/jpeg"
+    assert photo["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in photo["Cache-Control"]
+    assert photo["Content-Disposition"].startswith("attachment")
+    assert AuditEvent.objects.filter(action="verification.photo_viewed", actor=reviewer, subject=user).count() == 1
+    mail.outbox.clear()
+    with commit():
+        decided = staff.post(f"/api/v1/review/verifications/{item['id']}/decision", {"decision": "approve"})
+    assert decided.status_code == 200
+    assert decided.json()["status"] == "approved"
+    user.refresh_from_db()
+    assert user.status == AccountStatus.VERIFIED
+    assert user.verified_at is not None
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [user.email]
+    assert api.get("/api/v1/me").json()["status"] == "verified"
+    assert "apply_conversion" in api.get("/api/v1/me").json()["may"]
+    again = staff.post(f"/api/v1/review/verifications/{item['id']}/decision", {"decision": "reject", "reason_code": "other"})
+    assert again.status_code == 409
+    assert again.json()["code"] == "verification_not_pending"
+
+
+def test_rejection_explains_and_reset_allows_a_fresh_start(api, make_learner, reviewer, commit) -> None:  # type: ignore[no-untyped-def]
+    user = make_learner()
+    api.login(user.email)
+    submit(api, user)
+    attempt = VerificationAttempt.objects.get(user=user)
+    staff = Api(api.client.__class__())
+    staff.login(reviewer.email)
+    missing = staff.post(f"/api/v1/review/verifications/{attempt.pk}/decision", {"decision": "reject"})
+    assert missing.status_code == 400
+    assert missing.json()["code"] == "reason_code_invalid"
+    bad = staff.post(f"/api/v1/review/verifications/{attempt.pk}/decision", {"decision": "maybe"})
+    assert bad.json()["code"] == "decision_invalid"
+    attempt.refresh_from_db()
+    assert attempt.status == VerificationStatus.PENDING
+    with commit():
+        staff.post(
+            f"/api/v1/review/verifications/{attempt.pk}/decision",
+            {"decision": "reject", "reason_code": "photo_unclear", "note": "反光 glare"},
+        )
+    state = api.get(VERIFY).json()
+    assert state["status"] == "rejected"
+    assert state["reason"]["code"] == "photo_unclear"
+    assert state["reason"]["advice"]
+    assert state["note"] == "反光 glare"
+    assert state["can_reset"] is True
+    assert state["can_submit"] is True
+    assert api.get("/api/v1/me").json()["status"] == "activated"
+    reset = api.delete(VERIFY)
+    assert reset.json()["status"] == "none"
+    assert submit(api, user).status_code == 202
+
+
+def test_non_reviewers_are_kept_out(api, make_learner, commit) -> None:  # type: ignore[no-untyped-def]
+    user = make_learner()
+    other = make_learner()
+    api.login(user.email)
+    submit(api, user)
+    attempt = VerificationAttempt.objects.get(user=user)
+    intruder = Api(api.client.__class__())
+    intruder.login(other.email)
+    assert intruder.get("/api/v1/review/verifications").json()["code"] == "not_reviewer"
+    for path in [f"/api/v1/review/verifications/{attempt.pk}", f"/api/v1/review/verifications/{attempt.pk}/photos/front"]:
+        assert intruder.get(path).status_code == 404
+    r = intruder.post(f"/api/v1/review/verifications/{attempt.pk}/decision", {"decision": "approve"})
+    assert r.status_code == 404
+    attempt.refresh_from_db()
+    assert attempt.status == VerificationStatus.PENDING
+    assert not AuditEvent.objects.exists()
+
+
+def test_reviewer_cannot_decide_own_verification(make_learner, commit) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib.auth.models import Permission
+
+    from creditbank.identity import services
+
+    user = make_learner()
+    submit_api = Api(__import__("django.test").test.Client())
+    submit_api.login(user.email)
+    submit(submit_api, user)
+    user.user_permissions.add(Permission.objects.get(codename="review_verification"))
+    user = User.objects.get(pk=user.pk)
+    attempt = VerificationAttempt.objects.get(user=user)
+    with pytest.raises(Exception) as info:
+        services.verification_decide(reviewer=user, attempt_id=attempt.pk, decision="approve")
+    assert getattr(info.value, "code", "") == "own_verification"
+
+
+def test_reveal_is_audited_with_its_reason(api, make_learner, reviewer) -> None:  # type: ignore[no-untyped-def]
+    user = make_learner(id_number="11010519491231002X", phone="13912340000")
+    api.login(user.email)
+    submit(api, user)
+    attempt = VerificationAttempt.objects.get(user=user)
+    staff = Api(api.client.__class__())
+    staff.login(reviewer.email)
+    no_reason = staff.post(f"/api/v1/review/verifications/{attempt.pk}/reveal", {"reason": "  "})
+    assert no_reason.json()["code"] == "reason_required"
+    assert not AuditEvent.objects.filter(action="pii.revealed").exists()
+    shown = staff.post(f"/api/v1/review/verifications/{attempt.pk}/reveal", {"reason": "card number unreadable"})
+    assert shown.json() == {"id_number": "11010519491231002X", "phone": "+8613912340000"}
+    event = AuditEvent.objects.get(action="pii.revealed")
+    assert (event.actor, event.subject, event.reason) == (reviewer, user, "card number unreadable")
+
+
+def test_staff_reset_of_an_approval(api, make_learner, reviewer) -> None:  # type: ignore[no-untyped-def]
+    user = make_learner(AccountStatus.VERIFIED)
+    attempt = VerificationAttempt.objects.get(user=user, status=VerificationStatus.APPROVED)
+    staff = Api(api.client.__class__())
+    staff.login(reviewer.email)
+    response = staff.post(f"/api/v1/review/verifications/{attempt.pk}/reset", {"reason": "card reported stolen"})
+    assert response.status_code == 200
+    assert response.json()["status"] == "reset"
+    user.refresh_from_db()
+    assert user.status == AccountStatus.ACTIVATED
+    assert AuditEvent.objects.filter(action="verification.reset", subject=user).exists()
+    again = staff.post(f"/api/v1/review/verifications/{attempt.pk}/reset", {"reason": "again"})
+    assert again.json()["code"] == "verification_not_approved"
+
+
+def test_same_photo_on_another_account_is_flagged(api, make_learner, commit) -> None:  # type: ignore[no-untyped-def]
+    first, second = make_learner(), make_learner()
+    api.login(first.email)
+    with commit():
+        submit(api, first, id_front=front_upload(first, seed=4242), id_back=back_upload(first, seed=4243))
+    other = Api(api.client.__class__())
+    other.login(second.email)
+    with commit():
+        submit(other, second, id_front=front_upload(first, seed=4242), id_back=back_upload(second, seed=99))
+    checks = {c["name"]: c["status"] for c in other.get(VERIFY).json()["checks"]}
+    assert checks["photo_not_reused"] == "failed"
+    checks_first = {c["name"]: c["status"] for c in api.get(VERIFY).json()["checks"]}
+    assert checks_first["photo_not_reused"] == "passed"
+
+
+def test_auto_approval_policy(api, make_learner, commit, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from creditbank.identity import providers
+
+    settings.CREDITBANK_POLICY = {**settings.CREDITBANK_POLICY, "VERIFICATION_AUTO_APPROVE": True}
+    monkeypatch.setattr(
+        providers.LocalChecksProvider, "checks", lambda self, s: [providers.Check("id_number_rules", providers.PASSED)]
+    )
+    user = make_learner()
+    api.login(user.email)
+    with commit():
+        submit(api, user)
+    user.refresh_from_db()
+    assert user.status == AccountStatus.VERIFIED
+    attempt = VerificationAttempt.objects.get(user=user)
+    assert attempt.auto_decided is True
+    assert attempt.reviewer is None
+
+
+def test_a_not_run_check_keeps_auto_approval_away(api, make_learner, commit, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.CREDITBANK_POLICY = {**settings.CREDITBANK_POLICY, "VERIFICATION_AUTO_APPROVE": True}
+    user = make_learner()
+    api.login(user.email)
+    with commit():
+        submit(api, user)
+    user.refresh_from_db()
+    assert user.status == AccountStatus.ACTIVATED  # OCR is "not run", so a reviewer decides
+
+
+def test_provider_failure_does_not_crash(api, make_learner, commit, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from creditbank.identity import providers
+
+    def boom(self, submission):  # type: ignore[no-untyped-def]
+        raise RuntimeError("provider down")
+
+    monkeypatch.setattr(providers.LocalChecksProvider, "checks", boom)
+    user = make_learner()
+    api.login(user.email)
+    with commit():
+        assert submit(api, user).status_code == 202
+    checks = {c["name"]: c["status"] for c in api.get(VERIFY).json()["checks"]}
+    assert checks["provider"] == "not_run"
+
+
+def test_photos_are_deleted_after_the_retention_period(api, make_learner, reviewer, commit, settings) -> None:  # type: ignore[no-untyped-def]
+    user = make_learner()
+    api.login(user.email)
+    submit(api, user)
+    attempt = VerificationAttempt.objects.get(user=user)
+    names = [attempt.front_blob, attempt.back_blob]
+    from creditbank.identity import services
+
+    services.verification_decide(reviewer=reviewer, attempt_id=attempt.pk, decision="reject", reason_code="photo_unclear")
+    days = settings.CREDITBANK_POLICY["VERIFICATION_PHOTO_RETENTION_DAYS"]
+    assert verification_purge_photos(now=timezone.now() + timedelta(days=days - 1)) == 0
+    assert all(vault().exists(n) for n in names)
+    assert verification_purge_photos(now=timezone.now() + timedelta(days=days, minutes=1)) == 1
+    attempt.refresh_from_db()
+    assert attempt.photos_deleted_at is not None
+    assert attempt.front_blob == attempt.back_blob == ""
+    assert attempt.front_dhash and attempt.front_sha256 and attempt.reason_code == "photo_unclear"
+    assert not any(vault().exists(n) for n in names)
+    staff = Api(api.client.__class__())
+    staff.login(reviewer.email)
+    item = staff.get(f"/api/v1/review/verifications/{attempt.pk}").json()
+    assert item["photos_available"] is False
+    assert staff.get(f"/api/v1/review/verifications/{attempt.pk}/photos/front").json()["code"] == "photos_deleted"
+
+
+def test_reasons_are_public(api, db) -> None:  # type: ignore[no-untyped-def]
+    items = api.get("/api/v1/verification/reasons").json()["items"]
+    codes = [i["code"] for i in items]
+    assert "photo_unclear" in codes and "info_mismatch" in codes
+    assert all(i["advice"] for i in items)
+
+
+def test_not_verified_gate(make_learner) -> None:  # type: ignore[no-untyped-def]
+    from creditbank.accounts.selectors import user_require_verified
+    from creditbank.kernel.errors import PermissionDenied
+
+    activated = make_learner()
+    with pytest.raises(PermissionDenied) as info:
+        user_require_verified(activated)
+    assert info.value.code == "not_verified"
+    assert info.value.extra["next_step"] == "verify_identity"
+    user_require_verified(make_learner(AccountStatus.VERIFIED))
+
+
+def test_queue_is_oldest_first_and_excludes_own(api, make_learner, db) -> None:  # type: ignore[no-untyped-def]
+    a, b = make_learner(), make_learner()
+    for u in (a, b):
+        client = Api(api.client.__class__())
+        client.login(u.email)
+        submit(client, u)
+    reviewer = make_reviewer_user()
+    staff = Api(api.client.__class__())
+    staff.login(reviewer.email)
+    items = staff.get("/api/v1/review/verifications", {"limit": 1}).json()
+    assert items["count"] == 2
+    assert items["items"][0]["account_no"] == a.account_no
+    page2 = staff.get("/api/v1/review/verifications", {"limit": 1, "offset": 1}).json()
+    assert page2["items"][0]["account_no"] == b.account_no
+    assert staff.get("/api/v1/review/verifications", {"status": "approved"}).json()["count"] == 0
