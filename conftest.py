@@ -55,7 +55,9 @@ def make_learner(db: Any, django_capture_on_commit_callbacks: Any) -> Callable[.
     from creditbank.accounts.tokens import ACTIVATION, make_token
     from creditbank.identity import services as identity_services
 
-    def make(status: str = AccountStatus.ACTIVATED, *, name: str = "张三", password: str = PASSWORD, **over: str) -> User:
+    def make(
+        status: str = AccountStatus.ACTIVATED, *, name: str = "张三", password: str = PASSWORD, **over: str
+    ) -> User:
         ident = next_identity() | over
         with django_capture_on_commit_callbacks(execute=True):
             result = services.user_register(
@@ -134,7 +136,9 @@ class Api:
             headers["Authorization"] = f"Bearer {self.token}"
         return headers
 
-    def call(self, method: str, path: str, data: Any = None, *, headers: dict[str, str] | None = None, **kw: Any) -> Any:
+    def call(
+        self, method: str, path: str, data: Any = None, *, headers: dict[str, str] | None = None, **kw: Any
+    ) -> Any:
         from tests.openapi import validate_response
 
         fn = getattr(self.client, method.lower())

@@ -37,7 +37,12 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return problem_response(
-        problem_body(status=401, code="not_authenticated", detail=_("Log in first (a bearer token or a session)."), instance=request.path)
+        problem_body(
+            status=401,
+            code="not_authenticated",
+            detail=_("Log in first (a bearer token or a session)."),
+            instance=request.path,
+        )
     )
 
 

@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 from pathlib import Path
+from typing import overload
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -22,6 +23,10 @@ ENVIRONMENT = os.environ.get("CREDITBANK_ENV", "development")
 IS_PRODUCTION = ENVIRONMENT == "production"
 
 
+@overload
+def get(name: str) -> str | None: ...
+@overload
+def get(name: str, default: str) -> str: ...
 def get(name: str, default: str | None = None) -> str | None:
     return os.environ.get(name, default)
 

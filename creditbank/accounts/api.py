@@ -130,9 +130,7 @@ def register(request: HttpRequest, payload: RegisterIn) -> Any:
     """Register a learner (姓名, 身份证号, 手机号, 邮箱, 密码, 同意条款). Sends an activation email."""
 
     def create() -> tuple[int, dict[str, Any]]:
-        result = services.user_register(
-            **payload.dict(), client_address=ratelimit.client_address(request)
-        )
+        result = services.user_register(**payload.dict(), client_address=ratelimit.client_address(request))
         return 201, {"account_no": result.account_no, "status": result.status}
 
     body = payload.dict()
@@ -176,7 +174,7 @@ def token(request: HttpRequest, payload: TokenIn) -> Any:
         password=payload.password or "",
         client_address=ratelimit.client_address(request),
     )
-    raw, tok = services.api_token_issue(user=user)
+    raw, _token = services.api_token_issue(user=user)
     return {
         "access_token": raw,
         "token_type": "Bearer",

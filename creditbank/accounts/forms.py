@@ -11,7 +11,9 @@ class RegisterForm(forms.Form):
     phone = forms.CharField(label=_("Mobile phone"), max_length=32, required=False)
     email = forms.CharField(label=_("Email"), max_length=320, required=False)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(render_value=False), required=False)
-    accept_terms = forms.BooleanField(label=_("I have read and accept the terms of service and the privacy policy"), required=False)
+    accept_terms = forms.BooleanField(
+        label=_("I have read and accept the terms of service and the privacy policy"), required=False
+    )
     terms_version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -25,9 +27,7 @@ class RegisterForm(forms.Form):
 
 
 class LoginForm(forms.Form):
-    identifier = forms.CharField(
-        label=_("Account number, ID number, email or phone"), max_length=254, required=False
-    )
+    identifier = forms.CharField(label=_("Account number, ID number, email or phone"), max_length=254, required=False)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, required=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:

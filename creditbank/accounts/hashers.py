@@ -5,16 +5,10 @@ from django.contrib.auth.hashers import Argon2PasswordHasher
 
 
 class CreditBankArgon2PasswordHasher(Argon2PasswordHasher):
+    """Argon2id (Django's default variant) at ARGON2_* cost; hashes made at another cost are
+    upgraded on the next successful login (Django's ``must_update``)."""
+
     algorithm = "argon2"
-
-    @property  # type: ignore[override]
-    def time_cost(self) -> int:
-        return int(settings.ARGON2_TIME_COST)
-
-    @property  # type: ignore[override]
-    def memory_cost(self) -> int:
-        return int(settings.ARGON2_MEMORY_COST_KIB)
-
-    @property  # type: ignore[override]
-    def parallelism(self) -> int:
-        return int(settings.ARGON2_PARALLELISM)
+    time_cost = int(settings.ARGON2_TIME_COST)
+    memory_cost = int(settings.ARGON2_MEMORY_COST_KIB)
+    parallelism = int(settings.ARGON2_PARALLELISM)

@@ -107,6 +107,9 @@ class IssuedAccountNumber(models.Model):
     number = models.CharField(max_length=12, unique=True)
     issued_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return self.number
+
 
 class ApiToken(models.Model):
     """A bearer token for the API: only its SHA-256 is stored. No PII."""
@@ -120,3 +123,6 @@ class ApiToken(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "revoked_at"])]
+
+    def __str__(self) -> str:
+        return f"token #{self.pk}"

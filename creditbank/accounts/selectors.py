@@ -115,8 +115,7 @@ def user_require_verified(user: User) -> None:
     step = user_next_step(user)
     raise PermissionDenied(
         "not_verified",
-        _("This needs a verified account (real-name verification). %(next)s")
-        % {"next": step.message if step else ""},
+        _("This needs a verified account (real-name verification). %(next)s") % {"next": step.message if step else ""},
         extra={"next_step": step.code if step else "", "account_status": user.status},
     )
 

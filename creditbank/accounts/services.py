@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import secrets
@@ -228,8 +229,7 @@ def user_register(
 
 def _duplicate_registration(existing: list[User], lang: str) -> RegistrationResult:
     for owner in existing:
-        owner_id = owner.pk
-        transaction.on_commit(lambda owner_id=owner_id: tasks.send_account_email.enqueue(owner_id, "duplicate", lang))
+        transaction.on_commit(functools.partial(tasks.send_account_email.enqueue, owner.pk, "duplicate", lang))
     # The same shape as a success: a fresh number that is reserved (never issued to anyone).
     return RegistrationResult(account_no=account_number_issue(), status=AccountStatus.REGISTERED, created=False)
 
@@ -312,9 +312,7 @@ def auth_login(*, identifier: str, password: str, client_address: str = "") -> U
     assert user is not None
     ratelimit.clear(account_key, window=window)
     if user.status in (AccountStatus.SUSPENDED, AccountStatus.CLOSED) or not user.is_active:
-        raise DomainError(
-            "account_inactive", _("This account is suspended or closed. Contact support."), status=403
-        )
+        raise DomainError("account_inactive", _("This account is suspended or closed. Contact support."), status=403)
     return user
 
 
@@ -373,15 +371,11 @@ def _set_password(user: User, new_password: str, *, field: str = "new_password")
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
 
 
-def password_change(
-    *, user: User, old_password: str, new_password: str, keep_token_id: int | None = None
-) -> None:
+def password_change(*, user: User, old_password: str, new_password: str, keep_token_id: int | None = None) -> None:
     """Change the password; every other session (Django's session hash) and token dies."""
     ratelimit.hit("password-change:" + ratelimit.hashed(str(user.pk)), limit=10, window=900)
     if not user.check_password(old_password or ""):
-        raise DomainError(
-            "invalid_password", _("The current password is incorrect."), field="old_password"
-        )
+        raise DomainError("invalid_password", _("The current password is incorrect."), field="old_password")
     if old_password == new_password:
         raise DomainError(
             "password_unchanged", _("The new password must differ from the current one."), field="new_password"
@@ -492,3 +486,9 @@ def users_reencrypt_pii(*, batch_size: int = 200) -> int:
 def password_fingerprint(password: str) -> str:
     """A keyed hash of a password, to compare two request bodies without keeping the password."""
     return ratelimit.hashed("idempotency-password", password or "")
+
+
+def user_notify(*, user: User, template: str, context: dict[str, str]) -> None:
+    """Email the user a templated notification after the current transaction commits."""
+    user_id, lang = user.pk, user.preferred_language or settings.LANGUAGE_CODE
+    transaction.on_commit(lambda: tasks.send_plain_email.enqueue(user_id, template, lang, context))

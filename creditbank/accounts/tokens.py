@@ -19,7 +19,7 @@ from creditbank.accounts.models import User
 from creditbank.kernel.errors import DomainError
 
 ACTIVATION = "activation"
-PASSWORD_RESET = "password_reset"
+PASSWORD_RESET = "password_reset"  # noqa: S105 - a purpose name, not a password
 _PURPOSES = {ACTIVATION, PASSWORD_RESET}
 
 
@@ -58,14 +58,15 @@ def read_token(token: str, purpose: str, *, field: str = "token") -> User:
     try:
         payload = signing.loads(token.strip(), salt=f"creditbank.{purpose}", max_age=max_age(purpose))
     except signing.SignatureExpired as exc:
-        raise DomainError(
-            "token_expired", _("This link has expired. Ask for a new one."), field=field
-        ) from exc
+        raise DomainError("token_expired", _("This link has expired. Ask for a new one."), field=field) from exc
     except signing.BadSignature as exc:
         raise invalid from exc
     if not isinstance(payload, dict):
         raise invalid
-    user = User.objects.filter(pk=payload.get("u")).first()
+    user_id = payload.get("u")
+    if not isinstance(user_id, int):
+        raise invalid
+    user = User.objects.filter(pk=user_id).first()
     if user is None or not hmac.compare_digest(str(payload.get("f", "")), _fingerprint(user, purpose)):
         raise invalid
     return user

@@ -70,7 +70,10 @@ def register_done(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/register_done.html",
-        {"email": request.session.get("registered_email", ""), "console_email": settings.EMAIL_BACKEND.endswith("console.EmailBackend")},
+        {
+            "email": request.session.get("registered_email", ""),
+            "console_email": settings.EMAIL_BACKEND.endswith("console.EmailBackend"),
+        },
     )
 
 
@@ -81,13 +84,17 @@ def activate(request: HttpRequest, token: str) -> HttpResponse:
         try:
             services.user_activate(token=token)
         except DomainError as exc:
-            return render(request, "accounts/activate.html", {"form": form, "error": exc.message, "code": exc.code}, status=400)
+            return render(
+                request, "accounts/activate.html", {"form": form, "error": exc.message, "code": exc.code}, status=400
+            )
         messages.success(request, _("Your account is activated. Log in to continue with real-name verification."))
         return redirect("accounts:login")
     try:
         tokens.read_token(token, tokens.ACTIVATION)
     except DomainError as exc:
-        return render(request, "accounts/activate.html", {"form": form, "error": exc.message, "code": exc.code}, status=400)
+        return render(
+            request, "accounts/activate.html", {"form": form, "error": exc.message, "code": exc.code}, status=400
+        )
     return render(request, "accounts/activate.html", {"form": form})
 
 
@@ -96,7 +103,9 @@ def activation_resend(request: HttpRequest) -> HttpResponse:
     form = EmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.activation_resend(email=form.cleaned_data["email"], client_address=ratelimit.client_address(request))
+            services.activation_resend(
+                email=form.cleaned_data["email"], client_address=ratelimit.client_address(request)
+            )
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
@@ -127,7 +136,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
             next_url = request.POST.get("next") or request.GET.get("next") or ""
             from django.utils.http import url_has_allowed_host_and_scheme
 
-            if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+            if next_url and url_has_allowed_host_and_scheme(
+                next_url, {request.get_host()}, require_https=request.is_secure()
+            ):
                 return redirect(next_url)
             return redirect("home")
     response = render(request, "accounts/login.html", {"form": form}, status=status)
@@ -186,7 +197,9 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     form = EmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.password_reset_request(email=form.cleaned_data["email"], client_address=ratelimit.client_address(request))
+            services.password_reset_request(
+                email=form.cleaned_data["email"], client_address=ratelimit.client_address(request)
+            )
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:

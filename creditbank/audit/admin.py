@@ -4,7 +4,7 @@ from creditbank.audit.models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     list_display = ("created_at", "action", "actor", "subject", "object_type", "object_id")
     list_filter = ("action",)
     readonly_fields = [f.name for f in AuditEvent._meta.fields]

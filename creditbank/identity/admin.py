@@ -4,7 +4,7 @@ from creditbank.identity.models import VerificationAttempt
 
 
 @admin.register(VerificationAttempt)
-class VerificationAttemptAdmin(admin.ModelAdmin):
+class VerificationAttemptAdmin(admin.ModelAdmin[VerificationAttempt]):
     """Read-only overview; photos and decisions go through the audited review pages."""
 
     list_display = ("id", "user", "status", "created_at", "decided_at", "reviewer")

@@ -7,9 +7,9 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja.responses import Status
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
+from ninja.responses import Status
 
 from creditbank.accounts.api_auth import AUTH
 from creditbank.accounts.models import User

@@ -28,7 +28,9 @@ class DecisionForm(forms.Form):
         label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))], widget=forms.RadioSelect
     )
     reason_code = forms.ChoiceField(label=_("Reason (required to reject)"), required=False, choices=[])
-    note = forms.CharField(label=_("Note to the learner"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+    note = forms.CharField(
+        label=_("Note to the learner"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=1000
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -36,11 +36,7 @@ def next_attempt_at(user: User, *, now: datetime | None = None) -> datetime:
 
 def verification_current(user: User) -> VerificationAttempt | None:
     """The attempt the learner's page is about: the newest one not withdrawn or reset."""
-    return (
-        VerificationAttempt.objects.filter(user=user, closed_at__isnull=True)
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    return VerificationAttempt.objects.filter(user=user, closed_at__isnull=True).order_by("-created_at", "-id").first()
 
 
 def verification_state(user: User) -> dict[str, Any]:

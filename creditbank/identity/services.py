@@ -12,8 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.models import AccountStatus, User
-from creditbank.accounts.services import user_mark_unverified, user_mark_verified, user_reveal_pii
-from creditbank.accounts.tasks import send_plain_email
+from creditbank.accounts.services import user_mark_unverified, user_mark_verified, user_notify, user_reveal_pii
 from creditbank.audit.services import audit_record
 from creditbank.identity import tasks
 from creditbank.identity.models import VerificationAttempt, VerificationStatus
@@ -37,7 +36,9 @@ def _policy(key: str) -> Any:
 
 
 def _image_policy() -> ImagePolicy:
-    return ImagePolicy(max_bytes=_policy("VERIFICATION_MAX_UPLOAD_BYTES"), max_pixels=_policy("VERIFICATION_MAX_PIXELS"))
+    return ImagePolicy(
+        max_bytes=_policy("VERIFICATION_MAX_UPLOAD_BYTES"), max_pixels=_policy("VERIFICATION_MAX_PIXELS")
+    )
 
 
 def _read_upload(upload: Any, field: str, policy: ImagePolicy) -> bytes:
@@ -73,7 +74,10 @@ def verification_submit(*, user: User, consent: bool, id_front: Any, id_back: An
         seconds = max(1, int((retry - timezone.now()).total_seconds()))
         raise RateLimited(
             _("You have used today's %(n)d verification attempts. You can try again from %(at)s.")
-            % {"n": _policy("VERIFICATION_ATTEMPTS_PER_DAY"), "at": timezone.localtime(retry).strftime("%Y-%m-%d %H:%M")},
+            % {
+                "n": _policy("VERIFICATION_ATTEMPTS_PER_DAY"),
+                "at": timezone.localtime(retry).strftime("%Y-%m-%d %H:%M"),
+            },
             retry_after=seconds,
             code="verification_attempts_exhausted",
         )
@@ -141,9 +145,11 @@ def _reuse_check(attempt: VerificationAttempt) -> Check:
     )
     mine = [attempt.front_dhash, attempt.back_dhash]
     mine_sha = {attempt.front_sha256, attempt.back_sha256}
-    for user_id, fd, bd, fs, bs in others.iterator():
+    for _user_id, fd, bd, fs, bs in others.iterator():
         if mine_sha & {fs, bs} or any(hamming_hex(m, o) <= REUSE_DISTANCE for m in mine for o in (fd, bd) if o):
-            return Check("photo_not_reused", FAILED, "photo matches another account's submission", {"other_account": True})
+            return Check(
+                "photo_not_reused", FAILED, "photo matches another account's submission", {"other_account": True}
+            )
     return Check("photo_not_reused", PASSED)
 
 
@@ -262,11 +268,9 @@ def _decide(
             reason=reason_code or ("auto" if auto else ""),
             client_address=client_address,
         )
-        attempt_id, user_id = attempt.pk, user.pk
-        lang = user.preferred_language or settings.LANGUAGE_CODE
+        attempt_id = attempt.pk
         template = "identity/email/approved" if decision == "approve" else "identity/email/rejected"
-        ctx = {"reason_code": reason_code, "note": note}
-        transaction.on_commit(lambda: send_plain_email.enqueue(user_id, template, lang, ctx))
+        user_notify(user=user, template=template, context={"reason_code": reason_code, "note": note})
         run_after = now + timedelta(days=_policy("VERIFICATION_PHOTO_RETENTION_DAYS"))
         transaction.on_commit(lambda: _schedule_purge(attempt_id, run_after))
     return attempt
@@ -303,7 +307,9 @@ def verification_withdraw(*, user: User) -> VerificationAttempt:
     return attempt
 
 
-def verification_staff_reset(*, staff: User, attempt_id: int, reason: str, client_address: str = "") -> VerificationAttempt:
+def verification_staff_reset(
+    *, staff: User, attempt_id: int, reason: str, client_address: str = ""
+) -> VerificationAttempt:
     """Staff undo an approval: the account returns to activated and must verify again."""
     if not staff.has_perm("identity.review_verification"):
         raise NotFound(_("No such verification."))
@@ -337,7 +343,9 @@ def _delete_photos(attempt: VerificationAttempt) -> None:
     for name in (attempt.front_blob, attempt.back_blob):
         if name:
             store.delete(name)
-    VerificationAttempt.objects.filter(pk=attempt.pk).update(front_blob="", back_blob="", photos_deleted_at=timezone.now())
+    VerificationAttempt.objects.filter(pk=attempt.pk).update(
+        front_blob="", back_blob="", photos_deleted_at=timezone.now()
+    )
 
 
 def verification_purge_photos(*, now: datetime | None = None, attempt_id: int | None = None) -> int:
@@ -354,9 +362,7 @@ def verification_purge_photos(*, now: datetime | None = None, attempt_id: int | 
     return count
 
 
-def verification_photo_for_reviewer(
-    *, reviewer: User, attempt_id: int, side: str, client_address: str = ""
-) -> bytes:
+def verification_photo_for_reviewer(*, reviewer: User, attempt_id: int, side: str, client_address: str = "") -> bytes:
     """A photo for the reviewer's screen; every view is audited."""
     if not reviewer.has_perm("identity.review_verification"):
         raise NotFound(_("No such verification."))
@@ -378,7 +384,9 @@ def verification_photo_for_reviewer(
     return data
 
 
-def verification_reveal_pii(*, reviewer: User, attempt_id: int, reason: str, client_address: str = "") -> dict[str, str]:
+def verification_reveal_pii(
+    *, reviewer: User, attempt_id: int, reason: str, client_address: str = ""
+) -> dict[str, str]:
     """The full ID number and phone of the learner behind an attempt, audited with the reason."""
     if not reviewer.has_perm("identity.review_verification"):
         raise NotFound(_("No such verification."))
@@ -403,8 +411,10 @@ def photos_reseal(*, batch_size: int = 200) -> int:
     """Re-encrypt every stored photo under the active key (key rotation)."""
     store = vault()
     changed = 0
-    for front, back in VerificationAttempt.objects.exclude(front_blob="").values_list("front_blob", "back_blob").iterator(
-        chunk_size=batch_size
+    for front, back in (
+        VerificationAttempt.objects.exclude(front_blob="")
+        .values_list("front_blob", "back_blob")
+        .iterator(chunk_size=batch_size)
     ):
         for name in (front, back):
             if name and store.exists(name) and store.reseal(name, context=PHOTO_CONTEXT):

@@ -35,10 +35,12 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
-def card_front(*, name: str, id_number: str, gender: str = "男", seed: int = 0, size: tuple[int, int] = (1000, 630)) -> bytes:
+def card_front(
+    *, name: str, id_number: str, gender: str = "男", seed: int = 0, size: tuple[int, int] = (1000, 630)
+) -> bytes:
     """A JPEG of a specimen portrait side: name, gender, birth, address, number."""
     rng = random.Random(seed)
-    w, h = size
+    w, _h = size
     img = Image.new("RGB", size, (236 + rng.randint(-8, 8), 240, 232 + rng.randint(-8, 8)))
     d = ImageDraw.Draw(img)
     s = w / 1000

@@ -39,7 +39,9 @@ def verification(request: HttpRequest) -> HttpResponse:
             apply_domain_error(form, exc)
             status = 400 if exc.status < 500 else exc.status
         else:
-            messages.success(request, _("Your photos were received. The automatic checks run now; a reviewer decides next."))
+            messages.success(
+                request, _("Your photos were received. The automatic checks run now; a reviewer decides next.")
+            )
             return redirect("identity:verification")
     return render(
         request,
@@ -78,7 +80,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         status = "pending"
     flagged = request.GET.get("flagged") == "1"
     qs = selectors.verification_queue(
-        reviewer=request.user, status=None if status == "all" else status, flagged_only=flagged  # type: ignore[arg-type]
+        reviewer=request.user,  # type: ignore[arg-type]
+        status=None if status == "all" else status,
+        flagged_only=flagged,
     )
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     return render(
@@ -118,7 +122,12 @@ def review_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 
 def _detail_page(
-    request: HttpRequest, attempt: object, form: DecisionForm, *, status: int = 200, revealed: dict[str, str] | None = None
+    request: HttpRequest,
+    attempt: object,
+    form: DecisionForm,
+    *,
+    status: int = 200,
+    revealed: dict[str, str] | None = None,
 ) -> HttpResponse:
     return render(
         request,

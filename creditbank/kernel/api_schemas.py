@@ -24,8 +24,8 @@ class Problem(Schema):
     current_terms_version: str | None = None
 
 
-PROBLEMS: dict[int, Any] = {c: Problem for c in (400, 401, 403, 404, 409, 413, 422, 429)}
+PROBLEMS: dict[int, Any] = dict.fromkeys((400, 401, 403, 404, 409, 413, 422, 429), Problem)
 
 
 def problems(*codes: int) -> dict[int, Any]:
-    return {c: Problem for c in codes}
+    return dict.fromkeys(codes, Problem)

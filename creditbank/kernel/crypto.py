@@ -64,9 +64,7 @@ class FieldCipher:
     def encrypt(self, plaintext: str, *, context: str) -> str:
         kid = self.keyring.active
         nonce = os.urandom(_NONCE_BYTES)
-        sealed = AESGCM(self.keyring.key(kid)).encrypt(
-            nonce, plaintext.encode("utf-8"), _aad(context, kid)
-        )
+        sealed = AESGCM(self.keyring.key(kid)).encrypt(nonce, plaintext.encode("utf-8"), _aad(context, kid))
         body = base64.urlsafe_b64encode(nonce + sealed).decode("ascii").rstrip("=")
         return f"{_TEXT_PREFIX}.{kid}.{body}"
 

@@ -32,7 +32,9 @@ def run_idempotent(
         return create()
     key = key.strip()
     if len(key) > MAX_KEY_LENGTH or not key.isprintable():
-        raise DomainError("idempotency_key_invalid", _("The Idempotency-Key header is at most 128 printable characters."))
+        raise DomainError(
+            "idempotency_key_invalid", _("The Idempotency-Key header is at most 128 printable characters.")
+        )
     digest = _hash(payload)
     existing = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
     if existing is not None:

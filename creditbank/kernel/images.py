@@ -104,29 +104,19 @@ _HEX_RE: Final = re.compile(r"[0-9a-fA-F]+")
 
 _MSG_EMPTY = _("The file is empty. Please choose a photo and upload it again.")
 _MSG_TOO_LARGE = _("The file is too large. Please upload a smaller file.")
-_MSG_TYPE = _(
-    "This type of file is not accepted. Please upload a photo in JPEG, PNG or WebP format."
-)
+_MSG_TYPE = _("This type of file is not accepted. Please upload a photo in JPEG, PNG or WebP format.")
 _MSG_TOO_MANY_PIXELS = _(
     "The image resolution is too high. Please upload a photo with fewer pixels, "
     "for example one taken at a lower camera resolution."
 )
-_MSG_BOMB = _(
-    "This image cannot be processed safely. "
-    "Please upload an ordinary photo in JPEG, PNG or WebP format."
-)
+_MSG_BOMB = _("This image cannot be processed safely. Please upload an ordinary photo in JPEG, PNG or WebP format.")
 _MSG_CORRUPT = _(
-    "The image is damaged or incomplete and cannot be read. "
-    "Please upload the photo again or take a new one."
+    "The image is damaged or incomplete and cannot be read. Please upload the photo again or take a new one."
 )
 _MSG_TOO_SMALL = _(
-    "The image resolution is too low. "
-    "Please upload a sharper photo in which everything is clearly readable."
+    "The image resolution is too low. Please upload a sharper photo in which everything is clearly readable."
 )
-_MSG_ANIMATED = _(
-    "Animated images are not accepted. "
-    "Please upload a single still photo in JPEG, PNG or WebP format."
-)
+_MSG_ANIMATED = _("Animated images are not accepted. Please upload a single still photo in JPEG, PNG or WebP format.")
 
 
 @dataclass(frozen=True)
@@ -365,9 +355,7 @@ def hamming_hex(a: str, b: str) -> int:
 
 
 def _too_large(max_bytes: int, field: str) -> DomainError:
-    return DomainError(
-        "upload_too_large", _MSG_TOO_LARGE, field=field, status=413, extra={"max_bytes": max_bytes}
-    )
+    return DomainError("upload_too_large", _MSG_TOO_LARGE, field=field, status=413, extra={"max_bytes": max_bytes})
 
 
 def _too_many_pixels(policy: ImagePolicy, field: str) -> DomainError:

@@ -19,3 +19,6 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "key"], name="kernel_idempotency_scope_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"

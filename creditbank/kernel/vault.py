@@ -17,7 +17,7 @@ from creditbank.kernel.pii import cipher
 
 class PrivateVault:
     def __init__(self, root: str | os.PathLike[str] | None = None) -> None:
-        self.root = Path(root or settings.PRIVATE_STORAGE_ROOT)
+        self.root = Path(root if root is not None else settings.PRIVATE_STORAGE_ROOT)
 
     def _path(self, name: str) -> Path:
         if not name or not all(c in "0123456789abcdef" for c in name):

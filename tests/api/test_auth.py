@@ -85,8 +85,17 @@ def test_resend_is_generic_and_rate_limited(api, make_learner, commit) -> None: 
 
 
 def test_login_with_every_identifier(api, make_learner) -> None:  # type: ignore[no-untyped-def]
-    user = make_learner(AccountStatus.ACTIVATED, id_number="11010519491231002X", phone="13912345678", email="li@example.com")
-    for identifier in [user.account_no, "11010519491231002x", "110105 19491231 002X", "LI@example.com", "139 1234 5678", "+8613912345678"]:
+    user = make_learner(
+        AccountStatus.ACTIVATED, id_number="11010519491231002X", phone="13912345678", email="li@example.com"
+    )
+    for identifier in [
+        user.account_no,
+        "11010519491231002x",
+        "110105 19491231 002X",
+        "LI@example.com",
+        "139 1234 5678",
+        "+8613912345678",
+    ]:
         response = api.post("/api/v1/auth/token", {"identifier": identifier, "password": PASSWORD})
         assert response.status_code == 200, identifier
         out = response.json()
@@ -117,7 +126,9 @@ def test_missing_credentials(api, db) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_client_credentials_grant_is_refused_clearly(api, db) -> None:  # type: ignore[no-untyped-def]
-    response = api.post("/api/v1/auth/token", {"grant_type": "client_credentials", "client_id": "x", "client_secret": "y"})
+    response = api.post(
+        "/api/v1/auth/token", {"grant_type": "client_credentials", "client_id": "x", "client_secret": "y"}
+    )
     assert response.status_code == 400
     assert response.json()["code"] == "unsupported_grant_type"
 
@@ -227,7 +238,12 @@ def test_must_change_password_gate(api, make_learner) -> None:  # type: ignore[n
     assert blocked.json()["code"] == "password_change_required"
     same = api.post("/api/v1/auth/password", {"old_password": PASSWORD, "new_password": PASSWORD})
     assert same.json()["code"] == "password_unchanged"
-    assert api.post("/api/v1/auth/password", {"old_password": PASSWORD, "new_password": "my very own passphrase"}).status_code == 200
+    assert (
+        api.post(
+            "/api/v1/auth/password", {"old_password": PASSWORD, "new_password": "my very own passphrase"}
+        ).status_code
+        == 200
+    )
     assert api.get("/api/v1/me/verification").status_code == 200
     user.refresh_from_db()
     assert user.must_change_password is False

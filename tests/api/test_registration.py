@@ -118,7 +118,9 @@ def test_missing_fields_and_broken_json(api) -> None:  # type: ignore[no-untyped
     response = api.post(REGISTER, {"name": "张三"})
     assert response.status_code == 400
     assert response.json()["code"] == "validation_error"
-    assert {"id_number", "phone", "email", "password", "accept_terms", "terms_version"} <= set(response.json()["errors"])
+    assert {"id_number", "phone", "email", "password", "accept_terms", "terms_version"} <= set(
+        response.json()["errors"]
+    )
     raw = api.client.post(REGISTER, data="{not json", content_type="application/json")
     assert raw.status_code == 400
     assert raw.json()["code"] == "invalid_body"

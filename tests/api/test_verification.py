@@ -205,7 +205,9 @@ def test_reviewer_approves_and_the_learner_is_verified(api, make_learner, review
     assert mail.outbox[0].to == [user.email]
     assert api.get("/api/v1/me").json()["status"] == "verified"
     assert "apply_conversion" in api.get("/api/v1/me").json()["may"]
-    again = staff.post(f"/api/v1/review/verifications/{item['id']}/decision", {"decision": "reject", "reason_code": "other"})
+    again = staff.post(
+        f"/api/v1/review/verifications/{item['id']}/decision", {"decision": "reject", "reason_code": "other"}
+    )
     assert again.status_code == 409
     assert again.json()["code"] == "verification_not_pending"
 
@@ -251,7 +253,10 @@ def test_non_reviewers_are_kept_out(api, make_learner, commit) -> None:  # type:
     intruder = Api(api.client.__class__())
     intruder.login(other.email)
     assert intruder.get("/api/v1/review/verifications").json()["code"] == "not_reviewer"
-    for path in [f"/api/v1/review/verifications/{attempt.pk}", f"/api/v1/review/verifications/{attempt.pk}/photos/front"]:
+    for path in [
+        f"/api/v1/review/verifications/{attempt.pk}",
+        f"/api/v1/review/verifications/{attempt.pk}/photos/front",
+    ]:
         assert intruder.get(path).status_code == 404
     r = intruder.post(f"/api/v1/review/verifications/{attempt.pk}/decision", {"decision": "approve"})
     assert r.status_code == 404
@@ -374,7 +379,9 @@ def test_photos_are_deleted_after_the_retention_period(api, make_learner, review
     names = [attempt.front_blob, attempt.back_blob]
     from creditbank.identity import services
 
-    services.verification_decide(reviewer=reviewer, attempt_id=attempt.pk, decision="reject", reason_code="photo_unclear")
+    services.verification_decide(
+        reviewer=reviewer, attempt_id=attempt.pk, decision="reject", reason_code="photo_unclear"
+    )
     days = settings.CREDITBANK_POLICY["VERIFICATION_PHOTO_RETENTION_DAYS"]
     assert verification_purge_photos(now=timezone.now() + timedelta(days=days - 1)) == 0
     assert all(vault().exists(n) for n in names)

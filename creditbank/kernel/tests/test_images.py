@@ -105,12 +105,7 @@ def png_by_hand(width: int, height: int, *, idat: bytes | None = None) -> bytes:
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     if idat is None:
         idat = zlib.compress(b"\x00" * 64)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", ihdr)
-        + png_chunk(b"IDAT", idat)
-        + png_chunk(b"IEND", b"")
-    )
+    return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", idat) + png_chunk(b"IEND", b"")
 
 
 def png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
@@ -194,9 +189,7 @@ def valid_samples() -> dict[str, bytes]:
         ("WEBP", {"lossless": True}, (500, 700)),
     ],
 )
-def test_valid_images_pass_with_exact_size(
-    fmt: str, params: dict[str, object], size: tuple[int, int]
-) -> None:
+def test_valid_images_pass_with_exact_size(fmt: str, params: dict[str, object], size: tuple[int, int]) -> None:
     data = encode(scene(size), fmt, **params)
     assert sniff_image_format(data) == fmt
 
@@ -323,9 +316,7 @@ def _no_decoding(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize("size", [(6000, 5000), (60_000, 60_000)])
-def test_huge_declared_jpeg_is_refused_from_its_header(
-    monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
-) -> None:
+def test_huge_declared_jpeg_is_refused_from_its_header(monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]) -> None:
     # 6000x5000 passes Pillow's own guard and is stopped by the policy; 60000x60000 trips
     # Pillow's DecompressionBombError inside Image.open, which the policy also reports.
     data = patch_jpeg_size(encode(Image.new("RGB", (64, 64), "white"), "JPEG"), *size)
@@ -360,13 +351,13 @@ def test_max_pixels_boundary() -> None:
 def test_pillow_bomb_guard_is_reported(size: tuple[int, int]) -> None:
     # A policy laxer than Pillow's guard: Pillow refuses, and says so with its own code.
     assert Image.MAX_IMAGE_PIXELS is not None
-    assert Image.MAX_IMAGE_PIXELS < size[0] * size[1]
+    assert size[0] * size[1] > Image.MAX_IMAGE_PIXELS
     limit_before = Image.MAX_IMAGE_PIXELS
     filters_before = list(warnings.filters)
 
     refused(png_by_hand(*size), "image_decompression_bomb", policy=ImagePolicy(max_pixels=10**12))
 
-    assert Image.MAX_IMAGE_PIXELS == limit_before
+    assert limit_before == Image.MAX_IMAGE_PIXELS
     assert warnings.filters == filters_before
 
 
@@ -620,9 +611,7 @@ def test_mpo_keeps_its_first_picture() -> None:
         ("P", 1, "PNG", (255, 0, 0)),
     ],
 )
-def test_modes_become_rgb(
-    mode: str, fill: object, fmt: str, expected: tuple[int, int, int]
-) -> None:
+def test_modes_become_rgb(mode: str, fill: object, fmt: str, expected: tuple[int, int, int]) -> None:
     img = Image.new(mode, (400, 250), fill)  # type: ignore[arg-type]
     if mode == "P":
         img.putpalette([0, 0, 0, 255, 0, 0])
@@ -657,9 +646,7 @@ def test_palette_transparency_becomes_white() -> None:
         ("JPEG", (2400, 2400), (2400, 2400)),  # at the limit: untouched
     ],
 )
-def test_downscales_longest_side(
-    fmt: str, size: tuple[int, int], expected: tuple[int, int]
-) -> None:
+def test_downscales_longest_side(fmt: str, size: tuple[int, int], expected: tuple[int, int]) -> None:
     clean = clean_image(encode(scene(size), fmt), field=FIELD)
     assert (clean.width, clean.height) == expected
     assert opened(clean).size == expected

@@ -17,6 +17,8 @@ def test_free_text_masking() -> None:
 
 
 def test_log_filter_masks_args() -> None:
-    record = logging.LogRecord("x", logging.INFO, __file__, 1, "id=%s phone=%s", ("11010519491231002X", "13812345678"), None)
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "id=%s phone=%s", ("11010519491231002X", "13812345678"), None
+    )
     assert MaskPiiFilter().filter(record) is True
     assert record.getMessage() == "id=110105********002X phone=138****5678"

@@ -5,7 +5,16 @@ from creditbank.accounts.domain.names import MAX_NAME_LENGTH, InvalidName, clean
 
 @pytest.mark.parametrize(
     "name",
-    ["张三", "阿依古丽·买买提", "爱新觉罗・溥仪", "Wang Lei", "Mary-Jane O'Neil", "José Álvarez", "欧阳娜娜", "  李四  "],
+    [
+        "张三",
+        "阿依古丽·买买提",
+        "爱新觉罗・溥仪",
+        "Wang Lei",
+        "Mary-Jane O'Neil",
+        "José Álvarez",
+        "欧阳娜娜",
+        "  李四  ",
+    ],
 )
 def test_real_names_pass_as_typed(name: str) -> None:
     assert clean_name(name) == name.strip()

@@ -51,7 +51,9 @@ class Command(BaseCommand):
 
     def _reviewer(self) -> User:
         group, _ = Group.objects.get_or_create(name=REVIEWERS_GROUP)
-        group.permissions.add(Permission.objects.get(codename="review_verification", content_type__app_label="identity"))
+        group.permissions.add(
+            Permission.objects.get(codename="review_verification", content_type__app_label="identity")
+        )
         reviewer = User.objects.filter(email__iexact="reviewer@demo.creditbank.test").first()
         if reviewer is None:
             reviewer = User.objects.create_user(
@@ -68,8 +70,15 @@ class Command(BaseCommand):
     @transaction.atomic
     def _learner(self, role: str, name: str, id_number: str, phone: str, email: str, reviewer: User, i: int) -> User:
         result = account_services.user_register(
-            name=name, id_number=id_number, phone=phone, email=email, password=DEMO_PASSWORD,
-            accept_terms=True, terms_version=_terms(), client_address="demo-seed", language="zh-hans",
+            name=name,
+            id_number=id_number,
+            phone=phone,
+            email=email,
+            password=DEMO_PASSWORD,
+            accept_terms=True,
+            terms_version=_terms(),
+            client_address="demo-seed",
+            language="zh-hans",
         )
         user = User.objects.get(account_no=result.account_no)
         if role == "learner-registered":
@@ -80,13 +89,17 @@ class Command(BaseCommand):
             return user
         gender = "男" if user.gender == "M" else "女"
         attempt = identity_services.verification_submit(
-            user=user, consent=True,
+            user=user,
+            consent=True,
             id_front=_upload("front.jpg", card_front(name=name, id_number=id_number, gender=gender, seed=i)),
             id_back=_upload("back.jpg", card_back(seed=i)),
         )
         if role == "learner-rejected":
             identity_services.verification_decide(
-                reviewer=reviewer, attempt_id=attempt.pk, decision="reject", reason_code="photo_unclear",
+                reviewer=reviewer,
+                attempt_id=attempt.pk,
+                decision="reject",
+                reason_code="photo_unclear",
                 note="演示：照片反光，请重新拍摄。 Demo: glare on the photo, please retake it.",
             )
         elif role == "learner-verified":
@@ -99,4 +112,3 @@ def _terms() -> str:
     from django.conf import settings
 
     return str(settings.CREDITBANK_POLICY["TERMS_VERSION"])
-

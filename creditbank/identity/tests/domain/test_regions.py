@@ -20,11 +20,7 @@ BEIJING = Region(code="110000", name="北京市", historical=False)
 
 
 def _data_text() -> str:
-    return (
-        resources.files("creditbank.identity")
-        .joinpath("data", "regions.tsv")
-        .read_text(encoding="utf-8")
-    )
+    return resources.files("creditbank.identity").joinpath("data", "regions.tsv").read_text(encoding="utf-8")
 
 
 def test_abolished_code_is_known_and_historical() -> None:
