@@ -57,7 +57,9 @@ def main() -> None:
         base = base or median
         # p lanes each take a core; the server can run cores // p verifications at once
         rate = (cores / p if p <= cores else 1) / median
-        rows.append(f"| {label} | {m // 1024} MiB | {t} | {p} | {median * 1000:.1f} ms | {median / base:.2f} | {rate:.0f}/s |")
+        rows.append(
+            f"| {label} | {m // 1024} MiB | {t} | {p} | {median * 1000:.1f} ms | {median / base:.2f} | {rate:.0f}/s |"
+        )
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
     body = "\n".join(
         [

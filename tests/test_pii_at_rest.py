@@ -32,12 +32,16 @@ def test_no_plaintext_in_the_database(make_learner) -> None:  # type: ignore[no-
     assert "110105********002X" in rows  # the masked form is stored for display
 
 
-def test_rotation_reencrypts_and_lookups_keep_working(make_learner, settings, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_rotation_reencrypts_and_lookups_keep_working(
+    make_learner, settings, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     from conftest import back_upload, front_upload
     from creditbank.identity import services as identity_services
 
     user = make_learner(id_number="11010519491231002X", phone="13912345671")
-    identity_services.verification_submit(user=user, consent=True, id_front=front_upload(user), id_back=back_upload(user))
+    identity_services.verification_submit(
+        user=user, consent=True, id_front=front_upload(user), id_back=back_upload(user)
+    )
     attempt = VerificationAttempt.objects.get(user=user)
     old_index = user.id_number_index
     old_pii, old_bi = dict(settings.PII_KEYS), dict(settings.BLIND_INDEX_KEYS)

@@ -24,16 +24,11 @@ _PURPOSES = {ACTIVATION, PASSWORD_RESET}
 
 
 def _fingerprint(user: User, purpose: str) -> str:
-    state = "|".join(
-        [
-            purpose,
-            str(user.pk),
-            user.status,
-            user.password,
-            user.last_login.isoformat() if user.last_login else "",
-            user.email.lower(),
-        ]
-    )
+    parts = [purpose, str(user.pk), user.status, user.email.lower()]
+    if purpose == PASSWORD_RESET:
+        # a reset link dies with the password it replaces and with the next login
+        parts += [user.password, user.last_login.isoformat() if user.last_login else ""]
+    state = "|".join(parts)
     return hmac.new(settings.SECRET_KEY.encode(), state.encode(), hashlib.sha256).hexdigest()[:24]
 
 

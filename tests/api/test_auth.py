@@ -290,3 +290,11 @@ def test_session_cookie_api_calls_need_csrf(make_learner) -> None:  # type: igno
     response = browser.post("/api/v1/auth/logout", content_type="application/json")
     assert response.status_code == 403
     assert browser.get("/api/v1/me").status_code == 200
+
+
+def test_logging_in_before_activating_keeps_the_activation_link_valid(api, make_learner) -> None:  # type: ignore[no-untyped-def]
+    user = make_learner(AccountStatus.REGISTERED)
+    token = link_token(mail.outbox[-1])
+    api.login(user.email)
+    assert api.get("/api/v1/me").json()["status"] == "registered"
+    assert api.post("/api/v1/auth/activate", {"token": token}).json() == {"status": "activated"}

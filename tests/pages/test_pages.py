@@ -134,7 +134,9 @@ def test_verification_page_upload_errors_and_pending_state(make_learner, commit)
     no_consent = client.post("/verification/", {"id_front": front_upload(user), "id_back": back_upload(user)})
     assert "has-error" in field_block(no_consent.content.decode(), "consent")
     with commit():
-        ok = client.post("/verification/", {"consent": "on", "id_front": front_upload(user), "id_back": back_upload(user)})
+        ok = client.post(
+            "/verification/", {"consent": "on", "id_front": front_upload(user), "id_back": back_upload(user)}
+        )
     assert ok.status_code == 302
     html = client.get("/verification/").content.decode()
     assert 'data-status="pending"' in html
@@ -169,7 +171,10 @@ def test_reviewer_pages_and_audit(make_learner, commit) -> None:  # type: ignore
     assert reject_without_reason.status_code == 400
     assert "has-error" in field_block(reject_without_reason.content.decode(), "reason_code")
     with commit():
-        staff.post(f"/review/verifications/{attempt.pk}/", {"decision": "reject", "reason_code": "info_mismatch", "note": "名字不一致"})
+        staff.post(
+            f"/review/verifications/{attempt.pk}/",
+            {"decision": "reject", "reason_code": "info_mismatch", "note": "名字不一致"},
+        )
     attempt.refresh_from_db()
     assert attempt.status == VerificationStatus.REJECTED
     html = learner.get("/verification/").content.decode()

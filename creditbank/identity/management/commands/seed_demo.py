@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
@@ -43,7 +44,9 @@ class Command(BaseCommand):
                 user = self._learner(role, name, valid_id_number(birth=birth, sequence=seq), phone, email, reviewer, i)
             lines.append(f"{role}: {email} / {DEMO_PASSWORD}")
             if user.status == AccountStatus.REGISTERED:
-                lines.append(f"  (activation link: /accounts/activate/{make_token(user, ACTIVATION)}/)")
+                lines.append(
+                    f"  (activation link: {settings.SITE_URL}/accounts/activate/{make_token(user, ACTIVATION)}/)"
+                )
         lines.append(f"reviewer: {reviewer.email} / {DEMO_PASSWORD}")
         self.stdout.write("Demo logins (identifier / password):")
         for line in lines:
@@ -94,6 +97,7 @@ class Command(BaseCommand):
             id_front=_upload("front.jpg", card_front(name=name, id_number=id_number, gender=gender, seed=i)),
             id_back=_upload("back.jpg", card_back(seed=i)),
         )
+        identity_services.verification_precheck(attempt_id=attempt.pk)
         if role == "learner-rejected":
             identity_services.verification_decide(
                 reviewer=reviewer,
@@ -109,6 +113,4 @@ class Command(BaseCommand):
 
 
 def _terms() -> str:
-    from django.conf import settings
-
     return str(settings.CREDITBANK_POLICY["TERMS_VERSION"])
