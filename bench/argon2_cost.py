@@ -60,10 +60,11 @@ def main() -> None:
         rows.append(
             f"| {label} | {m // 1024} MiB | {t} | {p} | {median * 1000:.1f} ms | {median / base:.2f} | {rate:.0f}/s |"
         )
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
+    cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()
+    cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "?")
     body = "\n".join(
         [
-            f"Command: `.venv/bin/python bench/argon2_cost.py --n {args.n}` · {dt.date.today()} · {cores} cores ({cpu})",
+            f"Command: `.venv/bin/python bench/argon2_cost.py --n {args.n}` · {dt.datetime.now(dt.UTC).date()} · {cores} cores ({cpu})",
             "",
             "| parameters | memory | t | p | median verify | ratio to default | logins/s, whole machine |",
             "|---|---|---|---|---|---|---|",

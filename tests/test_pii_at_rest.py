@@ -9,7 +9,6 @@ import os
 from django.core.management import call_command
 from django.db import connection
 
-from creditbank.accounts.models import User
 from creditbank.accounts.selectors import user_find_by_identifier
 from creditbank.accounts.services import user_reveal_pii
 from creditbank.identity.models import VerificationAttempt
