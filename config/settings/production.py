@@ -18,6 +18,7 @@ if not env.get("DATABASE_URL"):
 
 DEBUG = False
 EMAIL_BACKEND = env.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+SMS_BACKEND = env.get("SMS_BACKEND", "creditbank.profiles.sms.HttpSmsBackend")
 SECURE_SSL_REDIRECT = env.get_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.get_int("SECURE_HSTS_SECONDS", 31536000)

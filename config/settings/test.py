@@ -13,6 +13,7 @@ from config.settings.base import *  # noqa: E402, F403
 from config.settings.base import CREDITBANK_POLICY, DATABASES  # noqa: E402
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "creditbank.profiles.sms.LocmemSmsBackend"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.MD5PasswordHasher",
     "creditbank.accounts.hashers.CreditBankArgon2PasswordHasher",
@@ -25,7 +26,8 @@ CACHES = {
     }
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"]["NAME"] = ":memory:"
-    DATABASES["default"]["TEST"] = {"NAME": None}
+    # A file (WAL, busy timeout) rather than shared-cache memory, so threads (the race tests,
+    # the live server of the browser tests) wait for each other's locks as in `./dev run`.
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(os.environ["CREDITBANK_VAR_DIR"], "test.sqlite3")}
 CREDITBANK_POLICY = {**CREDITBANK_POLICY, "VERIFICATION_OCR": False}
 LANGUAGE_CODE = "zh-hans"

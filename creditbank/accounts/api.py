@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import logout, update_session_auth_hash
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Response, Status
 from pydantic import StrictBool
 
-from creditbank.accounts import selectors, services
+from creditbank.accounts import services
 from creditbank.accounts.api_auth import AUTH
 from creditbank.accounts.models import User
 from creditbank.kernel import ratelimit
@@ -79,50 +77,6 @@ class PasswordChangeIn(Schema):
 class PasswordResetConfirmIn(Schema):
     token: str
     new_password: str
-
-
-class NextStepOut(Schema):
-    code: str
-    message: str
-    url: str | None = None
-
-
-class MeOut(Schema):
-    account_no: str
-    name: str
-    gender: str
-    birth_date: date | None
-    id_number: str
-    phone: str
-    email: str
-    address: str | None
-    status: str
-    must_change_password: bool
-    may: list[str]
-    next_step: NextStepOut | None
-
-
-def _me(user: User) -> dict[str, Any]:
-    caps = selectors.user_capabilities(user)
-    step = caps.next_step
-    return {
-        "account_no": user.account_no,
-        "name": user.name,
-        "gender": user.gender,
-        "birth_date": user.birth_date,
-        "id_number": user.id_number_masked,
-        "phone": user.phone_masked,
-        "email": user.email,
-        "address": None,
-        "status": user.status,
-        "must_change_password": user.must_change_password,
-        "may": caps.may,
-        "next_step": (
-            {"code": step.code, "message": str(step.message), "url": reverse(step.url_name) if step.url_name else None}
-            if step
-            else None
-        ),
-    }
 
 
 @router.post("/auth/register", response={201: RegisterOut, **problems(400, 422, 429)}, auth=None)
@@ -219,9 +173,3 @@ def password_reset(request: HttpRequest, payload: EmailIn) -> Any:
 def password_reset_confirm(request: HttpRequest, payload: PasswordResetConfirmIn) -> Any:
     services.password_reset_confirm(token=payload.token, new_password=payload.new_password)
     return {"detail": _("Your password has been reset. You can now log in.")}
-
-
-@router.get("/me", response={200: MeOut, **problems(401, 403)}, auth=AUTH)
-def me(request: HttpRequest) -> Any:
-    """The profile (personal data masked), the account state, what it may do now and the next step."""
-    return _me(request.auth)  # type: ignore[attr-defined]

@@ -338,6 +338,32 @@ def verification_staff_reset(
     return attempt
 
 
+def verification_invalidate(*, user: User, actor: User | None, reason: str) -> bool:
+    """The verified identity no longer holds (name or ID number changed): verify again.
+
+    Call inside the caller's transaction. Returns True if the account was verified.
+    """
+    attempt = (
+        VerificationAttempt.objects.select_for_update().filter(user=user, status=VerificationStatus.APPROVED).first()
+    )
+    was_verified = user.status == AccountStatus.VERIFIED
+    if attempt is not None:
+        attempt.status = VerificationStatus.RESET
+        attempt.closed_at = timezone.now()
+        attempt.save(update_fields=["status", "closed_at"])
+    if was_verified:
+        user_mark_unverified(user=user)
+        audit_record(
+            actor=actor,
+            action="verification.invalidated",
+            subject=user,
+            object_type="verification",
+            object_id=attempt.pk if attempt else "",
+            reason=reason,
+        )
+    return was_verified
+
+
 def _delete_photos(attempt: VerificationAttempt) -> None:
     store = vault()
     for name in (attempt.front_blob, attempt.back_blob):

@@ -50,14 +50,17 @@ def _translations_ready() -> bool:
 @pytest.fixture(scope="package", autouse=True)
 def _compiled_messages() -> None:
     """The .mo files are build output (git-ignored): build them like ``./dev test`` does."""
-    if _translations_ready():
-        return
-    namespace = runpy.run_path(str(ROOT / "scripts" / "compile_messages.py"))
-    namespace["main"]()
-    # Catalogs loaded before the .mo files existed are cached; drop them as the autoreloader does.
-    from django.utils.translation.reloader import translation_file_changed
 
-    translation_file_changed(sender=None, file_path=Path("django.mo"))
+    def stamps() -> dict[Path, float]:
+        return {mo: mo.stat().st_mtime for mo in ROOT.glob("locale/*/LC_MESSAGES/*.mo")}
+
+    before = stamps()
+    runpy.run_path(str(ROOT / "scripts" / "compile_messages.py"))["main"]()  # no-op when up to date
+    if stamps() != before:
+        # Catalogs read before this (re)build are cached; drop them as Django's autoreloader does.
+        from django.utils.translation.reloader import translation_file_changed
+
+        translation_file_changed(sender=None, file_path=Path("django.mo"))
     if not _translations_ready():
         pytest.fail("The Chinese catalog is not used after compiling locale/*.po; run ./dev test to see why.")
 

@@ -32,6 +32,7 @@ PROVINCE_PREFIXES: frozenset[str] = frozenset(
     + [str(n) for n in range(50, 55)]
     + [str(n) for n in range(61, 66)]
     + ["71", "81", "82"]
+    + ["83"]  # residence permits of Taiwan residents (港澳台居民居住证: 810000, 820000, 830000)
 )
 
 _CODE = re.compile(r"[0-9]{6}")

@@ -135,3 +135,9 @@ def test_every_single_character_mutation_fails(seed: int, position: int, delta: 
     # A single substitution always breaks the MOD 11-2 check (or an earlier rule).
     with pytest.raises(IdNumberError):
         parse_id_number(mutated, today=date.today())  # noqa: DTZ011
+
+
+def test_residence_permit_numbers_of_hong_kong_macau_taiwan_residents_pass() -> None:
+    for prefix in ("810000", "820000", "830000"):
+        parsed = parse_id_number(_with_check(prefix + "19900101001"), today=TODAY)
+        assert parsed.region_match is RegionMatch.KNOWN

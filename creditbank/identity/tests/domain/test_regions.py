@@ -64,7 +64,7 @@ def test_unlisted_code_in_known_province_returns_the_province() -> None:
     assert lookup_region("119999") == (RegionMatch.PROVINCE_ONLY, BEIJING)
 
 
-@pytest.mark.parametrize("code", ["990101", "000000", "100000", "830000", "910101"])
+@pytest.mark.parametrize("code", ["990101", "000000", "100000", "840000", "910101"])
 def test_unknown_province(code: str) -> None:
     assert lookup_region(code) == (RegionMatch.UNKNOWN_PROVINCE, None)
     assert province_of(code) is None
@@ -104,7 +104,7 @@ def test_non_string_raises_value_error() -> None:
 
 def test_every_province_has_its_entry_and_every_code_a_province() -> None:
     regions = all_regions()
-    assert len(PROVINCE_PREFIXES) == 34
+    assert len(PROVINCE_PREFIXES) == 35  # 34 divisions + 83 (residence permits of Taiwan residents)
     for prefix in PROVINCE_PREFIXES:
         province = regions[prefix + "0000"]
         assert province.historical is False

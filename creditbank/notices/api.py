@@ -1,0 +1,329 @@
+"""Notices (官方通知) and support tickets (联系客服)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from ninja.responses import Status
+
+from creditbank.accounts.api_auth import AUTH, BearerTokenAuth
+from creditbank.accounts.models import User
+from creditbank.kernel.api_body import json_or_form
+from creditbank.kernel.api_schemas import problems
+from creditbank.kernel.errors import PermissionDenied
+from creditbank.notices import selectors, services
+from creditbank.notices.models import Notice, Ticket
+from creditbank.notices.rendering import render_markdown
+from creditbank.profiles.api import file_response
+
+router = Router(tags=["notices and support"])
+
+
+class NoticeOut(Schema):
+    id: int
+    title: str
+    body_html: str
+    published_at: datetime
+    pinned: bool
+    expires_at: datetime | None
+    read: bool | None
+
+
+class NoticeListOut(Schema):
+    items: list[NoticeOut]
+    count: int
+    unread: int | None
+
+
+class AttachmentOut(Schema):
+    id: int
+    content_type: str
+    size: int
+
+
+class MessageOut(Schema):
+    id: int
+    from_staff: bool
+    body: str
+    created_at: datetime
+    attachments: list[AttachmentOut]
+
+
+class TicketOut(Schema):
+    id: int
+    category: str
+    subject: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    messages: list[MessageOut]
+
+
+class TicketListOut(Schema):
+    items: list[TicketOut]
+    count: int
+
+
+class StaffTicketOut(TicketOut):
+    account_no: str
+    user_name: str
+
+
+class StaffTicketListOut(Schema):
+    items: list[StaffTicketOut]
+    count: int
+
+
+class TicketIn(Schema):
+    category: str
+    subject: str
+    message: str
+
+
+class MessageIn(Schema):
+    message: str
+    close: bool = False
+
+
+_TICKET_BODY = {
+    "requestBody": {
+        "content": {
+            "application/json": {"schema": TicketIn.model_json_schema()},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        **TicketIn.model_json_schema()["properties"],
+                        "attachments": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                    },
+                    "required": ["category", "subject", "message"],
+                }
+            },
+        }
+    }
+}
+_MESSAGE_BODY = {
+    "requestBody": {
+        "content": {
+            "application/json": {"schema": MessageIn.model_json_schema()},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "message": {"type": "string"},
+                        "close": {"type": "boolean"},
+                        "attachments": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                    },
+                    "required": ["message"],
+                }
+            },
+        }
+    }
+}
+
+
+def _notice_out(n: Notice, read_ids: set[int] | None) -> dict[str, Any]:
+    return {
+        "id": n.pk,
+        "title": n.title(),
+        "body_html": render_markdown(n.body()),
+        "published_at": n.published_at,
+        "pinned": n.pinned,
+        "expires_at": n.expires_at,
+        "read": (n.pk in read_ids) if read_ids is not None else None,
+    }
+
+
+def _optional_user(request: HttpRequest) -> Any:
+    """Signed-in users see read marks; anyone may read notices."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return BearerTokenAuth().authenticate(request, header[7:].strip())
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+@router.get("/notices", response=NoticeListOut, auth=None)
+def notices(request: HttpRequest, limit: Query[int] = 20, offset: Query[int] = 0) -> Any:
+    """Official notices, pinned first then newest; ``read`` and ``unread`` for signed-in users."""
+    user = _optional_user(request)
+    qs = selectors.notices_visible()
+    limit, offset = min(max(limit, 1), 100), max(offset, 0)
+    read_ids = selectors.notice_read_ids(user) if user else None
+    return {
+        "items": [_notice_out(n, read_ids) for n in qs[offset : offset + limit]],
+        "count": qs.count(),
+        "unread": selectors.notices_unread_count(user) if user else None,
+    }
+
+
+@router.get("/notices/{notice_id}", response={200: NoticeOut, **problems(404)}, auth=None)
+def notice(request: HttpRequest, notice_id: int) -> Any:
+    """One notice; reading it while signed in marks it read."""
+    n = selectors.notice_get_visible(notice_id)
+    user = _optional_user(request)
+    if user:
+        services.notice_mark_read(user=user, notice=n)
+    return _notice_out(n, {n.pk} if user else None)
+
+
+def _ticket_out(t: Ticket) -> dict[str, Any]:
+    return {
+        "id": t.pk,
+        "category": t.category,
+        "subject": t.subject,
+        "status": t.status,
+        "created_at": t.created_at,
+        "updated_at": t.updated_at,
+        "closed_at": t.closed_at,
+        "messages": [
+            {
+                "id": m.pk,
+                "from_staff": m.from_staff,
+                "body": m.body,
+                "created_at": m.created_at,
+                "attachments": [{"id": a.pk, "content_type": a.content_type, "size": a.size} for a in m.attachments.all()],
+            }
+            for m in t.messages.all()
+        ],
+    }
+
+
+def _staff_ticket_out(t: Ticket) -> dict[str, Any]:
+    return {**_ticket_out(t), "account_no": t.user.account_no, "user_name": t.user.name}
+
+
+def _user(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined, no-any-return]
+
+
+def _bool(value: Any) -> bool:
+    return value is True or str(value).lower() in {"true", "1", "on"}
+
+
+@router.get("/me/tickets", response={200: TicketListOut, **problems(401, 403)}, auth=AUTH)
+def my_tickets(request: HttpRequest) -> Any:
+    items = [_ticket_out(t) for t in selectors.tickets_for_user(_user(request))]
+    return {"items": items, "count": len(items)}
+
+
+@router.post("/me/tickets", response={201: TicketOut, **problems(400, 401, 403, 413, 429)}, auth=AUTH, openapi_extra=_TICKET_BODY)
+def open_ticket(request: HttpRequest) -> Any:
+    """Ask support (JSON, or multipart with ``attachments``). Open to every signed-in account."""
+    data, files = json_or_form(request, file_fields=("attachments",))
+    ticket = services.ticket_open(
+        user=_user(request),
+        category=str(data.get("category") or ""),
+        subject=str(data.get("subject") or ""),
+        message=str(data.get("message") or ""),
+        attachments=files["attachments"],
+    )
+    return Status(201, _ticket_out(selectors.ticket_get_for_owner(user=_user(request), ticket_id=ticket.pk)))
+
+
+@router.get("/me/tickets/{ticket_id}", response={200: TicketOut, **problems(401, 403, 404)}, auth=AUTH)
+def my_ticket(request: HttpRequest, ticket_id: int) -> Any:
+    return _ticket_out(selectors.ticket_get_for_owner(user=_user(request), ticket_id=ticket_id))
+
+
+@router.post(
+    "/me/tickets/{ticket_id}/messages",
+    response={201: TicketOut, **problems(400, 401, 403, 404, 409, 413, 429)},
+    auth=AUTH,
+    openapi_extra=_MESSAGE_BODY,
+)
+def my_ticket_message(request: HttpRequest, ticket_id: int) -> Any:
+    """Reply; a recently closed ticket reopens. ``close``: true closes it instead of replying."""
+    data, files = json_or_form(request, file_fields=("attachments",))
+    user = _user(request)
+    if _bool(data.get("close")) and not data.get("message"):
+        services.ticket_close_by_user(user=user, ticket_id=ticket_id)
+    else:
+        services.ticket_reply_by_user(user=user, ticket_id=ticket_id, message=str(data.get("message") or ""), attachments=files["attachments"])
+        if _bool(data.get("close")):
+            services.ticket_close_by_user(user=user, ticket_id=ticket_id)
+    return Status(201, _ticket_out(selectors.ticket_get_for_owner(user=user, ticket_id=ticket_id)))
+
+
+@router.post("/me/tickets/{ticket_id}/close", response={200: TicketOut, **problems(401, 403, 404, 409)}, auth=AUTH)
+def my_ticket_close(request: HttpRequest, ticket_id: int) -> Any:
+    services.ticket_close_by_user(user=_user(request), ticket_id=ticket_id)
+    return _ticket_out(selectors.ticket_get_for_owner(user=_user(request), ticket_id=ticket_id))
+
+
+@router.post("/me/tickets/{ticket_id}/reopen", response={200: TicketOut, **problems(401, 403, 404, 409)}, auth=AUTH)
+def my_ticket_reopen(request: HttpRequest, ticket_id: int) -> Any:
+    services.ticket_reopen(user=_user(request), ticket_id=ticket_id)
+    return _ticket_out(selectors.ticket_get_for_owner(user=_user(request), ticket_id=ticket_id))
+
+
+@router.get(
+    "/me/tickets/{ticket_id}/attachments/{attachment_id}",
+    response={200: None, **problems(401, 403, 404)},
+    auth=AUTH,
+    openapi_extra={"responses": {"200": {"description": "the file", "content": {"image/jpeg": {}, "application/pdf": {}}}}},
+)
+def my_attachment(request: HttpRequest, ticket_id: int, attachment_id: int) -> HttpResponse:
+    data, ct = services.ticket_attachment(actor=_user(request), ticket_id=ticket_id, attachment_id=attachment_id)
+    return file_response(data, ct, f"attachment-{attachment_id}.{'pdf' if ct == 'application/pdf' else 'jpg'}")
+
+
+def _require_support(user: User) -> None:
+    if not selectors.user_is_support(user):
+        raise PermissionDenied("not_support", _("Only support staff may see this."))
+
+
+@router.get("/support/tickets", response={200: StaffTicketListOut, **problems(401, 403)}, auth=AUTH)
+def support_tickets(request: HttpRequest, status: str = "open", limit: Query[int] = 20, offset: Query[int] = 0) -> Any:
+    """The support queue (``status``: open, answered, closed, all)."""
+    user = _user(request)
+    _require_support(user)
+    qs = selectors.support_queue(staff=user, status=None if status == "all" else status)
+    limit, offset = min(max(limit, 1), 100), max(offset, 0)
+    return {"items": [_staff_ticket_out(t) for t in qs[offset : offset + limit]], "count": qs.count()}
+
+
+@router.get("/support/tickets/{ticket_id}", response={200: StaffTicketOut, **problems(401, 403, 404)}, auth=AUTH)
+def support_ticket(request: HttpRequest, ticket_id: int) -> Any:
+    return _staff_ticket_out(selectors.ticket_get_for_staff(staff=_user(request), ticket_id=ticket_id))
+
+
+@router.post(
+    "/support/tickets/{ticket_id}/messages",
+    response={201: StaffTicketOut, **problems(400, 401, 403, 404, 409, 413)},
+    auth=AUTH,
+    openapi_extra=_MESSAGE_BODY,
+)
+def support_reply(request: HttpRequest, ticket_id: int) -> Any:
+    """Reply to the user (they are emailed); ``close``: true closes the ticket with this reply."""
+    data, files = json_or_form(request, file_fields=("attachments",))
+    services.ticket_reply_by_staff(
+        staff=_user(request),
+        ticket_id=ticket_id,
+        message=str(data.get("message") or ""),
+        close=_bool(data.get("close")),
+        attachments=files["attachments"],
+    )
+    return Status(201, _staff_ticket_out(selectors.ticket_get_for_staff(staff=_user(request), ticket_id=ticket_id)))
+
+
+@router.post("/support/tickets/{ticket_id}/close", response={200: StaffTicketOut, **problems(401, 403, 404, 409)}, auth=AUTH)
+def support_close(request: HttpRequest, ticket_id: int) -> Any:
+    services.ticket_close_by_staff(staff=_user(request), ticket_id=ticket_id)
+    return _staff_ticket_out(selectors.ticket_get_for_staff(staff=_user(request), ticket_id=ticket_id))
+
+
+@router.get(
+    "/support/tickets/{ticket_id}/attachments/{attachment_id}",
+    response={200: None, **problems(401, 403, 404)},
+    auth=AUTH,
+    openapi_extra={"responses": {"200": {"description": "the file", "content": {"image/jpeg": {}, "application/pdf": {}}}}},
+)
+def support_attachment(request: HttpRequest, ticket_id: int, attachment_id: int) -> HttpResponse:
+    data, ct = services.ticket_attachment(actor=_user(request), ticket_id=ticket_id, attachment_id=attachment_id)
+    return file_response(data, ct, f"attachment-{attachment_id}.{'pdf' if ct == 'application/pdf' else 'jpg'}")

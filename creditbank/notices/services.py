@@ -1,0 +1,210 @@
+"""Writes of notices and support: read marks, tickets, messages, replies, closing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from creditbank.accounts.models import User
+from creditbank.accounts.services import user_notify
+from creditbank.audit.services import audit_record
+from creditbank.kernel import ratelimit
+from creditbank.kernel.documents import clean_document
+from creditbank.kernel.errors import DomainError, NotFound
+from creditbank.kernel.images import read_limited
+from creditbank.kernel.text import clean_text
+from creditbank.kernel.vault import vault
+from creditbank.notices.models import Notice, NoticeRead, Ticket, TicketAttachment, TicketCategory, TicketMessage, TicketStatus
+
+ATTACHMENT_CONTEXT = "notices.ticket.attachment"
+MAX_ATTACHMENTS = 3
+
+
+def _policy(key: str) -> Any:
+    return settings.CREDITBANK_POLICY[key]
+
+
+def notice_mark_read(*, user: User, notice: Notice) -> None:
+    NoticeRead.objects.get_or_create(user=user, notice=notice)
+
+
+def _clean_files(files: list[Any]) -> list[Any]:
+    if len(files) > MAX_ATTACHMENTS:
+        raise DomainError("too_many_files", _("At most 3 attachments."), field="attachments")
+    out = []
+    for upload in files:
+        source = upload.chunks() if hasattr(upload, "chunks") else upload
+        out.append(clean_document(read_limited(source, max_bytes=8 * 1024 * 1024, field="attachments"), field="attachments"))
+    return out
+
+
+def _add_message(ticket: Ticket, author: User, body: str, docs: list[Any], *, from_staff: bool) -> TicketMessage:
+    message = TicketMessage.objects.create(ticket=ticket, author=author, body=body, from_staff=from_staff)
+    store = vault()
+    for doc in docs:
+        TicketAttachment.objects.create(
+            message=message, blob=store.save(doc.data, context=ATTACHMENT_CONTEXT), content_type=doc.content_type, size=len(doc.data)
+        )
+    return message
+
+
+def ticket_open(*, user: User, category: str, subject: str, message: str, attachments: list[Any] | None = None) -> Ticket:
+    """Any signed-in account may ask, including one not yet verified."""
+    errors: list[DomainError] = []
+    if category not in TicketCategory.values:
+        errors.append(
+            DomainError("choice_invalid", _("Choose a category."), field="category", extra={"allowed": TicketCategory.values})
+        )
+    for fn in (
+        lambda: clean_text(subject, field="subject", max_length=200, required=True),
+        lambda: clean_text(message, field="message", max_length=5000, required=True, multiline=True),
+    ):
+        try:
+            fn()
+        except DomainError as exc:
+            errors.append(exc)
+    if errors:
+        merged: dict[str, list[Any]] = {}
+        for err in errors:
+            for key, msgs in err.errors.items():
+                merged.setdefault(key, []).extend(msgs)
+        raise DomainError(errors[0].code, errors[0].message, errors=merged, extra=errors[0].extra)
+    docs = _clean_files(attachments or [])
+    ratelimit.hit(
+        "ticket-open:" + ratelimit.hashed(str(user.pk)),
+        limit=_policy("TICKETS_PER_DAY"),
+        window=86400,
+        message=_("You have opened many tickets today. Add to an existing ticket, or try again tomorrow."),
+    )
+    with transaction.atomic():
+        ticket = Ticket.objects.create(
+            user=user,
+            category=category,
+            subject=clean_text(subject, field="subject", max_length=200, required=True),
+        )
+        _add_message(ticket, user, clean_text(message, field="message", max_length=5000, required=True, multiline=True), docs, from_staff=False)
+    return ticket
+
+
+def _ticket_for_owner(user: User, ticket_id: int) -> Ticket:
+    ticket = Ticket.objects.select_for_update().filter(pk=ticket_id, user=user).first()
+    if ticket is None:
+        raise NotFound(_("No such ticket."))
+    return ticket
+
+
+def _message_limit(user: User) -> None:
+    ratelimit.hit(
+        "ticket-message:" + ratelimit.hashed(str(user.pk)),
+        limit=_policy("TICKET_MESSAGES_PER_HOUR"),
+        window=3600,
+    )
+
+
+def ticket_reply_by_user(*, user: User, ticket_id: int, message: str, attachments: list[Any] | None = None) -> TicketMessage:
+    """The user adds a message; a closed ticket reopens if it closed recently enough."""
+    body = clean_text(message, field="message", max_length=5000, required=True, multiline=True)
+    docs = _clean_files(attachments or [])
+    _message_limit(user)
+    with transaction.atomic():
+        ticket = _ticket_for_owner(user, ticket_id)
+        if ticket.status == TicketStatus.CLOSED:
+            _check_reopen(ticket)
+            ticket.closed_at = None
+        ticket.status = TicketStatus.OPEN
+        ticket.save(update_fields=["status", "closed_at", "updated_at"])
+        return _add_message(ticket, user, body, docs, from_staff=False)
+
+
+def _check_reopen(ticket: Ticket) -> None:
+    days = _policy("TICKET_REOPEN_DAYS")
+    if ticket.closed_at and timezone.now() - ticket.closed_at > timedelta(days=days):
+        raise DomainError(
+            "ticket_reopen_expired",
+            _("This ticket closed more than %(days)d days ago. Open a new ticket.") % {"days": days},
+            status=409,
+        )
+
+
+def ticket_close_by_user(*, user: User, ticket_id: int) -> Ticket:
+    with transaction.atomic():
+        ticket = _ticket_for_owner(user, ticket_id)
+        if ticket.status == TicketStatus.CLOSED:
+            raise DomainError("ticket_closed", _("This ticket is already closed."), status=409)
+        ticket.status = TicketStatus.CLOSED
+        ticket.closed_at = timezone.now()
+        ticket.save(update_fields=["status", "closed_at", "updated_at"])
+    return ticket
+
+
+def ticket_reopen(*, user: User, ticket_id: int) -> Ticket:
+    with transaction.atomic():
+        ticket = _ticket_for_owner(user, ticket_id)
+        if ticket.status != TicketStatus.CLOSED:
+            raise DomainError("ticket_not_closed", _("This ticket is not closed."), status=409)
+        _check_reopen(ticket)
+        ticket.status = TicketStatus.OPEN
+        ticket.closed_at = None
+        ticket.save(update_fields=["status", "closed_at", "updated_at"])
+    return ticket
+
+
+def _require_support(staff: User) -> None:
+    if not staff.has_perm("notices.answer_ticket"):
+        raise NotFound(_("No such ticket."))
+
+
+def ticket_reply_by_staff(
+    *, staff: User, ticket_id: int, message: str, close: bool = False, attachments: list[Any] | None = None
+) -> TicketMessage:
+    _require_support(staff)
+    body = clean_text(message, field="message", max_length=5000, required=True, multiline=True)
+    docs = _clean_files(attachments or [])
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().select_related("user").filter(pk=ticket_id).first()
+        if ticket is None:
+            raise NotFound(_("No such ticket."))
+        if ticket.user_id == staff.pk:
+            raise DomainError("own_ticket", _("Answer your own ticket from another staff account."), status=403)
+        msg = _add_message(ticket, staff, body, docs, from_staff=True)
+        ticket.status = TicketStatus.CLOSED if close else TicketStatus.ANSWERED
+        ticket.closed_at = timezone.now() if close else None
+        ticket.save(update_fields=["status", "closed_at", "updated_at"])
+        audit_record(actor=staff, action="ticket.replied", subject=ticket.user, object_type="ticket", object_id=ticket.pk)
+        user_notify(
+            user=ticket.user,
+            template="notices/email/ticket_reply",
+            context={"ticket_id": str(ticket.pk), "subject": ticket.subject},
+        )
+    return msg
+
+
+def ticket_close_by_staff(*, staff: User, ticket_id: int) -> Ticket:
+    _require_support(staff)
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().filter(pk=ticket_id).first()
+        if ticket is None:
+            raise NotFound(_("No such ticket."))
+        if ticket.status == TicketStatus.CLOSED:
+            raise DomainError("ticket_closed", _("This ticket is already closed."), status=409)
+        ticket.status = TicketStatus.CLOSED
+        ticket.closed_at = timezone.now()
+        ticket.save(update_fields=["status", "closed_at", "updated_at"])
+    return ticket
+
+
+def ticket_attachment(*, actor: User, ticket_id: int, attachment_id: int) -> tuple[bytes, str]:
+    """The owner or support staff (audited) may download an attachment."""
+    att = TicketAttachment.objects.select_related("message__ticket__user").filter(pk=attachment_id, message__ticket_id=ticket_id).first()
+    if att is None:
+        raise NotFound(_("No such file."))
+    ticket = att.message.ticket
+    if ticket.user_id != actor.pk:
+        _require_support(actor)
+        audit_record(actor=actor, action="ticket.attachment_viewed", subject=ticket.user, object_type="ticket", object_id=f"{ticket.pk}:{att.pk}")
+    return vault().read(att.blob, context=ATTACHMENT_CONTEXT), att.content_type

@@ -1,0 +1,521 @@
+"""The profiles API: /me, change requests, education and work history, and the staff review."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.responses import Response, Status
+
+from creditbank.accounts.api_auth import AUTH
+from creditbank.accounts.models import User
+from creditbank.accounts.selectors import user_capabilities
+from creditbank.kernel import ratelimit
+from creditbank.kernel.api_schemas import problems
+from creditbank.kernel.errors import DomainError, PermissionDenied
+from creditbank.profiles import selectors, services
+from creditbank.profiles.domain.months import format_month
+from creditbank.profiles.models import ChangeRequest, EducationEntry, WorkEntry
+
+router = Router(tags=["profiles"])
+
+
+class NextStepOut(Schema):
+    code: str
+    message: str
+    url: str | None = None
+
+
+class PendingOut(Schema):
+    id: int
+    kind: str
+    field: str
+    old_value: str
+    new_value: str
+    status: str
+    created_at: datetime
+
+
+class MeOut(Schema):
+    account_no: str
+    name: str
+    gender: str
+    birth_date: date | None
+    id_number: str
+    phone: str
+    email: str
+    address: str
+    education_level: str
+    occupation: str
+    emergency_contact_name: str
+    emergency_contact_phone: str
+    preferred_language: str
+    notify_email_decisions: bool
+    notify_email_notices: bool
+    status: str
+    must_change_password: bool
+    may: list[str]
+    next_step: NextStepOut | None
+    pending_changes: list[PendingOut]
+    pending_confirmations: list[str]
+
+
+class MePatchIn(Schema):
+    """Editable fields. ``name``, ``gender``, ``account_no`` and ``id_number`` are refused with
+    ``field_locked``; ``email`` and ``phone`` need ``password`` and a confirmation."""
+
+    email: str | None = None
+    phone: str | None = None
+    password: str | None = None
+    address: str | None = None
+    education_level: str | None = None
+    occupation: str | None = None
+    emergency_contact_name: str | None = None
+    emergency_contact_phone: str | None = None
+    preferred_language: str | None = None
+    notify_email_decisions: bool | None = None
+    notify_email_notices: bool | None = None
+    name: str | None = None
+    gender: str | None = None
+    account_no: str | None = None
+    id_number: str | None = None
+
+
+class PatchOut(Schema):
+    applied: list[str]
+    pending_review: list[str]
+    pending_confirmation: list[str]
+    me: MeOut
+
+
+class TokenIn(Schema):
+    token: str
+
+
+class CodeIn(Schema):
+    code: str
+
+
+class HistoryOut(Schema):
+    field: str
+    old_value: str
+    new_value: str
+    source: str
+    created_at: datetime
+
+
+class HistoryListOut(Schema):
+    items: list[HistoryOut]
+    count: int
+
+
+class ProofOut(Schema):
+    id: int
+    content_type: str
+    size: int
+
+
+class ChangeRequestOut(Schema):
+    id: int
+    kind: str
+    field: str
+    old_value: str
+    new_value: str
+    reason: str
+    status: str
+    reason_code: str
+    note: str
+    created_at: datetime
+    decided_at: datetime | None
+    proofs: list[ProofOut]
+
+
+class ChangeRequestListOut(Schema):
+    items: list[ChangeRequestOut]
+    count: int
+
+
+class ReviewChangeRequestOut(ChangeRequestOut):
+    account_no: str
+    user_name: str
+    id_number: str
+    account_status: str
+
+
+class ReviewChangeRequestListOut(Schema):
+    items: list[ReviewChangeRequestOut]
+    count: int
+
+
+class DecisionIn(Schema):
+    decision: str
+    reason_code: str = ""
+    note: str = ""
+
+
+class EducationIn(Schema):
+    school: str | None = None
+    major: str | None = None
+    level: str | None = None
+    study_mode: str | None = None
+    start: str | None = None
+    end: str | None = None
+    certificate_no: str | None = None
+
+
+class EducationOut(Schema):
+    id: int
+    school: str
+    major: str
+    level: str
+    study_mode: str
+    start: str
+    end: str | None
+    certificate_no: str
+    verified_by: str
+    has_evidence: bool
+
+
+class EducationListOut(Schema):
+    items: list[EducationOut]
+    count: int
+
+
+class WorkIn(Schema):
+    employer: str | None = None
+    position: str | None = None
+    industry: str | None = None
+    start: str | None = None
+    end: str | None = None
+    current: bool | None = None
+    description: str | None = None
+
+
+class WorkOut(Schema):
+    id: int
+    employer: str
+    position: str
+    industry: str
+    start: str
+    end: str | None
+    current: bool
+    description: str
+    verified_by: str
+    has_evidence: bool
+
+
+class WorkListOut(Schema):
+    items: list[WorkOut]
+    count: int
+
+
+def me_payload(user: User) -> dict[str, Any]:
+    profile = services.profile_get(user)
+    caps = user_capabilities(user)
+    step = caps.next_step
+    pending = [_request_out(r) for r in selectors.change_requests_for_user(user).filter(status="pending")]
+    return {
+        "account_no": user.account_no,
+        "name": user.name,
+        "gender": user.gender,
+        "birth_date": user.birth_date,
+        "id_number": user.id_number_masked,
+        "phone": user.phone_masked,
+        "email": user.email,
+        "address": profile.address,
+        "education_level": profile.education_level,
+        "occupation": profile.occupation,
+        "emergency_contact_name": profile.emergency_contact_name,
+        "emergency_contact_phone": profile.emergency_contact_phone_masked,
+        "preferred_language": user.preferred_language,
+        "notify_email_decisions": profile.notify_email_decisions,
+        "notify_email_notices": profile.notify_email_notices,
+        "status": user.status,
+        "must_change_password": user.must_change_password,
+        "may": caps.may,
+        "next_step": (
+            {"code": step.code, "message": str(step.message), "url": reverse(step.url_name) if step.url_name else None}
+            if step
+            else None
+        ),
+        "pending_changes": pending,
+        "pending_confirmations": [c.kind for c in services.contact_change_pending(user)],
+    }
+
+
+def _request_out(r: ChangeRequest) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "kind": r.kind,
+        "field": r.field,
+        "old_value": r.old_value_masked,
+        "new_value": r.new_value_masked,
+        "reason": r.reason,
+        "status": r.status,
+        "reason_code": r.reason_code,
+        "note": r.note,
+        "created_at": r.created_at,
+        "decided_at": r.decided_at,
+        "proofs": [{"id": p.id, "content_type": p.content_type, "size": p.size} for p in r.proofs.all()],
+    }
+
+
+def _review_out(r: ChangeRequest) -> dict[str, Any]:
+    return {
+        **_request_out(r),
+        "account_no": r.user.account_no,
+        "user_name": r.user.name,
+        "id_number": r.user.id_number_masked,
+        "account_status": r.user.status,
+    }
+
+
+def _user(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined, no-any-return]
+
+
+@router.get("/me", response={200: MeOut, **problems(401, 403)}, auth=AUTH)
+def me(request: HttpRequest) -> Any:
+    """The profile (personal data masked), the account state, what it may do now and the next step."""
+    return me_payload(_user(request))
+
+
+@router.patch("/me", response={200: PatchOut, **problems(400, 401, 403, 409, 429)}, auth=AUTH)
+def me_patch(request: HttpRequest, payload: MePatchIn) -> Any:
+    """Edit the profile. Locked fields answer 400 ``field_locked``."""
+    changes = payload.dict(exclude_unset=True)
+    password = changes.pop("password", None)
+    if not changes:
+        raise DomainError("nothing_to_change", _("Send at least one field to change."))
+    user = _user(request)
+    result = services.profile_update(user=user, changes=changes, password=password)
+    user.refresh_from_db()
+    return {**result, "me": me_payload(user)}
+
+
+@router.post("/me/email/confirm", response={200: MeOut, **problems(400, 409)}, auth=None)
+def email_confirm(request: HttpRequest, payload: TokenIn) -> Any:
+    """Confirm a new email address with the link's token (the link was sent to the new address)."""
+    user = services.email_change_confirm(token=payload.token)
+    return me_payload(user)
+
+
+@router.post("/me/phone/confirm", response={200: MeOut, **problems(400, 401, 403, 409, 429)}, auth=AUTH)
+def phone_confirm(request: HttpRequest, payload: CodeIn) -> Any:
+    """Confirm a new phone number with the code sent to it by text message."""
+    user = services.phone_change_confirm(user=_user(request), code=payload.code)
+    return me_payload(user)
+
+
+@router.get("/me/history", response={200: HistoryListOut, **problems(401, 403)}, auth=AUTH)
+def history(request: HttpRequest, limit: Query[int] = 50, offset: Query[int] = 0) -> Any:
+    """Every change to the profile (values masked)."""
+    qs = selectors.profile_history(_user(request))
+    limit, offset = min(max(limit, 1), 100), max(offset, 0)
+    items = [
+        {"field": h.field, "old_value": h.old_value, "new_value": h.new_value, "source": h.source, "created_at": h.created_at}
+        for h in qs[offset : offset + limit]
+    ]
+    return {"items": items, "count": qs.count()}
+
+
+@router.get("/me/change-requests", response={200: ChangeRequestListOut, **problems(401, 403)}, auth=AUTH)
+def change_requests(request: HttpRequest) -> Any:
+    items = [_request_out(r) for r in selectors.change_requests_for_user(_user(request))]
+    return {"items": items, "count": len(items)}
+
+
+@router.post("/me/change-requests", response={202: ChangeRequestOut, **problems(400, 401, 403, 409, 413)}, auth=AUTH)
+def change_request_create(
+    request: HttpRequest,
+    field: Form[str] = "",
+    new_value: Form[str] = "",
+    reason: Form[str] = "",
+    proof: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+) -> Any:
+    """Ask to change name, gender or ID number (multipart: ``field``, ``new_value``, ``reason``, ``proof`` files)."""
+    created = services.change_request_create(
+        user=_user(request), field=field, new_value=new_value, reason=reason, proofs=list(proof or [])
+    )
+    return Status(202, _request_out(selectors.change_request_get_for_owner(user=_user(request), request_id=created.pk)))
+
+
+@router.delete("/me/change-requests/{request_id}", response={200: ChangeRequestOut, **problems(401, 403, 404, 409)}, auth=AUTH)
+def change_request_withdraw(request: HttpRequest, request_id: int) -> Any:
+    services.change_request_withdraw(user=_user(request), request_id=request_id)
+    return _request_out(selectors.change_request_get_for_owner(user=_user(request), request_id=request_id))
+
+
+def _require_reviewer(user: User) -> None:
+    if not selectors.user_is_change_reviewer(user):
+        raise PermissionDenied("not_reviewer", _("Only staff who review change requests may see this."))
+
+
+@router.get("/review/change-requests", response={200: ReviewChangeRequestListOut, **problems(401, 403)}, auth=AUTH)
+def review_list(
+    request: HttpRequest, status: str = "pending", kind: str | None = None, limit: Query[int] = 20, offset: Query[int] = 0
+) -> Any:
+    """Locked-field and reviewed-field change requests, oldest first."""
+    user = _user(request)
+    _require_reviewer(user)
+    qs = selectors.change_request_queue(reviewer=user, status=None if status == "all" else status, kind=kind)
+    limit, offset = min(max(limit, 1), 100), max(offset, 0)
+    return {"items": [_review_out(r) for r in qs[offset : offset + limit]], "count": qs.count()}
+
+
+@router.get("/review/change-requests/{request_id}", response={200: ReviewChangeRequestOut, **problems(401, 403, 404)}, auth=AUTH)
+def review_detail(request: HttpRequest, request_id: int) -> Any:
+    return _review_out(selectors.change_request_get_for_reviewer(reviewer=_user(request), request_id=request_id))
+
+
+def file_response(data: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store, private"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@router.get(
+    "/review/change-requests/{request_id}/proofs/{proof_id}",
+    response={200: None, **problems(401, 403, 404)},
+    auth=AUTH,
+    openapi_extra={"responses": {"200": {"description": "the proof file", "content": {"image/jpeg": {}, "application/pdf": {}}}}},
+)
+def review_proof(request: HttpRequest, request_id: int, proof_id: int) -> HttpResponse:
+    """A proof file; every view is in the audit log."""
+    data, content_type = services.change_request_proof_for_reviewer(
+        reviewer=_user(request), request_id=request_id, proof_id=proof_id, client_address=ratelimit.client_address(request)
+    )
+    ext = "pdf" if content_type == "application/pdf" else "jpg"
+    return file_response(data, content_type, f"proof-{request_id}-{proof_id}.{ext}")
+
+
+@router.post(
+    "/review/change-requests/{request_id}/decision",
+    response={200: ReviewChangeRequestOut, **problems(400, 401, 403, 404, 409)},
+    auth=AUTH,
+)
+def review_decide(request: HttpRequest, request_id: int, payload: DecisionIn) -> Any:
+    """Approve (applied at once; a new name or ID number sends the account back to real-name verification) or reject."""
+    services.change_request_decide(
+        reviewer=_user(request),
+        request_id=request_id,
+        decision=payload.decision,
+        reason_code=payload.reason_code,
+        note=payload.note,
+        client_address=ratelimit.client_address(request),
+    )
+    return _review_out(selectors.change_request_get_for_reviewer(reviewer=_user(request), request_id=request_id))
+
+
+# --- education and work ------------------------------------------------------------------------
+
+
+def education_out(e: EducationEntry) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "school": e.school,
+        "major": e.major,
+        "level": e.level,
+        "study_mode": e.study_mode,
+        "start": format_month(e.start),
+        "end": format_month(e.end),
+        "certificate_no": e.certificate_no,
+        "verified_by": e.verified_by,
+        "has_evidence": bool(e.evidence_blob),
+    }
+
+
+def work_out(w: WorkEntry) -> dict[str, Any]:
+    return {
+        "id": w.pk,
+        "employer": w.employer,
+        "position": w.position,
+        "industry": w.industry,
+        "start": format_month(w.start),
+        "end": format_month(w.end),
+        "current": w.current,
+        "description": w.description,
+        "verified_by": w.verified_by,
+        "has_evidence": bool(w.evidence_blob),
+    }
+
+
+def _gate(request: HttpRequest) -> User:
+    from creditbank.accounts.selectors import user_require_verified
+
+    user = _user(request)
+    user_require_verified(user)
+    return user
+
+
+@router.get("/me/education", response={200: EducationListOut, **problems(401, 403)}, auth=AUTH)
+def education_list(request: HttpRequest) -> Any:
+    items = [education_out(e) for e in selectors.education_for_user(_gate(request))]
+    return {"items": items, "count": len(items)}
+
+
+@router.post("/me/education", response={201: EducationOut, **problems(400, 401, 403, 409)}, auth=AUTH)
+def education_create(request: HttpRequest, payload: EducationIn) -> Any:
+    entry = services.history_create(kind="education", user=_user(request), data=payload.dict())
+    return Status(201, education_out(entry))
+
+
+@router.patch("/me/education/{entry_id}", response={200: EducationOut, **problems(400, 401, 403, 404)}, auth=AUTH)
+def education_update(request: HttpRequest, entry_id: int, payload: EducationIn) -> Any:
+    entry = services.history_update(kind="education", user=_user(request), entry_id=entry_id, data=payload.dict(exclude_unset=True))
+    return education_out(entry)
+
+
+@router.delete("/me/education/{entry_id}", response={204: None, **problems(401, 403, 404)}, auth=AUTH)
+def education_delete(request: HttpRequest, entry_id: int) -> Any:
+    services.history_delete(kind="education", user=_user(request), entry_id=entry_id)
+    return Response(None, status=204)
+
+
+@router.post("/me/education/{entry_id}/evidence", response={200: EducationOut, **problems(400, 401, 403, 404, 413)}, auth=AUTH)
+def education_evidence(request: HttpRequest, entry_id: int, evidence: File[UploadedFile] = None) -> Any:  # type: ignore[assignment]
+    """Attach a proof file (photo or PDF) to an entry (multipart ``evidence``)."""
+    entry = services.history_attach_evidence(kind="education", user=_user(request), entry_id=entry_id, upload=evidence)
+    return education_out(entry)
+
+
+@router.get("/me/work", response={200: WorkListOut, **problems(401, 403)}, auth=AUTH)
+def work_list(request: HttpRequest) -> Any:
+    items = [work_out(w) for w in selectors.work_for_user(_gate(request))]
+    return {"items": items, "count": len(items)}
+
+
+@router.post("/me/work", response={201: WorkOut, **problems(400, 401, 403, 409)}, auth=AUTH)
+def work_create(request: HttpRequest, payload: WorkIn) -> Any:
+    entry = services.history_create(kind="work", user=_user(request), data=payload.dict())
+    return Status(201, work_out(entry))
+
+
+@router.patch("/me/work/{entry_id}", response={200: WorkOut, **problems(400, 401, 403, 404)}, auth=AUTH)
+def work_update(request: HttpRequest, entry_id: int, payload: WorkIn) -> Any:
+    entry = services.history_update(kind="work", user=_user(request), entry_id=entry_id, data=payload.dict(exclude_unset=True))
+    return work_out(entry)
+
+
+@router.delete("/me/work/{entry_id}", response={204: None, **problems(401, 403, 404)}, auth=AUTH)
+def work_delete(request: HttpRequest, entry_id: int) -> Any:
+    services.history_delete(kind="work", user=_user(request), entry_id=entry_id)
+    return Response(None, status=204)
+
+
+@router.post("/me/work/{entry_id}/evidence", response={200: WorkOut, **problems(400, 401, 403, 404, 413)}, auth=AUTH)
+def work_evidence(request: HttpRequest, entry_id: int, evidence: File[UploadedFile] = None) -> Any:  # type: ignore[assignment]
+    entry = services.history_attach_evidence(kind="work", user=_user(request), entry_id=entry_id, upload=evidence)
+    return work_out(entry)
+
+
+

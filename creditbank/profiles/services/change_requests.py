@@ -1,0 +1,269 @@
+"""Change requests: locked fields with proof, and policy-reviewed fields; the staff review."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from creditbank.accounts.domain.names import InvalidName, clean_name
+from creditbank.accounts.models import User
+from creditbank.accounts.selectors import ID_CONTEXT, user_require_verified
+from creditbank.accounts.services import FIELD_MESSAGES, user_notify
+from creditbank.audit.services import audit_record
+from creditbank.identity.domain.regions import RegionMatch
+from creditbank.identity.id_numbers import id_number_parse
+from creditbank.identity.services import verification_invalidate
+from creditbank.kernel.documents import clean_document
+from creditbank.kernel.errors import DomainError, NotFound, PermissionDenied
+from creditbank.kernel.images import read_limited
+from creditbank.kernel.masking import mask_id_number
+from creditbank.kernel.pii import cipher, indexer
+from creditbank.kernel.text import clean_text
+from creditbank.kernel.vault import vault
+from creditbank.profiles.models import ChangeKind, ChangeRequest, ChangeRequestProof, ProfileChangeStatus
+from creditbank.profiles.services.profile import (
+    REVIEWED_VALUE_CONTEXT,
+    apply_field,
+    history_record,
+    profile_get,
+)
+
+REQUEST_VALUE_CONTEXT = "profiles.change_request.locked_value"
+PROOF_CONTEXT = "profiles.change_request.proof"
+LOCKED_REQUESTABLE = ("name", "gender", "id_number")
+MAX_PROOFS = 5
+MAX_PROOF_BYTES = 8 * 1024 * 1024
+
+REASON_CODES: dict[str, Any] = {
+    "proof_insufficient": _("The proof does not show the new value clearly enough."),
+    "proof_unreadable": _("The proof files cannot be read."),
+    "info_mismatch": _("The proof does not match the requested value."),
+    "not_allowed": _("This change cannot be made this way. Contact support."),
+    "other": _("See the reviewer's note."),
+}
+
+
+def _clean_new_value(user: User, field: str, raw: str) -> tuple[str, str, str]:
+    """(stored value, masked new, masked old) for a locked field."""
+    if field == "name":
+        try:
+            value = clean_name(raw)
+        except InvalidName as exc:
+            raise DomainError(exc.code, FIELD_MESSAGES[exc.code], field="new_value") from exc
+        if value == user.name:
+            raise DomainError("unchanged", _("This is already your name."), field="new_value")
+        return value, value, user.name
+    if field == "gender":
+        value = (raw or "").strip().upper()
+        if value not in ("M", "F"):
+            raise DomainError("choice_invalid", _("Gender is M (male) or F (female)."), field="new_value")
+        if value == user.gender:
+            raise DomainError("unchanged", _("This is already your gender."), field="new_value")
+        return value, value, user.gender
+    parsed = id_number_parse(raw, field="new_value")
+    current = cipher().decrypt(user.id_number_enc, context=ID_CONTEXT) if user.id_number_enc else ""
+    if parsed.value == current:
+        raise DomainError("unchanged", _("This is already your ID number."), field="new_value")
+    return parsed.value, mask_id_number(parsed.value), user.id_number_masked
+
+
+def change_request_create(*, user: User, field: str, new_value: str, reason: str, proofs: list[Any]) -> ChangeRequest:
+    """A request to change a locked field, with 1–5 proof files. Nothing is stored on refusal."""
+    user_require_verified(user)
+    if field not in LOCKED_REQUESTABLE:
+        raise DomainError(
+            "field_not_requestable",
+            _("Change requests are for name, gender or ID number; edit other fields on your profile."),
+            field="field",
+            extra={"allowed": list(LOCKED_REQUESTABLE)},
+        )
+    value, new_masked, old_masked = _clean_new_value(user, field, new_value)
+    reason = clean_text(reason, field="reason", max_length=500, required=True, multiline=True)
+    if not proofs:
+        raise DomainError("proof_required", _("Attach at least one proof file (a photo or a PDF)."), field="proof")
+    if len(proofs) > MAX_PROOFS:
+        raise DomainError("too_many_files", _("At most 5 proof files."), field="proof")
+    cleaned = []
+    for upload in proofs:
+        source = upload.chunks() if hasattr(upload, "chunks") else upload
+        cleaned.append(clean_document(read_limited(source, max_bytes=MAX_PROOF_BYTES, field="proof"), field="proof"))
+    if ChangeRequest.objects.filter(user=user, field=field, status=ProfileChangeStatus.PENDING).exists():
+        raise DomainError("change_pending", _("A request for this field is already open. Withdraw it first."), field="field", status=409)
+    store = vault()
+    names = [store.save(doc.data, context=PROOF_CONTEXT) for doc in cleaned]
+    try:
+        with transaction.atomic():
+            request = ChangeRequest.objects.create(
+                user=user,
+                kind=ChangeKind.LOCKED,
+                field=field,
+                new_value_enc=cipher().encrypt(value, context=REQUEST_VALUE_CONTEXT),
+                new_value_masked=new_masked,
+                old_value_masked=old_masked,
+                reason=reason,
+            )
+            for name, doc in zip(names, cleaned, strict=True):
+                ChangeRequestProof.objects.create(
+                    request=request, blob=name, content_type=doc.content_type, size=len(doc.data), sha256=doc.sha256
+                )
+    except IntegrityError as exc:
+        for name in names:
+            store.delete(name)
+        raise DomainError("change_pending", _("A request for this field is already open. Withdraw it first."), field="field", status=409) from exc
+    except BaseException:
+        for name in names:
+            store.delete(name)
+        raise
+    return request
+
+
+def change_request_withdraw(*, user: User, request_id: int) -> ChangeRequest:
+    with transaction.atomic():
+        request = ChangeRequest.objects.select_for_update().filter(pk=request_id, user=user).first()
+        if request is None:
+            raise NotFound(_("No such change request."))
+        if request.status != ProfileChangeStatus.PENDING:
+            raise DomainError("change_not_pending", _("This request has already been decided or withdrawn."), status=409)
+        request.status = ProfileChangeStatus.WITHDRAWN
+        request.decided_at = timezone.now()
+        request.save(update_fields=["status", "decided_at"])
+        _delete_proofs(request)
+    return request
+
+
+def _delete_proofs(request: ChangeRequest) -> None:
+    store = vault()
+    for proof in request.proofs.all():
+        store.delete(proof.blob)
+
+
+def _require_reviewer(user: User) -> None:
+    if not user.has_perm("profiles.review_change_request"):
+        raise NotFound(_("No such change request."))
+
+
+def change_request_decide(
+    *, reviewer: User, request_id: int, decision: str, reason_code: str = "", note: str = "", client_address: str = ""
+) -> ChangeRequest:
+    """Approve (the change applies in this transaction, history kept) or reject with a reason."""
+    _require_reviewer(reviewer)
+    if decision not in ("approve", "reject"):
+        raise DomainError("decision_invalid", _("The decision is 'approve' or 'reject'."), field="decision")
+    if decision == "reject" and reason_code not in REASON_CODES:
+        raise DomainError(
+            "reason_code_invalid", _("Choose a reason for the rejection."), field="reason_code", extra={"allowed": sorted(REASON_CODES)}
+        )
+    note = clean_text(note, field="note", max_length=1000, multiline=True)
+    with transaction.atomic():
+        request = ChangeRequest.objects.select_for_update().filter(pk=request_id).first()
+        if request is None:
+            raise NotFound(_("No such change request."))
+        if request.user_id == reviewer.pk:
+            raise PermissionDenied("own_request", _("You cannot review your own request."))
+        if request.status != ProfileChangeStatus.PENDING:
+            raise DomainError("change_not_pending", _("This request has already been decided or withdrawn."), status=409)
+        user = User.objects.select_for_update().get(pk=request.user_id)
+        request.reviewer = reviewer
+        request.decided_at = timezone.now()
+        request.reason_code = reason_code if decision == "reject" else ""
+        request.note = note
+        reverify = False
+        if decision == "approve":
+            reverify = _apply(request, user, reviewer)
+            request.status = ProfileChangeStatus.APPROVED
+        else:
+            request.status = ProfileChangeStatus.REJECTED
+        request.save(update_fields=["status", "reviewer", "decided_at", "reason_code", "note"])
+        audit_record(
+            actor=reviewer,
+            action=f"change_request.{decision}",
+            subject=user,
+            object_type="change_request",
+            object_id=request.pk,
+            reason=reason_code or request.field,
+            client_address=client_address,
+        )
+        user_notify(
+            user=user,
+            template="profiles/email/change_decided",
+            context={
+                "field": request.field,
+                "decision": decision,
+                "note": note,
+                "reason": str(REASON_CODES.get(reason_code, "")),
+                "reverify": "yes" if reverify else "",
+            },
+        )
+    return request
+
+
+def _apply(request: ChangeRequest, user: User, reviewer: User) -> bool:
+    """Apply an approved change; True when real-name verification must be redone."""
+    if request.kind == ChangeKind.REVIEWED:
+        value = json.loads(cipher().decrypt(request.new_value_enc, context=REVIEWED_VALUE_CONTEXT))
+        apply_field(user=user, profile=profile_get(user), field=request.field, value=value)
+        history_record(
+            user=user, field=request.field, old=request.old_value_masked, new=request.new_value_masked,
+            actor=reviewer, source="review", evidence=f"change_request:{request.pk}",
+        )  # fmt: skip
+        return False
+    value = cipher().decrypt(request.new_value_enc, context=REQUEST_VALUE_CONTEXT)
+    reverify = False
+    if request.field == "name":
+        user.name = value
+        user.save(update_fields=["name"])
+        reverify = True
+    elif request.field == "gender":
+        user.gender = value
+        user.save(update_fields=["gender"])
+    else:
+        parsed = id_number_parse(value, field="new_value")
+        user.id_number_enc = cipher().encrypt(parsed.value, context=ID_CONTEXT)
+        user.id_number_index = indexer().index(parsed.value, context=ID_CONTEXT)
+        user.id_number_masked = mask_id_number(parsed.value)
+        user.birth_date = parsed.birth_date
+        user.gender = parsed.gender
+        user.region_code = parsed.region_code
+        user.region_flagged = parsed.region_match is RegionMatch.PROVINCE_ONLY
+        try:
+            with transaction.atomic():
+                user.save(
+                    update_fields=[
+                        "id_number_enc", "id_number_index", "id_number_masked", "birth_date", "gender",
+                        "region_code", "region_flagged",
+                    ]
+                )  # fmt: skip
+        except IntegrityError as exc:
+            raise DomainError("id_number_taken", _("Another account holds this ID number. Reject the request."), status=409) from exc
+        reverify = True
+    history_record(
+        user=user, field=request.field, old=request.old_value_masked, new=request.new_value_masked,
+        actor=reviewer, source="change_request", evidence=f"change_request:{request.pk}",
+    )  # fmt: skip
+    if reverify:
+        verification_invalidate(user=user, actor=reviewer, reason=f"change_request:{request.pk}")
+    return reverify
+
+
+def change_request_proof_for_reviewer(*, reviewer: User, request_id: int, proof_id: int, client_address: str = "") -> tuple[bytes, str]:
+    _require_reviewer(reviewer)
+    proof = ChangeRequestProof.objects.select_related("request__user").filter(pk=proof_id, request_id=request_id).first()
+    if proof is None or not vault().exists(proof.blob):
+        raise NotFound(_("No such file."))
+    audit_record(
+        actor=reviewer,
+        action="change_request.proof_viewed",
+        subject=proof.request.user,
+        object_type="change_request",
+        object_id=f"{request_id}:{proof_id}",
+        client_address=client_address,
+    )
+    return vault().read(proof.blob, context=PROOF_CONTEXT), proof.content_type
+
+
+def pending_change_withdraw(*, user: User, request_id: int) -> ChangeRequest:
+    return change_request_withdraw(user=user, request_id=request_id)

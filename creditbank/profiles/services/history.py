@@ -1,0 +1,207 @@
+"""Education and work history: learner-declared entries, owner-only, verified accounts."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from creditbank.accounts.models import User
+from creditbank.accounts.selectors import user_require_verified
+from creditbank.kernel.documents import clean_document
+from creditbank.kernel.errors import DomainError, NotFound
+from creditbank.kernel.images import read_limited
+from creditbank.kernel.text import clean_text
+from creditbank.kernel.vault import vault
+from creditbank.profiles.domain.months import MonthError, check_period, parse_month
+from creditbank.profiles.models import EducationEntry, EducationLevel, StudyMode, WorkEntry
+
+log = logging.getLogger(__name__)
+
+MAX_ENTRIES = 50
+EVIDENCE_CONTEXT = "profiles.history.evidence"
+MONTH_MESSAGES: dict[str, Any] = {
+    "month_invalid": _("Use the form YYYY-MM, for example 2019-09."),
+    "start_in_future": _("The start cannot be in the future."),
+    "end_before_start": _("The end cannot be before the start."),
+    "end_in_future": _("The end cannot be in the future; leave it empty while ongoing."),
+    "end_with_ongoing": _("An ongoing entry has no end month."),
+    "end_required": _("Enter the end month, or mark the entry as current."),
+}
+
+EDUCATION_FIELDS = ("school", "major", "level", "study_mode", "start", "end", "certificate_no")
+WORK_FIELDS = ("employer", "position", "industry", "start", "end", "current", "description")
+
+
+def _month(raw: Any, field: str, *, optional: bool = False) -> date | None:
+    if optional and (raw is None or raw == ""):
+        return None
+    try:
+        return parse_month(str(raw or ""))
+    except MonthError as exc:
+        raise DomainError(exc.code, MONTH_MESSAGES[exc.code], field=field) from exc
+
+
+def _period(start: date, end: date | None, ongoing: bool) -> None:
+    try:
+        check_period(start=start, end=end, ongoing=ongoing, today=timezone.localdate())
+    except MonthError as exc:
+        field = "start" if exc.code == "start_in_future" else "end"
+        raise DomainError(exc.code, MONTH_MESSAGES[exc.code], field=field) from exc
+
+
+def _choice(value: Any, field: str, allowed: list[str]) -> str:
+    if value not in allowed:
+        raise DomainError("choice_invalid", _("Choose one of the listed values."), field=field, extra={"allowed": allowed})
+    return str(value)
+
+
+def _collect(fns: list[Any]) -> None:
+    errors: list[DomainError] = []
+    for fn in fns:
+        try:
+            fn()
+        except DomainError as exc:
+            errors.append(exc)
+    if errors:
+        merged: dict[str, list[Any]] = {}
+        for err in errors:
+            for key, msgs in err.errors.items():
+                merged.setdefault(key, []).extend(msgs)
+        raise DomainError(errors[0].code, errors[0].message, errors=merged, extra=errors[0].extra)
+
+
+def _clean_education(data: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+
+    def put(field: str, fn: Any) -> Any:
+        return lambda: out.__setitem__(field, fn())
+
+    _collect(
+        [
+            put("school", lambda: clean_text(data.get("school"), field="school", max_length=100, required=True)),
+            put("major", lambda: clean_text(data.get("major"), field="major", max_length=100)),
+            put("level", lambda: _choice(data.get("level"), "level", EducationLevel.values)),
+            put("study_mode", lambda: _choice(data.get("study_mode"), "study_mode", StudyMode.values)),
+            put("start", lambda: _month(data.get("start"), "start")),
+            put("end", lambda: _month(data.get("end"), "end", optional=True)),
+            put("certificate_no", lambda: clean_text(data.get("certificate_no"), field="certificate_no", max_length=64)),
+        ]
+    )
+    _period(out["start"], out["end"], ongoing=out["end"] is None)
+    return out
+
+
+def _clean_work(data: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+
+    def put(field: str, fn: Any) -> Any:
+        return lambda: out.__setitem__(field, fn())
+
+    def current() -> bool:
+        value = data.get("current", False)
+        if not isinstance(value, bool):
+            raise DomainError("boolean_required", _("Use true or false."), field="current")
+        return value
+
+    _collect(
+        [
+            put("employer", lambda: clean_text(data.get("employer"), field="employer", max_length=100, required=True)),
+            put("position", lambda: clean_text(data.get("position"), field="position", max_length=100, required=True)),
+            put("industry", lambda: clean_text(data.get("industry"), field="industry", max_length=100)),
+            put("start", lambda: _month(data.get("start"), "start")),
+            put("end", lambda: _month(data.get("end"), "end", optional=True)),
+            put("current", current),
+            put("description", lambda: clean_text(data.get("description"), field="description", max_length=2000, multiline=True)),
+        ]
+    )
+    _period(out["start"], out["end"], ongoing=out["current"])
+    return out
+
+
+MODELS: dict[str, Any] = {"education": (EducationEntry, _clean_education), "work": (WorkEntry, _clean_work)}
+
+
+def _entry_for_owner(kind: str, user: User, entry_id: int, *, lock: bool = False) -> Any:
+    model = MODELS[kind][0]
+    qs = model.objects.select_for_update() if lock else model.objects
+    entry = qs.filter(pk=entry_id, user=user).first()
+    if entry is None:
+        if model.objects.filter(pk=entry_id).exists():
+            log.warning("history entry access refused kind=%s entry=%s actor=%s", kind, entry_id, user.pk)
+        raise NotFound(_("No such entry."))
+    return entry
+
+
+def history_create(*, kind: str, user: User, data: dict[str, Any]) -> Any:
+    user_require_verified(user)
+    model, clean = MODELS[kind]
+    values = clean(data)
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        if model.objects.filter(user=user).count() >= MAX_ENTRIES:
+            raise DomainError("too_many_entries", _("At most 50 entries. Delete one first."), status=409)
+        return model.objects.create(user=user, **values)
+
+
+def history_update(*, kind: str, user: User, entry_id: int, data: dict[str, Any]) -> Any:
+    """Partial update: the merged entry is validated as a whole."""
+    user_require_verified(user)
+    model, clean = MODELS[kind]
+    with transaction.atomic():
+        entry = _entry_for_owner(kind, user, entry_id, lock=True)
+        fields = EDUCATION_FIELDS if kind == "education" else WORK_FIELDS
+        current = {f: getattr(entry, f) for f in fields}
+        for f in ("start", "end"):
+            current[f] = f"{current[f]:%Y-%m}" if current[f] else None
+        unknown = set(data) - set(fields)
+        if unknown:
+            raise DomainError("unknown_field", _("This field does not exist."), field=sorted(unknown)[0])
+        values = clean({**current, **data})
+        for key, value in values.items():
+            setattr(entry, key, value)
+        entry.save()
+        return entry
+
+
+def history_delete(*, kind: str, user: User, entry_id: int) -> None:
+    user_require_verified(user)
+    with transaction.atomic():
+        entry = _entry_for_owner(kind, user, entry_id, lock=True)
+        blob = entry.evidence_blob
+        entry.delete()
+    if blob:
+        vault().delete(blob)
+
+
+def history_attach_evidence(*, kind: str, user: User, entry_id: int, upload: Any) -> Any:
+    user_require_verified(user)
+    if upload is None:
+        raise DomainError("upload_missing", _("Choose a file."), field="evidence")
+    source = upload.chunks() if hasattr(upload, "chunks") else upload
+    doc = clean_document(read_limited(source, max_bytes=8 * 1024 * 1024, field="evidence"), field="evidence")
+    name = vault().save(doc.data, context=EVIDENCE_CONTEXT)
+    with transaction.atomic():
+        try:
+            entry = _entry_for_owner(kind, user, entry_id, lock=True)
+        except NotFound:
+            vault().delete(name)
+            raise
+        old = entry.evidence_blob
+        entry.evidence_blob = name
+        entry.evidence_content_type = doc.content_type
+        entry.save(update_fields=["evidence_blob", "evidence_content_type", "updated_at"])
+    if old:
+        vault().delete(old)
+    return entry
+
+
+def history_evidence(*, kind: str, user: User, entry_id: int) -> tuple[bytes, str]:
+    entry = _entry_for_owner(kind, user, entry_id)
+    if not entry.evidence_blob:
+        raise NotFound(_("No file attached."))
+    return vault().read(entry.evidence_blob, context=EVIDENCE_CONTEXT), entry.evidence_content_type

@@ -1,0 +1,420 @@
+"""Profile edits: editable fields (some may need review), email and phone changes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from creditbank.accounts.domain.contacts import ContactError, normalise_email, normalise_phone
+from creditbank.accounts.domain.names import InvalidName, clean_name
+from creditbank.accounts.models import User
+from creditbank.accounts.selectors import PHONE_CONTEXT, phone_index_candidates
+from creditbank.accounts.services import FIELD_MESSAGES, user_notify
+from creditbank.kernel import ratelimit
+from creditbank.kernel.errors import DomainError, NotFound
+from creditbank.kernel.masking import mask_email, mask_phone
+from creditbank.kernel.pii import cipher, indexer
+from creditbank.kernel.text import clean_text
+from creditbank.profiles.models import (
+    ChangeKind,
+    ChangeRequest,
+    ContactChange,
+    EducationLevel,
+    Profile,
+    ProfileChangeStatus,
+    ProfileHistory,
+)
+
+LOCKED_FIELDS = ("account_no", "name", "gender", "id_number")
+EDITABLE_FIELDS = (
+    "address",
+    "education_level",
+    "occupation",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "preferred_language",
+    "notify_email_decisions",
+    "notify_email_notices",
+)
+CONTACT_FIELDS = ("email", "phone")
+EMERGENCY_PHONE_CONTEXT = "profiles.profile.emergency_contact_phone"
+REVIEWED_VALUE_CONTEXT = "profiles.change_request.value"
+PHONE_CODE_TTL = timedelta(minutes=10)
+EMAIL_LINK_TTL = timedelta(hours=24)
+PHONE_CODE_ATTEMPTS = 5
+
+
+def profile_get(user: User) -> Profile:
+    profile, _created = Profile.objects.get_or_create(user=user)
+    return profile
+
+
+def _policy(key: str) -> Any:
+    return settings.CREDITBANK_POLICY[key]
+
+
+def _locked(field: str) -> DomainError:
+    return DomainError(
+        "field_locked",
+        _(
+            "Your account number, name, gender and ID number cannot be edited here. To correct your name, gender "
+            "or ID number, submit a change request with proof (POST /api/v1/me/change-requests, or the "
+            "'Request a change' page); staff review it."
+        ),
+        field=field,
+        extra={"next_step": "change_request"},
+    )
+
+
+def _clean_value(field: str, value: Any) -> Any:
+    """The stored form of one editable field, or a DomainError naming it."""
+    if field == "address":
+        return clean_text(value, field=field, max_length=200)
+    if field == "occupation":
+        return clean_text(value, field=field, max_length=100)
+    if field == "education_level":
+        text = "" if value is None else str(value)
+        if text and text not in EducationLevel.values:
+            raise DomainError(
+                "choice_invalid", _("Choose one of the listed levels."), field=field, extra={"allowed": EducationLevel.values}
+            )
+        return text
+    if field == "emergency_contact_name":
+        if not value:
+            return ""
+        try:
+            return clean_name(str(value))
+        except InvalidName as exc:
+            raise DomainError(exc.code, FIELD_MESSAGES[exc.code], field=field) from exc
+    if field == "emergency_contact_phone":
+        if not value:
+            return ""
+        try:
+            return normalise_phone(str(value))
+        except ContactError as exc:
+            raise DomainError(exc.code, FIELD_MESSAGES[exc.code], field=field) from exc
+    if field == "preferred_language":
+        if value not in {code for code, _name in settings.LANGUAGES}:
+            raise DomainError("choice_invalid", _("Choose 简体中文 (zh-hans) or English (en)."), field=field)
+        return value
+    if field in ("notify_email_decisions", "notify_email_notices"):
+        if not isinstance(value, bool):
+            raise DomainError("boolean_required", _("Use true or false."), field=field)
+        return value
+    raise DomainError("unknown_field", _("This field does not exist or cannot be changed."), field=field)
+
+
+def _current(user: User, profile: Profile, field: str) -> Any:
+    if field == "preferred_language":
+        return user.preferred_language
+    if field == "emergency_contact_phone":
+        return cipher().decrypt(profile.emergency_contact_phone_enc, context=EMERGENCY_PHONE_CONTEXT) if profile.emergency_contact_phone_enc else ""
+    return getattr(profile, field)
+
+
+def display_value(field: str, value: Any) -> str:
+    """The masked form shown in history and to reviewers."""
+    if field in ("emergency_contact_phone", "phone"):
+        return mask_phone(str(value)) if value else ""
+    if field == "email":
+        return mask_email(str(value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value or "")
+
+
+def apply_field(*, user: User, profile: Profile, field: str, value: Any) -> None:
+    """Write one cleaned editable value (used directly, and when a review approves it)."""
+    if field == "preferred_language":
+        user.preferred_language = value
+        user.save(update_fields=["preferred_language"])
+        return
+    if field == "emergency_contact_phone":
+        profile.emergency_contact_phone_enc = cipher().encrypt(value, context=EMERGENCY_PHONE_CONTEXT) if value else ""
+        profile.emergency_contact_phone_masked = mask_phone(value)
+    else:
+        setattr(profile, field, value)
+    profile.save()
+
+
+def history_record(*, user: User, field: str, old: str, new: str, actor: User | None, source: str, evidence: str = "") -> None:
+    ProfileHistory.objects.create(
+        user=user, field=field, old_value=old[:200], new_value=new[:200], actor=actor, source=source, evidence=evidence
+    )
+
+
+def profile_update(*, user: User, changes: dict[str, Any], password: str | None = None) -> dict[str, list[str]]:
+    """Apply editable fields at once (all or nothing); start email/phone confirmation; queue
+    policy-reviewed fields. Returns {"applied": [...], "pending_review": [...], "pending_confirmation": [...]}."""
+    errors: list[DomainError] = []
+    cleaned: dict[str, Any] = {}
+    for field, value in changes.items():
+        try:
+            if field in LOCKED_FIELDS:
+                raise _locked(field)
+            if field in CONTACT_FIELDS:
+                cleaned[field] = _clean_contact(user, field, value)
+            else:
+                cleaned[field] = _clean_value(field, value)
+        except DomainError as exc:
+            errors.append(exc)
+    if any(f in cleaned for f in CONTACT_FIELDS) and not errors:
+        if not password:
+            errors.append(DomainError("password_required", _("Enter your password to change your email or phone."), field="password"))
+        elif not user.check_password(password):
+            ratelimit.hit("reauth:" + ratelimit.hashed(str(user.pk)), limit=5, window=900)
+            errors.append(DomainError("invalid_password", _("The password is incorrect."), field="password"))
+    if errors:
+        merged: dict[str, list[Any]] = {}
+        for err in errors:
+            for key, msgs in err.errors.items():
+                merged.setdefault(key, []).extend(msgs)
+        raise DomainError(errors[0].code, errors[0].message, errors=merged, extra=errors[0].extra)
+
+    result: dict[str, list[str]] = {"applied": [], "pending_review": [], "pending_confirmation": []}
+    reviewed = set(_policy("PROFILE_FIELDS_REQUIRING_REVIEW"))
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        profile = profile_get(user)
+        for field, value in cleaned.items():
+            if field in CONTACT_FIELDS:
+                _start_contact_change(user, field, value)
+                result["pending_confirmation"].append(field)
+                continue
+            old = _current(user, profile, field)
+            if old == value:
+                continue
+            if field in reviewed:
+                _queue_review(user, field, old, value)
+                result["pending_review"].append(field)
+                continue
+            apply_field(user=user, profile=profile, field=field, value=value)
+            history_record(user=user, field=field, old=display_value(field, old), new=display_value(field, value), actor=user, source="self")
+            result["applied"].append(field)
+    return result
+
+
+def _queue_review(user: User, field: str, old: Any, value: Any) -> None:
+    if ChangeRequest.objects.filter(user=user, field=field, status=ProfileChangeStatus.PENDING).exists():
+        raise DomainError(
+            "change_pending",
+            _("A change of this field is already waiting for review. Withdraw it first to change it again."),
+            field=field,
+            status=409,
+        )
+    ChangeRequest.objects.create(
+        user=user,
+        kind=ChangeKind.REVIEWED,
+        field=field,
+        new_value_enc=cipher().encrypt(json.dumps(value), context=REVIEWED_VALUE_CONTEXT),
+        new_value_masked=display_value(field, value),
+        old_value_masked=display_value(field, old),
+    )
+
+
+# --- email and phone --------------------------------------------------------------------------
+
+
+def _clean_contact(user: User, field: str, value: Any) -> str:
+    try:
+        if field == "email":
+            new = normalise_email(str(value or ""))
+            if new.lower() == user.email.lower():
+                raise DomainError("unchanged", _("This is already your email address."), field=field)
+            return new
+        new = normalise_phone(str(value or ""))
+        if user.phone_enc and cipher().decrypt(user.phone_enc, context=PHONE_CONTEXT) == new:
+            raise DomainError("unchanged", _("This is already your phone number."), field=field)
+        return new
+    except ContactError as exc:
+        raise DomainError(exc.code, FIELD_MESSAGES[exc.code], field=field) from exc
+
+
+def _taken(field: str, value: str, user: User) -> bool:
+    if field == "email":
+        return User.objects.filter(email__iexact=value).exclude(pk=user.pk).exists()
+    return User.objects.filter(phone_index__in=phone_index_candidates(value)).exclude(pk=user.pk).exists()
+
+
+def _code_hash(change_id: int, code: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"{change_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _start_contact_change(user: User, field: str, value: str) -> ContactChange:
+    ratelimit.hit(
+        f"contact-change:{field}:" + ratelimit.hashed(str(user.pk)),
+        limit=5,
+        window=3600,
+        message=_("Too many change attempts. Try again in an hour."),
+    )
+    now = timezone.now()
+    ContactChange.objects.filter(user=user, kind=field, confirmed_at__isnull=True, cancelled_at__isnull=True).update(cancelled_at=now)
+    change = ContactChange.objects.create(
+        user=user,
+        kind=field,
+        new_value_enc=cipher().encrypt(value, context=f"profiles.contact_change.{field}"),
+        new_value_masked=mask_email(value) if field == "email" else mask_phone(value),
+        secret_hash="",
+        expires_at=now + (EMAIL_LINK_TTL if field == "email" else PHONE_CODE_TTL),
+    )
+    if field == "email":
+        token = signing.dumps({"c": change.pk, "f": _email_fingerprint(change, user)}, salt="creditbank.email_change")
+        link = settings.SITE_URL.rstrip("/") + f"/profile/email/confirm/{token}/"
+        transaction.on_commit(lambda: _send_email_link(user.pk, value, link))
+        user_notify(user=user, template="profiles/email/email_change_requested", context={"new_email": mask_email(value)})
+    else:
+        code = f"{secrets.randbelow(10**6):06d}"
+        change.secret_hash = _code_hash(change.pk, code)
+        change.save(update_fields=["secret_hash"])
+        # Sent right after commit, not through the task queue, so the code is never stored in clear.
+        transaction.on_commit(lambda: _send_code(value, code))
+    return change
+
+
+def _email_fingerprint(change: ContactChange, user: User) -> str:
+    state = f"{change.pk}|{change.created_at.isoformat()}|{user.email.lower()}"
+    return hmac.new(settings.SECRET_KEY.encode(), state.encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def _send_email_link(user_id: int, new_email: str, link: str) -> None:
+    from django.core.mail import EmailMessage
+    from django.template.loader import render_to_string
+
+    user = User.objects.get(pk=user_id)
+    ctx = {"user": user, "link": link}
+    subject = render_to_string("profiles/email/email_confirm_subject.txt", ctx).strip()
+    EmailMessage(subject=subject, body=render_to_string("profiles/email/email_confirm.txt", ctx), to=[new_email]).send()
+
+
+def _send_code(phone: str, code: str) -> None:
+    from django.utils.translation import gettext
+
+    from creditbank.profiles.sms import sms_backend
+
+    sms_backend().send(phone, gettext("Credit bank confirmation code: %(code)s (valid 10 minutes).") % {"code": code})
+
+
+def email_change_confirm(*, token: str) -> User:
+    invalid = DomainError("token_invalid", _("This link is not valid or has already been used."), field="token")
+    try:
+        payload = signing.loads((token or "").strip(), salt="creditbank.email_change", max_age=int(EMAIL_LINK_TTL.total_seconds()))
+    except signing.SignatureExpired as exc:
+        raise DomainError("token_expired", _("This link has expired. Change your email again."), field="token") from exc
+    except signing.BadSignature as exc:
+        raise invalid from exc
+    change_id = payload.get("c") if isinstance(payload, dict) else None
+    if not isinstance(change_id, int):
+        raise invalid
+    with transaction.atomic():
+        change = ContactChange.objects.select_for_update().select_related("user").filter(pk=change_id, kind="email").first()
+        if change is None or change.confirmed_at or change.cancelled_at or change.expires_at < timezone.now():
+            raise invalid
+        user = User.objects.select_for_update().get(pk=change.user_id)
+        if not hmac.compare_digest(str(payload.get("f", "")), _email_fingerprint(change, user)):
+            raise invalid
+        return _apply_contact(change, user)
+
+
+def phone_change_confirm(*, user: User, code: str) -> User:
+    with transaction.atomic():
+        change = (
+            ContactChange.objects.select_for_update()
+            .filter(user=user, kind="phone", confirmed_at__isnull=True, cancelled_at__isnull=True)
+            .first()
+        )
+        if change is None or change.expires_at < timezone.now():
+            raise DomainError("code_expired", _("No code is waiting, or it has expired. Change your phone again."), field="code", status=409)
+        if change.attempts >= PHONE_CODE_ATTEMPTS:
+            raise DomainError("code_attempts_exhausted", _("Too many wrong codes. Change your phone again to get a new code."), field="code", status=429)
+        change.attempts += 1
+        change.save(update_fields=["attempts"])
+        if not hmac.compare_digest(change.secret_hash, _code_hash(change.pk, (code or "").strip())):
+            left = PHONE_CODE_ATTEMPTS - change.attempts
+            wrong = DomainError(
+                "code_invalid",
+                _("The code is not correct. %(n)d tries left.") % {"n": left},
+                field="code",
+                extra={"attempts_left": left},
+            )
+        else:
+            wrong = None
+            locked = User.objects.select_for_update().get(pk=user.pk)
+            result = _apply_contact(change, locked)
+    if wrong is not None:
+        raise wrong
+    return result
+
+
+def _apply_contact(change: ContactChange, user: User) -> User:
+    c = cipher()
+    field = change.kind
+    value = c.decrypt(change.new_value_enc, context=f"profiles.contact_change.{field}")
+    if _taken(field, value, user):
+        change.cancelled_at = timezone.now()
+        change.save(update_fields=["cancelled_at"])
+        raise DomainError(
+            "contact_taken",
+            _("This email or phone number is used by another account."),
+            field=field,
+            status=409,
+        )
+    old_masked = user.email if field == "email" else user.phone_masked
+    old_email = user.email
+    try:
+        with transaction.atomic():
+            if field == "email":
+                user.email = value
+                user.save(update_fields=["email"])
+            else:
+                user.phone_enc = c.encrypt(value, context=PHONE_CONTEXT)
+                user.phone_index = indexer().index(value, context=PHONE_CONTEXT)
+                user.phone_masked = mask_phone(value)
+                user.save(update_fields=["phone_enc", "phone_index", "phone_masked"])
+    except IntegrityError as exc:
+        raise DomainError("contact_taken", _("This email or phone number is used by another account."), field=field, status=409) from exc
+    change.confirmed_at = timezone.now()
+    change.save(update_fields=["confirmed_at"])
+    history_record(
+        user=user,
+        field=field,
+        old=display_value(field, old_masked) if field == "email" else old_masked,
+        new=display_value(field, value),
+        actor=user,
+        source="self",
+        evidence=f"contact_change:{change.pk}",
+    )
+    if field == "email":
+        transaction.on_commit(lambda: _tell_old_address(user.pk, old_email))
+    return user
+
+
+def _tell_old_address(user_id: int, old_email: str) -> None:
+    from django.core.mail import EmailMessage
+    from django.template.loader import render_to_string
+
+    user = User.objects.get(pk=user_id)
+    ctx = {"user": user, "new_email": mask_email(user.email)}
+    subject = render_to_string("profiles/email/email_changed_subject.txt", ctx).strip()
+    EmailMessage(subject=subject, body=render_to_string("profiles/email/email_changed.txt", ctx), to=[old_email]).send()
+
+
+def contact_change_pending(user: User) -> list[ContactChange]:
+    return list(
+        ContactChange.objects.filter(
+            user=user, confirmed_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=timezone.now()
+        )
+    )
+
+
+def notfound() -> NotFound:
+    return NotFound(_("Not found."))
