@@ -86,7 +86,10 @@ def make_learner(db: Any, django_capture_on_commit_callbacks: Any) -> Callable[.
     return make
 
 
-def make_reviewer_user(email: str | None = None) -> User:
+STAFF_PERMISSIONS = ("review_verification", "review_change_request", "answer_ticket")
+
+
+def make_reviewer_user(email: str | None = None, perms: tuple[str, ...] = STAFF_PERMISSIONS) -> User:
     from django.contrib.auth.models import Permission
 
     from creditbank.accounts.services import account_number_issue
@@ -99,7 +102,7 @@ def make_reviewer_user(email: str | None = None) -> User:
         status=AccountStatus.ACTIVATED,
         is_staff=True,
     )
-    user.user_permissions.add(Permission.objects.get(codename="review_verification"))
+    user.user_permissions.add(*Permission.objects.filter(codename__in=perms))
     return User.objects.get(pk=user.pk)
 
 

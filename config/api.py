@@ -11,10 +11,10 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from creditbank.accounts.api import router as accounts_router
 from creditbank.identity.api import router as identity_router
-from creditbank.notices.api import router as notices_router
-from creditbank.profiles.api import router as profiles_router
 from creditbank.kernel.errors import DomainError
 from creditbank.kernel.problems import from_domain_error, from_validation_errors, problem_body, problem_response
+from creditbank.notices.api import router as notices_router
+from creditbank.profiles.api import router as profiles_router
 
 api = NinjaAPI(
     title="Credit bank API (学分银行接口)",

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("creditbank.accounts.urls")),
     path("", include("creditbank.identity.urls")),
+    path("", include("creditbank.profiles.urls")),
+    path("", include("creditbank.notices.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

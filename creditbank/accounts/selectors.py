@@ -86,7 +86,7 @@ def user_next_step(user: User) -> NextStep | None:
             _("Open the activation link we emailed you to activate your account."),
             "accounts:activation_resend",
         )
-    if user.status == AccountStatus.ACTIVATED:
+    if user.status == AccountStatus.ACTIVATED and not user.is_staff:
         return NextStep(
             "verify_identity",
             _("Complete real-name verification: upload both sides of your ID card."),

@@ -32,11 +32,19 @@ from creditbank.kernel.forms import apply_domain_error
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "accounts/landing.html")
+    from creditbank.notices.selectors import notice_read_ids, notices_unread_count, notices_visible
+
     user = request.user
     return render(
         request,
         "accounts/dashboard.html",
-        {"verification": verification_state(user), "is_reviewer": user_is_reviewer(user)},  # type: ignore[arg-type]
+        {
+            "verification": verification_state(user),  # type: ignore[arg-type]
+            "is_reviewer": user_is_reviewer(user),
+            "notices": notices_visible()[:3],
+            "notices_unread": notices_unread_count(user),
+            "read_ids": notice_read_ids(user),
+        },
     )
 
 

@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from creditbank.kernel.errors import DomainError
 
 
-def json_or_form(request: HttpRequest, *, file_fields: tuple[str, ...] = ()) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+def json_or_form(
+    request: HttpRequest, *, file_fields: tuple[str, ...] = ()
+) -> tuple[dict[str, Any], dict[str, list[Any]]]:
     """(fields, files). Multipart/form bodies give strings; JSON bodies give JSON values."""
     content_type = (request.content_type or "").lower()
     if content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):

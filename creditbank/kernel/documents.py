@@ -39,11 +39,15 @@ def clean_document(data: bytes, *, field: str, max_bytes: int = 8 * 1024 * 1024)
     if data.startswith(b"%PDF-"):
         tail = data[-2048:]
         if b"%%EOF" not in tail or b"obj" not in data:
-            raise DomainError("pdf_invalid", _("This PDF is damaged or incomplete. Save it again and retry."), field=field)
+            raise DomainError(
+                "pdf_invalid", _("This PDF is damaged or incomplete. Save it again and retry."), field=field
+            )
         if _PDF_ACTIVE.search(data):
             raise DomainError(
                 "pdf_active_content",
-                _("PDFs with scripts, attachments or automatic actions are not accepted. Print it to a plain PDF or upload a photo."),
+                _(
+                    "PDFs with scripts, attachments or automatic actions are not accepted. Print it to a plain PDF or upload a photo."
+                ),
                 field=field,
             )
         if b"/Encrypt" in data:

@@ -25,7 +25,10 @@ def clean_text(value: Any, *, field: str, max_length: int, required: bool = Fals
         raise DomainError("required", _("This field is required."), field=field)
     if len(text) > max_length:
         raise DomainError(
-            "too_long", _("At most %(n)d characters.") % {"n": max_length}, field=field, extra={"max_length": max_length}
+            "too_long",
+            _("At most %(n)d characters.") % {"n": max_length},
+            field=field,
+            extra={"max_length": max_length},
         )
     for ch in text:
         if ch in _BIDI_AND_INVISIBLE or (unicodedata.category(ch) == "Cc" and not (multiline and ch in "\n\t")):

@@ -187,7 +187,9 @@ def _ticket_out(t: Ticket) -> dict[str, Any]:
                 "from_staff": m.from_staff,
                 "body": m.body,
                 "created_at": m.created_at,
-                "attachments": [{"id": a.pk, "content_type": a.content_type, "size": a.size} for a in m.attachments.all()],
+                "attachments": [
+                    {"id": a.pk, "content_type": a.content_type, "size": a.size} for a in m.attachments.all()
+                ],
             }
             for m in t.messages.all()
         ],
@@ -212,7 +214,9 @@ def my_tickets(request: HttpRequest) -> Any:
     return {"items": items, "count": len(items)}
 
 
-@router.post("/me/tickets", response={201: TicketOut, **problems(400, 401, 403, 413, 429)}, auth=AUTH, openapi_extra=_TICKET_BODY)
+@router.post(
+    "/me/tickets", response={201: TicketOut, **problems(400, 401, 403, 413, 429)}, auth=AUTH, openapi_extra=_TICKET_BODY
+)
 def open_ticket(request: HttpRequest) -> Any:
     """Ask support (JSON, or multipart with ``attachments``). Open to every signed-in account."""
     data, files = json_or_form(request, file_fields=("attachments",))
@@ -244,7 +248,9 @@ def my_ticket_message(request: HttpRequest, ticket_id: int) -> Any:
     if _bool(data.get("close")) and not data.get("message"):
         services.ticket_close_by_user(user=user, ticket_id=ticket_id)
     else:
-        services.ticket_reply_by_user(user=user, ticket_id=ticket_id, message=str(data.get("message") or ""), attachments=files["attachments"])
+        services.ticket_reply_by_user(
+            user=user, ticket_id=ticket_id, message=str(data.get("message") or ""), attachments=files["attachments"]
+        )
         if _bool(data.get("close")):
             services.ticket_close_by_user(user=user, ticket_id=ticket_id)
     return Status(201, _ticket_out(selectors.ticket_get_for_owner(user=user, ticket_id=ticket_id)))
@@ -266,7 +272,9 @@ def my_ticket_reopen(request: HttpRequest, ticket_id: int) -> Any:
     "/me/tickets/{ticket_id}/attachments/{attachment_id}",
     response={200: None, **problems(401, 403, 404)},
     auth=AUTH,
-    openapi_extra={"responses": {"200": {"description": "the file", "content": {"image/jpeg": {}, "application/pdf": {}}}}},
+    openapi_extra={
+        "responses": {"200": {"description": "the file", "content": {"image/jpeg": {}, "application/pdf": {}}}}
+    },
 )
 def my_attachment(request: HttpRequest, ticket_id: int, attachment_id: int) -> HttpResponse:
     data, ct = services.ticket_attachment(actor=_user(request), ticket_id=ticket_id, attachment_id=attachment_id)
@@ -312,7 +320,9 @@ def support_reply(request: HttpRequest, ticket_id: int) -> Any:
     return Status(201, _staff_ticket_out(selectors.ticket_get_for_staff(staff=_user(request), ticket_id=ticket_id)))
 
 
-@router.post("/support/tickets/{ticket_id}/close", response={200: StaffTicketOut, **problems(401, 403, 404, 409)}, auth=AUTH)
+@router.post(
+    "/support/tickets/{ticket_id}/close", response={200: StaffTicketOut, **problems(401, 403, 404, 409)}, auth=AUTH
+)
 def support_close(request: HttpRequest, ticket_id: int) -> Any:
     services.ticket_close_by_staff(staff=_user(request), ticket_id=ticket_id)
     return _staff_ticket_out(selectors.ticket_get_for_staff(staff=_user(request), ticket_id=ticket_id))
@@ -322,7 +332,9 @@ def support_close(request: HttpRequest, ticket_id: int) -> Any:
     "/support/tickets/{ticket_id}/attachments/{attachment_id}",
     response={200: None, **problems(401, 403, 404)},
     auth=AUTH,
-    openapi_extra={"responses": {"200": {"description": "the file", "content": {"image/jpeg": {}, "application/pdf": {}}}}},
+    openapi_extra={
+        "responses": {"200": {"description": "the file", "content": {"image/jpeg": {}, "application/pdf": {}}}}
+    },
 )
 def support_attachment(request: HttpRequest, ticket_id: int, attachment_id: int) -> HttpResponse:
     data, ct = services.ticket_attachment(actor=_user(request), ticket_id=ticket_id, attachment_id=attachment_id)

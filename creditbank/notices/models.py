@@ -16,7 +16,9 @@ class Notice(models.Model):
     published_at = models.DateTimeField(_("publish at"))
     pinned = models.BooleanField(_("pinned"), default=False)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-pinned", "-published_at", "-id"]

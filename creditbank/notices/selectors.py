@@ -64,7 +64,12 @@ def support_queue(*, staff: User, status: str | None = None) -> QuerySet[Ticket]
 def ticket_get_for_staff(*, staff: User, ticket_id: int) -> Ticket:
     if not user_is_support(staff):
         raise NotFound(_("No such ticket."))
-    ticket = Ticket.objects.select_related("user").prefetch_related("messages__attachments", "messages__author").filter(pk=ticket_id).first()
+    ticket = (
+        Ticket.objects.select_related("user")
+        .prefetch_related("messages__attachments", "messages__author")
+        .filter(pk=ticket_id)
+        .first()
+    )
     if ticket is None:
         raise NotFound(_("No such ticket."))
     return ticket

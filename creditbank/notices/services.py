@@ -19,7 +19,15 @@ from creditbank.kernel.errors import DomainError, NotFound
 from creditbank.kernel.images import read_limited
 from creditbank.kernel.text import clean_text
 from creditbank.kernel.vault import vault
-from creditbank.notices.models import Notice, NoticeRead, Ticket, TicketAttachment, TicketCategory, TicketMessage, TicketStatus
+from creditbank.notices.models import (
+    Notice,
+    NoticeRead,
+    Ticket,
+    TicketAttachment,
+    TicketCategory,
+    TicketMessage,
+    TicketStatus,
+)
 
 ATTACHMENT_CONTEXT = "notices.ticket.attachment"
 MAX_ATTACHMENTS = 3
@@ -39,7 +47,9 @@ def _clean_files(files: list[Any]) -> list[Any]:
     out = []
     for upload in files:
         source = upload.chunks() if hasattr(upload, "chunks") else upload
-        out.append(clean_document(read_limited(source, max_bytes=8 * 1024 * 1024, field="attachments"), field="attachments"))
+        out.append(
+            clean_document(read_limited(source, max_bytes=8 * 1024 * 1024, field="attachments"), field="attachments")
+        )
     return out
 
 
@@ -48,17 +58,24 @@ def _add_message(ticket: Ticket, author: User, body: str, docs: list[Any], *, fr
     store = vault()
     for doc in docs:
         TicketAttachment.objects.create(
-            message=message, blob=store.save(doc.data, context=ATTACHMENT_CONTEXT), content_type=doc.content_type, size=len(doc.data)
+            message=message,
+            blob=store.save(doc.data, context=ATTACHMENT_CONTEXT),
+            content_type=doc.content_type,
+            size=len(doc.data),
         )
     return message
 
 
-def ticket_open(*, user: User, category: str, subject: str, message: str, attachments: list[Any] | None = None) -> Ticket:
+def ticket_open(
+    *, user: User, category: str, subject: str, message: str, attachments: list[Any] | None = None
+) -> Ticket:
     """Any signed-in account may ask, including one not yet verified."""
     errors: list[DomainError] = []
     if category not in TicketCategory.values:
         errors.append(
-            DomainError("choice_invalid", _("Choose a category."), field="category", extra={"allowed": TicketCategory.values})
+            DomainError(
+                "choice_invalid", _("Choose a category."), field="category", extra={"allowed": TicketCategory.values}
+            )
         )
     for fn in (
         lambda: clean_text(subject, field="subject", max_length=200, required=True),
@@ -87,7 +104,13 @@ def ticket_open(*, user: User, category: str, subject: str, message: str, attach
             category=category,
             subject=clean_text(subject, field="subject", max_length=200, required=True),
         )
-        _add_message(ticket, user, clean_text(message, field="message", max_length=5000, required=True, multiline=True), docs, from_staff=False)
+        _add_message(
+            ticket,
+            user,
+            clean_text(message, field="message", max_length=5000, required=True, multiline=True),
+            docs,
+            from_staff=False,
+        )
     return ticket
 
 
@@ -106,7 +129,9 @@ def _message_limit(user: User) -> None:
     )
 
 
-def ticket_reply_by_user(*, user: User, ticket_id: int, message: str, attachments: list[Any] | None = None) -> TicketMessage:
+def ticket_reply_by_user(
+    *, user: User, ticket_id: int, message: str, attachments: list[Any] | None = None
+) -> TicketMessage:
     """The user adds a message; a closed ticket reopens if it closed recently enough."""
     body = clean_text(message, field="message", max_length=5000, required=True, multiline=True)
     docs = _clean_files(attachments or [])
@@ -175,7 +200,9 @@ def ticket_reply_by_staff(
         ticket.status = TicketStatus.CLOSED if close else TicketStatus.ANSWERED
         ticket.closed_at = timezone.now() if close else None
         ticket.save(update_fields=["status", "closed_at", "updated_at"])
-        audit_record(actor=staff, action="ticket.replied", subject=ticket.user, object_type="ticket", object_id=ticket.pk)
+        audit_record(
+            actor=staff, action="ticket.replied", subject=ticket.user, object_type="ticket", object_id=ticket.pk
+        )
         user_notify(
             user=ticket.user,
             template="notices/email/ticket_reply",
@@ -200,11 +227,21 @@ def ticket_close_by_staff(*, staff: User, ticket_id: int) -> Ticket:
 
 def ticket_attachment(*, actor: User, ticket_id: int, attachment_id: int) -> tuple[bytes, str]:
     """The owner or support staff (audited) may download an attachment."""
-    att = TicketAttachment.objects.select_related("message__ticket__user").filter(pk=attachment_id, message__ticket_id=ticket_id).first()
+    att = (
+        TicketAttachment.objects.select_related("message__ticket__user")
+        .filter(pk=attachment_id, message__ticket_id=ticket_id)
+        .first()
+    )
     if att is None:
         raise NotFound(_("No such file."))
     ticket = att.message.ticket
     if ticket.user_id != actor.pk:
         _require_support(actor)
-        audit_record(actor=actor, action="ticket.attachment_viewed", subject=ticket.user, object_type="ticket", object_id=f"{ticket.pk}:{att.pk}")
+        audit_record(
+            actor=actor,
+            action="ticket.attachment_viewed",
+            subject=ticket.user,
+            object_type="ticket",
+            object_id=f"{ticket.pk}:{att.pk}",
+        )
     return vault().read(att.blob, context=ATTACHMENT_CONTEXT), att.content_type

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from typing import Any
 
@@ -319,7 +318,13 @@ def history(request: HttpRequest, limit: Query[int] = 50, offset: Query[int] = 0
     qs = selectors.profile_history(_user(request))
     limit, offset = min(max(limit, 1), 100), max(offset, 0)
     items = [
-        {"field": h.field, "old_value": h.old_value, "new_value": h.new_value, "source": h.source, "created_at": h.created_at}
+        {
+            "field": h.field,
+            "old_value": h.old_value,
+            "new_value": h.new_value,
+            "source": h.source,
+            "created_at": h.created_at,
+        }
         for h in qs[offset : offset + limit]
     ]
     return {"items": items, "count": qs.count()}
@@ -346,7 +351,9 @@ def change_request_create(
     return Status(202, _request_out(selectors.change_request_get_for_owner(user=_user(request), request_id=created.pk)))
 
 
-@router.delete("/me/change-requests/{request_id}", response={200: ChangeRequestOut, **problems(401, 403, 404, 409)}, auth=AUTH)
+@router.delete(
+    "/me/change-requests/{request_id}", response={200: ChangeRequestOut, **problems(401, 403, 404, 409)}, auth=AUTH
+)
 def change_request_withdraw(request: HttpRequest, request_id: int) -> Any:
     services.change_request_withdraw(user=_user(request), request_id=request_id)
     return _request_out(selectors.change_request_get_for_owner(user=_user(request), request_id=request_id))
@@ -359,7 +366,11 @@ def _require_reviewer(user: User) -> None:
 
 @router.get("/review/change-requests", response={200: ReviewChangeRequestListOut, **problems(401, 403)}, auth=AUTH)
 def review_list(
-    request: HttpRequest, status: str = "pending", kind: str | None = None, limit: Query[int] = 20, offset: Query[int] = 0
+    request: HttpRequest,
+    status: str = "pending",
+    kind: str | None = None,
+    limit: Query[int] = 20,
+    offset: Query[int] = 0,
 ) -> Any:
     """Locked-field and reviewed-field change requests, oldest first."""
     user = _user(request)
@@ -369,7 +380,9 @@ def review_list(
     return {"items": [_review_out(r) for r in qs[offset : offset + limit]], "count": qs.count()}
 
 
-@router.get("/review/change-requests/{request_id}", response={200: ReviewChangeRequestOut, **problems(401, 403, 404)}, auth=AUTH)
+@router.get(
+    "/review/change-requests/{request_id}", response={200: ReviewChangeRequestOut, **problems(401, 403, 404)}, auth=AUTH
+)
 def review_detail(request: HttpRequest, request_id: int) -> Any:
     return _review_out(selectors.change_request_get_for_reviewer(reviewer=_user(request), request_id=request_id))
 
@@ -387,12 +400,17 @@ def file_response(data: bytes, content_type: str, filename: str) -> HttpResponse
     "/review/change-requests/{request_id}/proofs/{proof_id}",
     response={200: None, **problems(401, 403, 404)},
     auth=AUTH,
-    openapi_extra={"responses": {"200": {"description": "the proof file", "content": {"image/jpeg": {}, "application/pdf": {}}}}},
+    openapi_extra={
+        "responses": {"200": {"description": "the proof file", "content": {"image/jpeg": {}, "application/pdf": {}}}}
+    },
 )
 def review_proof(request: HttpRequest, request_id: int, proof_id: int) -> HttpResponse:
     """A proof file; every view is in the audit log."""
     data, content_type = services.change_request_proof_for_reviewer(
-        reviewer=_user(request), request_id=request_id, proof_id=proof_id, client_address=ratelimit.client_address(request)
+        reviewer=_user(request),
+        request_id=request_id,
+        proof_id=proof_id,
+        client_address=ratelimit.client_address(request),
     )
     ext = "pdf" if content_type == "application/pdf" else "jpg"
     return file_response(data, content_type, f"proof-{request_id}-{proof_id}.{ext}")
@@ -471,7 +489,9 @@ def education_create(request: HttpRequest, payload: EducationIn) -> Any:
 
 @router.patch("/me/education/{entry_id}", response={200: EducationOut, **problems(400, 401, 403, 404)}, auth=AUTH)
 def education_update(request: HttpRequest, entry_id: int, payload: EducationIn) -> Any:
-    entry = services.history_update(kind="education", user=_user(request), entry_id=entry_id, data=payload.dict(exclude_unset=True))
+    entry = services.history_update(
+        kind="education", user=_user(request), entry_id=entry_id, data=payload.dict(exclude_unset=True)
+    )
     return education_out(entry)
 
 
@@ -481,7 +501,9 @@ def education_delete(request: HttpRequest, entry_id: int) -> Any:
     return Response(None, status=204)
 
 
-@router.post("/me/education/{entry_id}/evidence", response={200: EducationOut, **problems(400, 401, 403, 404, 413)}, auth=AUTH)
+@router.post(
+    "/me/education/{entry_id}/evidence", response={200: EducationOut, **problems(400, 401, 403, 404, 413)}, auth=AUTH
+)
 def education_evidence(request: HttpRequest, entry_id: int, evidence: File[UploadedFile] = None) -> Any:  # type: ignore[assignment]
     """Attach a proof file (photo or PDF) to an entry (multipart ``evidence``)."""
     entry = services.history_attach_evidence(kind="education", user=_user(request), entry_id=entry_id, upload=evidence)
@@ -502,7 +524,9 @@ def work_create(request: HttpRequest, payload: WorkIn) -> Any:
 
 @router.patch("/me/work/{entry_id}", response={200: WorkOut, **problems(400, 401, 403, 404)}, auth=AUTH)
 def work_update(request: HttpRequest, entry_id: int, payload: WorkIn) -> Any:
-    entry = services.history_update(kind="work", user=_user(request), entry_id=entry_id, data=payload.dict(exclude_unset=True))
+    entry = services.history_update(
+        kind="work", user=_user(request), entry_id=entry_id, data=payload.dict(exclude_unset=True)
+    )
     return work_out(entry)
 
 
@@ -516,6 +540,3 @@ def work_delete(request: HttpRequest, entry_id: int) -> Any:
 def work_evidence(request: HttpRequest, entry_id: int, evidence: File[UploadedFile] = None) -> Any:  # type: ignore[assignment]
     entry = services.history_attach_evidence(kind="work", user=_user(request), entry_id=entry_id, upload=evidence)
     return work_out(entry)
-
-
-

@@ -158,7 +158,9 @@ class EducationEntry(HistoryEntry):
     class Meta:
         ordering = ["-start", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="profiles_edu_end_after_start")
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="profiles_edu_end_after_start"
+            )
         ]
 
     def __str__(self) -> str:
@@ -177,7 +179,9 @@ class WorkEntry(HistoryEntry):
     class Meta:
         ordering = ["-start", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="profiles_work_end_after_start")
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="profiles_work_end_after_start"
+            )
         ]
 
     def __str__(self) -> str:

@@ -31,7 +31,9 @@ def user_is_change_reviewer(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.has_perm("profiles.review_change_request"))
 
 
-def change_request_queue(*, reviewer: User, status: str | None = ProfileChangeStatus.PENDING, kind: str | None = None) -> QuerySet[ChangeRequest]:
+def change_request_queue(
+    *, reviewer: User, status: str | None = ProfileChangeStatus.PENDING, kind: str | None = None
+) -> QuerySet[ChangeRequest]:
     if not user_is_change_reviewer(reviewer):
         return ChangeRequest.objects.none()
     qs = ChangeRequest.objects.select_related("user", "reviewer").prefetch_related("proofs").exclude(user=reviewer)
@@ -45,7 +47,12 @@ def change_request_queue(*, reviewer: User, status: str | None = ProfileChangeSt
 def change_request_get_for_reviewer(*, reviewer: User, request_id: int) -> ChangeRequest:
     if not user_is_change_reviewer(reviewer):
         raise NotFound(_("No such change request."))
-    request = ChangeRequest.objects.select_related("user", "reviewer").prefetch_related("proofs").filter(pk=request_id).first()
+    request = (
+        ChangeRequest.objects.select_related("user", "reviewer")
+        .prefetch_related("proofs")
+        .filter(pk=request_id)
+        .first()
+    )
     if request is None:
         raise NotFound(_("No such change request."))
     return request

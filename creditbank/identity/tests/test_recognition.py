@@ -185,6 +185,12 @@ def test_ocr_engine_loads_bundled_models_without_download(monkeypatch):
     assert engine.cfg.Det.model_path.endswith("PP-OCRv6_det_small.onnx")
     assert engine.cfg.Rec.model_path.endswith("PP-OCRv6_rec_small.onnx")
     assert 1 <= engine.cfg.EngineConfig.onnxruntime.intra_op_num_threads <= 2
+    for model in (engine.text_det, engine.text_rec):  # both loaded, without spin-waiting threads
+        options = model.session.session.get_session_options()
+        assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+    from rapidocr.inference_engine.onnxruntime.main import OrtInferSession
+
+    assert OrtInferSession._init_sess_opts.__name__ == "_init_sess_opts"  # the hook is restored
 
 
 def test_judge_misread_number_is_a_warning():

@@ -92,7 +92,12 @@ def change_request_create(*, user: User, field: str, new_value: str, reason: str
         source = upload.chunks() if hasattr(upload, "chunks") else upload
         cleaned.append(clean_document(read_limited(source, max_bytes=MAX_PROOF_BYTES, field="proof"), field="proof"))
     if ChangeRequest.objects.filter(user=user, field=field, status=ProfileChangeStatus.PENDING).exists():
-        raise DomainError("change_pending", _("A request for this field is already open. Withdraw it first."), field="field", status=409)
+        raise DomainError(
+            "change_pending",
+            _("A request for this field is already open. Withdraw it first."),
+            field="field",
+            status=409,
+        )
     store = vault()
     names = [store.save(doc.data, context=PROOF_CONTEXT) for doc in cleaned]
     try:
@@ -113,7 +118,12 @@ def change_request_create(*, user: User, field: str, new_value: str, reason: str
     except IntegrityError as exc:
         for name in names:
             store.delete(name)
-        raise DomainError("change_pending", _("A request for this field is already open. Withdraw it first."), field="field", status=409) from exc
+        raise DomainError(
+            "change_pending",
+            _("A request for this field is already open. Withdraw it first."),
+            field="field",
+            status=409,
+        ) from exc
     except BaseException:
         for name in names:
             store.delete(name)
@@ -127,7 +137,9 @@ def change_request_withdraw(*, user: User, request_id: int) -> ChangeRequest:
         if request is None:
             raise NotFound(_("No such change request."))
         if request.status != ProfileChangeStatus.PENDING:
-            raise DomainError("change_not_pending", _("This request has already been decided or withdrawn."), status=409)
+            raise DomainError(
+                "change_not_pending", _("This request has already been decided or withdrawn."), status=409
+            )
         request.status = ProfileChangeStatus.WITHDRAWN
         request.decided_at = timezone.now()
         request.save(update_fields=["status", "decided_at"])
@@ -155,7 +167,10 @@ def change_request_decide(
         raise DomainError("decision_invalid", _("The decision is 'approve' or 'reject'."), field="decision")
     if decision == "reject" and reason_code not in REASON_CODES:
         raise DomainError(
-            "reason_code_invalid", _("Choose a reason for the rejection."), field="reason_code", extra={"allowed": sorted(REASON_CODES)}
+            "reason_code_invalid",
+            _("Choose a reason for the rejection."),
+            field="reason_code",
+            extra={"allowed": sorted(REASON_CODES)},
         )
     note = clean_text(note, field="note", max_length=1000, multiline=True)
     with transaction.atomic():
@@ -165,7 +180,9 @@ def change_request_decide(
         if request.user_id == reviewer.pk:
             raise PermissionDenied("own_request", _("You cannot review your own request."))
         if request.status != ProfileChangeStatus.PENDING:
-            raise DomainError("change_not_pending", _("This request has already been decided or withdrawn."), status=409)
+            raise DomainError(
+                "change_not_pending", _("This request has already been decided or withdrawn."), status=409
+            )
         user = User.objects.select_for_update().get(pk=request.user_id)
         request.reviewer = reviewer
         request.decided_at = timezone.now()
@@ -238,7 +255,9 @@ def _apply(request: ChangeRequest, user: User, reviewer: User) -> bool:
                     ]
                 )  # fmt: skip
         except IntegrityError as exc:
-            raise DomainError("id_number_taken", _("Another account holds this ID number. Reject the request."), status=409) from exc
+            raise DomainError(
+                "id_number_taken", _("Another account holds this ID number. Reject the request."), status=409
+            ) from exc
         reverify = True
     history_record(
         user=user, field=request.field, old=request.old_value_masked, new=request.new_value_masked,
@@ -249,9 +268,13 @@ def _apply(request: ChangeRequest, user: User, reviewer: User) -> bool:
     return reverify
 
 
-def change_request_proof_for_reviewer(*, reviewer: User, request_id: int, proof_id: int, client_address: str = "") -> tuple[bytes, str]:
+def change_request_proof_for_reviewer(
+    *, reviewer: User, request_id: int, proof_id: int, client_address: str = ""
+) -> tuple[bytes, str]:
     _require_reviewer(reviewer)
-    proof = ChangeRequestProof.objects.select_related("request__user").filter(pk=proof_id, request_id=request_id).first()
+    proof = (
+        ChangeRequestProof.objects.select_related("request__user").filter(pk=proof_id, request_id=request_id).first()
+    )
     if proof is None or not vault().exists(proof.blob):
         raise NotFound(_("No such file."))
     audit_record(

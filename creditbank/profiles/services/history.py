@@ -56,7 +56,9 @@ def _period(start: date, end: date | None, ongoing: bool) -> None:
 
 def _choice(value: Any, field: str, allowed: list[str]) -> str:
     if value not in allowed:
-        raise DomainError("choice_invalid", _("Choose one of the listed values."), field=field, extra={"allowed": allowed})
+        raise DomainError(
+            "choice_invalid", _("Choose one of the listed values."), field=field, extra={"allowed": allowed}
+        )
     return str(value)
 
 
@@ -89,7 +91,9 @@ def _clean_education(data: dict[str, Any]) -> dict[str, Any]:
             put("study_mode", lambda: _choice(data.get("study_mode"), "study_mode", StudyMode.values)),
             put("start", lambda: _month(data.get("start"), "start")),
             put("end", lambda: _month(data.get("end"), "end", optional=True)),
-            put("certificate_no", lambda: clean_text(data.get("certificate_no"), field="certificate_no", max_length=64)),
+            put(
+                "certificate_no", lambda: clean_text(data.get("certificate_no"), field="certificate_no", max_length=64)
+            ),
         ]
     )
     _period(out["start"], out["end"], ongoing=out["end"] is None)
@@ -116,7 +120,10 @@ def _clean_work(data: dict[str, Any]) -> dict[str, Any]:
             put("start", lambda: _month(data.get("start"), "start")),
             put("end", lambda: _month(data.get("end"), "end", optional=True)),
             put("current", current),
-            put("description", lambda: clean_text(data.get("description"), field="description", max_length=2000, multiline=True)),
+            put(
+                "description",
+                lambda: clean_text(data.get("description"), field="description", max_length=2000, multiline=True),
+            ),
         ]
     )
     _period(out["start"], out["end"], ongoing=out["current"])

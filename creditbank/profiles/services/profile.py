@@ -86,7 +86,10 @@ def _clean_value(field: str, value: Any) -> Any:
         text = "" if value is None else str(value)
         if text and text not in EducationLevel.values:
             raise DomainError(
-                "choice_invalid", _("Choose one of the listed levels."), field=field, extra={"allowed": EducationLevel.values}
+                "choice_invalid",
+                _("Choose one of the listed levels."),
+                field=field,
+                extra={"allowed": EducationLevel.values},
             )
         return text
     if field == "emergency_contact_name":
@@ -118,7 +121,11 @@ def _current(user: User, profile: Profile, field: str) -> Any:
     if field == "preferred_language":
         return user.preferred_language
     if field == "emergency_contact_phone":
-        return cipher().decrypt(profile.emergency_contact_phone_enc, context=EMERGENCY_PHONE_CONTEXT) if profile.emergency_contact_phone_enc else ""
+        return (
+            cipher().decrypt(profile.emergency_contact_phone_enc, context=EMERGENCY_PHONE_CONTEXT)
+            if profile.emergency_contact_phone_enc
+            else ""
+        )
     return getattr(profile, field)
 
 
@@ -147,7 +154,9 @@ def apply_field(*, user: User, profile: Profile, field: str, value: Any) -> None
     profile.save()
 
 
-def history_record(*, user: User, field: str, old: str, new: str, actor: User | None, source: str, evidence: str = "") -> None:
+def history_record(
+    *, user: User, field: str, old: str, new: str, actor: User | None, source: str, evidence: str = ""
+) -> None:
     ProfileHistory.objects.create(
         user=user, field=field, old_value=old[:200], new_value=new[:200], actor=actor, source=source, evidence=evidence
     )
@@ -170,7 +179,11 @@ def profile_update(*, user: User, changes: dict[str, Any], password: str | None 
             errors.append(exc)
     if any(f in cleaned for f in CONTACT_FIELDS) and not errors:
         if not password:
-            errors.append(DomainError("password_required", _("Enter your password to change your email or phone."), field="password"))
+            errors.append(
+                DomainError(
+                    "password_required", _("Enter your password to change your email or phone."), field="password"
+                )
+            )
         elif not user.check_password(password):
             ratelimit.hit("reauth:" + ratelimit.hashed(str(user.pk)), limit=5, window=900)
             errors.append(DomainError("invalid_password", _("The password is incorrect."), field="password"))
@@ -199,7 +212,14 @@ def profile_update(*, user: User, changes: dict[str, Any], password: str | None 
                 result["pending_review"].append(field)
                 continue
             apply_field(user=user, profile=profile, field=field, value=value)
-            history_record(user=user, field=field, old=display_value(field, old), new=display_value(field, value), actor=user, source="self")
+            history_record(
+                user=user,
+                field=field,
+                old=display_value(field, old),
+                new=display_value(field, value),
+                actor=user,
+                source="self",
+            )
             result["applied"].append(field)
     return result
 
@@ -258,7 +278,9 @@ def _start_contact_change(user: User, field: str, value: str) -> ContactChange:
         message=_("Too many change attempts. Try again in an hour."),
     )
     now = timezone.now()
-    ContactChange.objects.filter(user=user, kind=field, confirmed_at__isnull=True, cancelled_at__isnull=True).update(cancelled_at=now)
+    ContactChange.objects.filter(user=user, kind=field, confirmed_at__isnull=True, cancelled_at__isnull=True).update(
+        cancelled_at=now
+    )
     change = ContactChange.objects.create(
         user=user,
         kind=field,
@@ -271,7 +293,9 @@ def _start_contact_change(user: User, field: str, value: str) -> ContactChange:
         token = signing.dumps({"c": change.pk, "f": _email_fingerprint(change, user)}, salt="creditbank.email_change")
         link = settings.SITE_URL.rstrip("/") + f"/profile/email/confirm/{token}/"
         transaction.on_commit(lambda: _send_email_link(user.pk, value, link))
-        user_notify(user=user, template="profiles/email/email_change_requested", context={"new_email": mask_email(value)})
+        user_notify(
+            user=user, template="profiles/email/email_change_requested", context={"new_email": mask_email(value)}
+        )
     else:
         code = f"{secrets.randbelow(10**6):06d}"
         change.secret_hash = _code_hash(change.pk, code)
@@ -307,7 +331,9 @@ def _send_code(phone: str, code: str) -> None:
 def email_change_confirm(*, token: str) -> User:
     invalid = DomainError("token_invalid", _("This link is not valid or has already been used."), field="token")
     try:
-        payload = signing.loads((token or "").strip(), salt="creditbank.email_change", max_age=int(EMAIL_LINK_TTL.total_seconds()))
+        payload = signing.loads(
+            (token or "").strip(), salt="creditbank.email_change", max_age=int(EMAIL_LINK_TTL.total_seconds())
+        )
     except signing.SignatureExpired as exc:
         raise DomainError("token_expired", _("This link has expired. Change your email again."), field="token") from exc
     except signing.BadSignature as exc:
@@ -316,7 +342,9 @@ def email_change_confirm(*, token: str) -> User:
     if not isinstance(change_id, int):
         raise invalid
     with transaction.atomic():
-        change = ContactChange.objects.select_for_update().select_related("user").filter(pk=change_id, kind="email").first()
+        change = (
+            ContactChange.objects.select_for_update().select_related("user").filter(pk=change_id, kind="email").first()
+        )
         if change is None or change.confirmed_at or change.cancelled_at or change.expires_at < timezone.now():
             raise invalid
         user = User.objects.select_for_update().get(pk=change.user_id)
@@ -333,9 +361,19 @@ def phone_change_confirm(*, user: User, code: str) -> User:
             .first()
         )
         if change is None or change.expires_at < timezone.now():
-            raise DomainError("code_expired", _("No code is waiting, or it has expired. Change your phone again."), field="code", status=409)
+            raise DomainError(
+                "code_expired",
+                _("No code is waiting, or it has expired. Change your phone again."),
+                field="code",
+                status=409,
+            )
         if change.attempts >= PHONE_CODE_ATTEMPTS:
-            raise DomainError("code_attempts_exhausted", _("Too many wrong codes. Change your phone again to get a new code."), field="code", status=429)
+            raise DomainError(
+                "code_attempts_exhausted",
+                _("Too many wrong codes. Change your phone again to get a new code."),
+                field="code",
+                status=429,
+            )
         change.attempts += 1
         change.save(update_fields=["attempts"])
         if not hmac.compare_digest(change.secret_hash, _code_hash(change.pk, (code or "").strip())):
@@ -381,7 +419,9 @@ def _apply_contact(change: ContactChange, user: User) -> User:
                 user.phone_masked = mask_phone(value)
                 user.save(update_fields=["phone_enc", "phone_index", "phone_masked"])
     except IntegrityError as exc:
-        raise DomainError("contact_taken", _("This email or phone number is used by another account."), field=field, status=409) from exc
+        raise DomainError(
+            "contact_taken", _("This email or phone number is used by another account."), field=field, status=409
+        ) from exc
     change.confirmed_at = timezone.now()
     change.save(update_fields=["confirmed_at"])
     history_record(

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from creditbank.profiles.models import EducationLevel, StudyMode
+from creditbank.profiles.services.change_requests import REASON_CODES
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"})
+        )
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def clean(self, data: object, initial: object = None) -> object:
+        if isinstance(data, list | tuple):
+            return list(data)
+        return [data] if data else []
+
+
+class ProfileForm(forms.Form):
+    address = forms.CharField(label=_("Postal address"), max_length=400, required=False)
+    education_level = forms.ChoiceField(
+        label=_("Highest education level"), choices=[("", "—"), *EducationLevel.choices], required=False
+    )
+    occupation = forms.CharField(label=_("Occupation"), max_length=200, required=False)
+    emergency_contact_name = forms.CharField(label=_("Emergency contact"), max_length=200, required=False)
+    emergency_contact_phone = forms.CharField(label=_("Emergency contact's phone"), max_length=32, required=False)
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
+    notify_email_decisions = forms.BooleanField(label=_("Email me about decisions on my applications"), required=False)
+    notify_email_notices = forms.BooleanField(label=_("Email me new official notices"), required=False)
+
+
+class ContactForm(forms.Form):
+    email = forms.CharField(label=_("New email"), max_length=320, required=False)
+    phone = forms.CharField(label=_("New mobile phone"), max_length=32, required=False)
+    password = forms.CharField(
+        label=_("Your password (to confirm it is you)"), widget=forms.PasswordInput, required=False
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(label=_("Code from the text message"), max_length=12, required=False)
+
+
+class ChangeRequestForm(forms.Form):
+    field = forms.ChoiceField(
+        label=_("What should change"),
+        choices=[("name", _("Name")), ("gender", _("Gender")), ("id_number", _("ID number"))],
+    )
+    new_value = forms.CharField(label=_("New value"), max_length=200, required=False)
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000, required=False
+    )
+    proof = MultipleFileField(label=_("Proof (photos or PDF, up to 5 files)"), required=False)
+
+
+class EducationForm(forms.Form):
+    school = forms.CharField(label=_("School"), max_length=200, required=False)
+    major = forms.CharField(label=_("Major"), max_length=200, required=False)
+    level = forms.ChoiceField(label=_("Level"), choices=[("", "—"), *EducationLevel.choices], required=False)
+    study_mode = forms.ChoiceField(label=_("Study mode"), choices=[("", "—"), *StudyMode.choices], required=False)
+    start = forms.CharField(
+        label=_("Start (YYYY-MM)"), max_length=7, required=False, widget=forms.TextInput(attrs={"type": "month"})
+    )
+    end = forms.CharField(
+        label=_("End (YYYY-MM, empty while ongoing)"),
+        max_length=7,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month"}),
+    )
+    certificate_no = forms.CharField(label=_("Certificate number"), max_length=64, required=False)
+    evidence = forms.FileField(label=_("Evidence (optional photo or PDF)"), required=False)
+
+
+class WorkForm(forms.Form):
+    employer = forms.CharField(label=_("Employer"), max_length=200, required=False)
+    position = forms.CharField(label=_("Position"), max_length=200, required=False)
+    industry = forms.CharField(label=_("Industry"), max_length=200, required=False)
+    start = forms.CharField(
+        label=_("Start (YYYY-MM)"), max_length=7, required=False, widget=forms.TextInput(attrs={"type": "month"})
+    )
+    end = forms.CharField(
+        label=_("End (YYYY-MM)"), max_length=7, required=False, widget=forms.TextInput(attrs={"type": "month"})
+    )
+    current = forms.BooleanField(label=_("I work here now"), required=False)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, required=False
+    )
+    evidence = forms.FileField(label=_("Evidence (optional photo or PDF)"), required=False)
+
+
+class ReviewDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))], widget=forms.RadioSelect
+    )
+    reason_code = forms.ChoiceField(label=_("Reason (required to reject)"), required=False, choices=[])
+    note = forms.CharField(
+        label=_("Note to the learner"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=1000
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["reason_code"].choices = [("", "—"), *((k, v) for k, v in REASON_CODES.items())]  # type: ignore[attr-defined]

@@ -1,0 +1,356 @@
+"""Profile pages: thin over the services; refusals appear next to the field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from creditbank.accounts.models import AccountStatus, User
+from creditbank.kernel import ratelimit
+from creditbank.kernel.errors import DomainError, NotFound
+from creditbank.kernel.forms import apply_domain_error
+from creditbank.profiles import selectors, services
+from creditbank.profiles.api import file_response
+from creditbank.profiles.domain.months import format_month
+from creditbank.profiles.forms import (
+    ChangeRequestForm,
+    CodeForm,
+    ContactForm,
+    EducationForm,
+    ProfileForm,
+    ReviewDecisionForm,
+    WorkForm,
+)
+from creditbank.profiles.models import ProfileChangeStatus
+
+HISTORY_KINDS = {"education": EducationForm, "work": WorkForm}
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@login_required
+@never_cache
+def profile(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    return render(
+        request,
+        "profiles/profile.html",
+        {
+            "profile": services.profile_get(user),
+            "pending": selectors.change_requests_for_user(user).filter(status=ProfileChangeStatus.PENDING),
+            "confirmations": services.contact_change_pending(user),
+            "education": selectors.education_for_user(user),
+            "work": selectors.work_for_user(user),
+            "verified": user.status == AccountStatus.VERIFIED,
+        },
+    )
+
+
+@login_required
+@never_cache
+@sensitive_post_parameters("password")
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    prof = services.profile_get(user)
+    initial = {
+        "address": prof.address,
+        "education_level": prof.education_level,
+        "occupation": prof.occupation,
+        "emergency_contact_name": prof.emergency_contact_name,
+        "preferred_language": user.preferred_language or "zh-hans",
+        "notify_email_decisions": prof.notify_email_decisions,
+        "notify_email_notices": prof.notify_email_notices,
+    }
+    form = ProfileForm(request.POST or None, initial=initial, prefix="p")
+    contact = ContactForm(request.POST or None, prefix="c")
+    status = 200
+    if request.method == "POST" and form.is_valid() and contact.is_valid():
+        changes: dict[str, Any] = {k: v for k, v in form.cleaned_data.items() if k != "emergency_contact_phone"}
+        if form.cleaned_data["emergency_contact_phone"]:
+            changes["emergency_contact_phone"] = form.cleaned_data["emergency_contact_phone"]
+        for field in ("email", "phone"):
+            if contact.cleaned_data[field]:
+                changes[field] = contact.cleaned_data[field]
+        try:
+            result = services.profile_update(
+                user=user, changes=changes, password=contact.cleaned_data["password"] or None
+            )
+        except DomainError as exc:
+            target = contact if set(exc.errors) & {"email", "phone", "password"} else form
+            apply_domain_error(target, exc)
+            if target is contact:
+                apply_domain_error(form, DomainError(exc.code, _("Nothing was saved; see below.")))
+            status = 400
+        else:
+            if result["applied"]:
+                messages.success(request, _("Your profile was saved."))
+            if result["pending_review"]:
+                messages.info(request, _("Some changes wait for a staff review before they apply."))
+            if "email" in result["pending_confirmation"]:
+                messages.info(request, _("Open the link we sent to your new email address to confirm it."))
+            if "phone" in result["pending_confirmation"]:
+                messages.info(request, _("Enter the code we sent to your new phone."))
+                return redirect("profiles:phone_confirm")
+            return redirect("profiles:profile")
+    return render(request, "profiles/edit.html", {"form": form, "contact": contact}, status=status)
+
+
+@never_cache
+def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            services.email_change_confirm(token=token)
+        except DomainError as exc:
+            return render(request, "profiles/email_confirm.html", {"error": exc.message}, status=400)
+        messages.success(request, _("Your new email address is confirmed."))
+        return redirect("profiles:profile" if request.user.is_authenticated else "accounts:login")
+    return render(request, "profiles/email_confirm.html", {})
+
+
+@login_required
+@never_cache
+def phone_confirm(request: HttpRequest) -> HttpResponse:
+    form = CodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.phone_change_confirm(user=_user(request), code=form.cleaned_data["code"])
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+            status = 400
+        else:
+            messages.success(request, _("Your new phone number is confirmed."))
+            return redirect("profiles:profile")
+    return render(request, "profiles/phone_confirm.html", {"form": form}, status=status)
+
+
+@login_required
+@never_cache
+def history(request: HttpRequest) -> HttpResponse:
+    return render(request, "profiles/history.html", {"entries": selectors.profile_history(_user(request))[:200]})
+
+
+@login_required
+@never_cache
+def change_requests(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = ChangeRequestForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_request_create(
+                user=user,
+                field=form.cleaned_data["field"],
+                new_value=form.cleaned_data["new_value"],
+                reason=form.cleaned_data["reason"],
+                proofs=request.FILES.getlist("proof"),
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+            status = 400 if exc.status < 500 else exc.status
+        else:
+            messages.success(request, _("Your request was sent. Staff will review it; we will email you the decision."))
+            return redirect("profiles:change_requests")
+    return render(
+        request,
+        "profiles/change_requests.html",
+        {
+            "form": form,
+            "requests": selectors.change_requests_for_user(user),
+            "verified": user.status == AccountStatus.VERIFIED,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def change_request_withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
+    try:
+        services.change_request_withdraw(user=_user(request), request_id=request_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.info(request, _("The request was withdrawn."))
+    return redirect("profiles:change_requests")
+
+
+def _entry_initial(kind: str, entry: Any) -> dict[str, Any]:
+    fields = list(HISTORY_KINDS[kind].base_fields)
+    data = {f: getattr(entry, f) for f in fields if f != "evidence"}
+    data["start"], data["end"] = format_month(entry.start), format_month(entry.end) or ""
+    return data
+
+
+def _entry_data(kind: str, cleaned: dict[str, Any]) -> dict[str, Any]:
+    data = {k: v for k, v in cleaned.items() if k != "evidence"}
+    data["end"] = data.get("end") or None
+    if kind == "education":
+        data["level"] = data.get("level") or None
+        data["study_mode"] = data.get("study_mode") or None
+    return data
+
+
+@login_required
+@never_cache
+def history_list(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in HISTORY_KINDS:
+        raise Http404
+    user = _user(request)
+    form = HISTORY_KINDS[kind](request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = services.history_create(kind=kind, user=user, data=_entry_data(kind, form.cleaned_data))
+            if request.FILES.get("evidence"):
+                services.history_attach_evidence(
+                    kind=kind, user=user, entry_id=entry.pk, upload=request.FILES["evidence"]
+                )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+            status = exc.status if exc.status in (400, 403, 409) else 400
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("profiles:history_list", kind=kind)
+    entries = selectors.education_for_user(user) if kind == "education" else selectors.work_for_user(user)
+    return render(
+        request,
+        "profiles/history_list.html",
+        {"kind": kind, "form": form, "entries": entries, "verified": user.status == AccountStatus.VERIFIED},
+        status=status,
+    )
+
+
+@login_required
+@never_cache
+def history_edit(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
+    if kind not in HISTORY_KINDS:
+        raise Http404
+    user = _user(request)
+    try:
+        entry = selectors.history_entry_for_owner(kind=kind, user=user, entry_id=entry_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    form = HISTORY_KINDS[kind](request.POST or None, request.FILES or None, initial=_entry_initial(kind, entry))
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.history_update(kind=kind, user=user, entry_id=entry_id, data=_entry_data(kind, form.cleaned_data))
+            if request.FILES.get("evidence"):
+                services.history_attach_evidence(
+                    kind=kind, user=user, entry_id=entry_id, upload=request.FILES["evidence"]
+                )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+            status = 400
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("profiles:history_list", kind=kind)
+    return render(request, "profiles/history_edit.html", {"kind": kind, "form": form, "entry": entry}, status=status)
+
+
+@login_required
+@require_POST
+def history_delete(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
+    if kind not in HISTORY_KINDS:
+        raise Http404
+    try:
+        services.history_delete(kind=kind, user=_user(request), entry_id=entry_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.info(request, _("Deleted."))
+    return redirect("profiles:history_list", kind=kind)
+
+
+@login_required
+def history_evidence(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
+    if kind not in HISTORY_KINDS:
+        raise Http404
+    try:
+        data, content_type = services.history_evidence(kind=kind, user=_user(request), entry_id=entry_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    return file_response(
+        data, content_type, f"{kind}-{entry_id}.{'pdf' if content_type == 'application/pdf' else 'jpg'}"
+    )
+
+
+def _reviewer_or_404(request: HttpRequest) -> None:
+    if not selectors.user_is_change_reviewer(request.user):
+        raise Http404
+
+
+@login_required
+@never_cache
+def review_queue(request: HttpRequest) -> HttpResponse:
+    _reviewer_or_404(request)
+    status = request.GET.get("status", "pending")
+    if status not in {s.value for s in ProfileChangeStatus} | {"all"}:
+        status = "pending"
+    qs = selectors.change_request_queue(reviewer=_user(request), status=None if status == "all" else status)
+    return render(
+        request,
+        "profiles/review_queue.html",
+        {"requests": qs[:200], "status": status, "statuses": ProfileChangeStatus.choices},
+    )
+
+
+@login_required
+@never_cache
+def review_detail(request: HttpRequest, request_id: int) -> HttpResponse:
+    _reviewer_or_404(request)
+    try:
+        change = selectors.change_request_get_for_reviewer(reviewer=_user(request), request_id=request_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    form = ReviewDecisionForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_request_decide(
+                reviewer=_user(request),
+                request_id=request_id,
+                decision=form.cleaned_data["decision"],
+                reason_code=form.cleaned_data["reason_code"],
+                note=form.cleaned_data["note"],
+                client_address=ratelimit.client_address(request),
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+            status = 400
+        else:
+            messages.success(request, _("Decision recorded; the learner has been notified."))
+            return redirect("profiles:review_queue")
+    return render(request, "profiles/review_detail.html", {"change": change, "form": form}, status=status)
+
+
+@login_required
+def review_proof(request: HttpRequest, request_id: int, proof_id: int) -> HttpResponse:
+    _reviewer_or_404(request)
+    try:
+        data, content_type = services.change_request_proof_for_reviewer(
+            reviewer=_user(request),
+            request_id=request_id,
+            proof_id=proof_id,
+            client_address=ratelimit.client_address(request),
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+    return file_response(
+        data, content_type, f"proof-{request_id}-{proof_id}.{'pdf' if content_type == 'application/pdf' else 'jpg'}"
+    )
