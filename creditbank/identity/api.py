@@ -17,6 +17,7 @@ from creditbank.identity import selectors, services
 from creditbank.identity.reasons import REASONS, reason_as_dict
 from creditbank.kernel import ratelimit
 from creditbank.kernel.api_schemas import problems
+from creditbank.kernel.downloads import private_file_response
 from creditbank.kernel.errors import PermissionDenied
 
 router = Router(tags=["real-name verification"])
@@ -211,12 +212,7 @@ def review_photo(request: HttpRequest, attempt_id: int, side: str) -> HttpRespon
 
 
 def photo_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="image/jpeg")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store, private"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return private_file_response(data, "image/jpeg", filename)
 
 
 @router.post(

@@ -14,11 +14,11 @@ from creditbank.accounts.api_auth import AUTH, BearerTokenAuth
 from creditbank.accounts.models import User
 from creditbank.kernel.api_body import json_or_form
 from creditbank.kernel.api_schemas import problems
+from creditbank.kernel.downloads import private_file_response as file_response
 from creditbank.kernel.errors import PermissionDenied
 from creditbank.notices import selectors, services
 from creditbank.notices.models import Notice, Ticket
 from creditbank.notices.rendering import render_markdown
-from creditbank.profiles.api import file_response
 
 router = Router(tags=["notices and support"])
 

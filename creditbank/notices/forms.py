@@ -3,8 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from creditbank.kernel.form_fields import MultipleFileField
 from creditbank.notices.models import TicketCategory
-from creditbank.profiles.forms import MultipleFileField
 
 
 class TicketForm(forms.Form):

@@ -13,13 +13,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from creditbank.accounts.models import User
+from creditbank.kernel.downloads import private_file_response as file_response
 from creditbank.kernel.errors import DomainError, NotFound
 from creditbank.kernel.forms import apply_domain_error
 from creditbank.notices import selectors, services
 from creditbank.notices.forms import ReplyForm, TicketForm
 from creditbank.notices.models import TicketStatus
 from creditbank.notices.rendering import render_markdown
-from creditbank.profiles.api import file_response
 
 
 def _user(request: HttpRequest) -> User:

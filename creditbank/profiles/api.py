@@ -17,6 +17,7 @@ from creditbank.accounts.models import User
 from creditbank.accounts.selectors import user_capabilities
 from creditbank.kernel import ratelimit
 from creditbank.kernel.api_schemas import problems
+from creditbank.kernel.downloads import private_file_response as file_response
 from creditbank.kernel.errors import DomainError, PermissionDenied
 from creditbank.profiles import selectors, services
 from creditbank.profiles.domain.months import format_month
@@ -385,15 +386,6 @@ def review_list(
 )
 def review_detail(request: HttpRequest, request_id: int) -> Any:
     return _review_out(selectors.change_request_get_for_reviewer(reviewer=_user(request), request_id=request_id))
-
-
-def file_response(data: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store, private"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 @router.get(

@@ -4,25 +4,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from creditbank.kernel.form_fields import MultipleFileField
 from creditbank.profiles.models import EducationLevel, StudyMode
 from creditbank.profiles.services.change_requests import REASON_CODES
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        kwargs.setdefault(
-            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"})
-        )
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-
-    def clean(self, data: object, initial: object = None) -> object:
-        if isinstance(data, list | tuple):
-            return list(data)
-        return [data] if data else []
 
 
 class ProfileForm(forms.Form):

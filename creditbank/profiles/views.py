@@ -15,10 +15,10 @@ from django.views.decorators.http import require_POST
 
 from creditbank.accounts.models import AccountStatus, User
 from creditbank.kernel import ratelimit
+from creditbank.kernel.downloads import private_file_response as file_response
 from creditbank.kernel.errors import DomainError, NotFound
 from creditbank.kernel.forms import apply_domain_error
 from creditbank.profiles import selectors, services
-from creditbank.profiles.api import file_response
 from creditbank.profiles.domain.months import format_month
 from creditbank.profiles.forms import (
     ChangeRequestForm,

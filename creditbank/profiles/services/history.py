@@ -158,7 +158,7 @@ def history_create(*, kind: str, user: User, data: dict[str, Any]) -> Any:
 def history_update(*, kind: str, user: User, entry_id: int, data: dict[str, Any]) -> Any:
     """Partial update: the merged entry is validated as a whole."""
     user_require_verified(user)
-    model, clean = MODELS[kind]
+    _model, clean = MODELS[kind]
     with transaction.atomic():
         entry = _entry_for_owner(kind, user, entry_id, lock=True)
         fields = EDUCATION_FIELDS if kind == "education" else WORK_FIELDS
