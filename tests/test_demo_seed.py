@@ -43,3 +43,12 @@ def test_seed_demo_is_idempotent_and_prints_working_logins(db, django_capture_on
     staff.post("/accounts/login/", {"identifier": reviewer_id, "password": reviewer_pw})
     assert staff.get("/review/verifications/").status_code == 200
     assert "/accounts/activate/" in out.getvalue()
+    from creditbank.notices.models import Notice, Ticket
+    from creditbank.profiles.models import ChangeRequest, EducationEntry, WorkEntry
+
+    assert Notice.objects.count() == 1
+    assert Ticket.objects.filter(status="open").count() == 1
+    assert ChangeRequest.objects.filter(status="pending").count() == 1
+    assert EducationEntry.objects.count() == WorkEntry.objects.count() == 1
+    assert staff.get("/review/change-requests/").status_code == 200
+    assert staff.get("/support/queue/").status_code == 200

@@ -16,7 +16,7 @@ from creditbank.identity import services as identity_services
 from creditbank.identity.specimens import card_back, card_front, valid_id_number
 
 DEMO_PASSWORD = "Demo-Passphrase-2026"  # noqa: S105 - printed demo login, development only
-REVIEWERS_GROUP = "Verification reviewers"
+REVIEWERS_GROUP = "Bank staff: reviewers and support"
 
 LEARNERS = [
     ("learner-registered", "张三", "19900307", 111, "13800000001"),
@@ -48,6 +48,7 @@ class Command(BaseCommand):
                     f"  (activation link: {settings.SITE_URL}/accounts/activate/{make_token(user, ACTIVATION)}/)"
                 )
         lines.append(f"reviewer: {reviewer.email} / {DEMO_PASSWORD}")
+        self._extras(reviewer)
         self.stdout.write("Demo logins (identifier / password):")
         for line in lines:
             self.stdout.write(line)
@@ -55,7 +56,7 @@ class Command(BaseCommand):
     def _reviewer(self) -> User:
         group, _ = Group.objects.get_or_create(name=REVIEWERS_GROUP)
         group.permissions.add(
-            Permission.objects.get(codename="review_verification", content_type__app_label="identity")
+            *Permission.objects.filter(codename__in=["review_verification", "review_change_request", "answer_ticket"])
         )
         reviewer = User.objects.filter(email__iexact="reviewer@demo.creditbank.test").first()
         if reviewer is None:
@@ -110,6 +111,54 @@ class Command(BaseCommand):
             identity_services.verification_decide(reviewer=reviewer, attempt_id=attempt.pk, decision="approve")
         user.refresh_from_db()
         return user
+
+    def _extras(self, reviewer: User) -> None:
+        """History entries, a notice, an open ticket and a pending change request (once)."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from creditbank.notices.models import Notice, Ticket
+        from creditbank.notices.services import ticket_open
+        from creditbank.profiles.models import ChangeRequest, EducationEntry
+        from creditbank.profiles.services import change_request_create, history_create
+
+        verified = User.objects.get(email__iexact="learner-verified@demo.creditbank.test")
+        if not EducationEntry.objects.filter(user=verified).exists():
+            history_create(kind="education", user=verified, data={
+                "school": "北京开放大学", "major": "计算机应用技术", "level": "junior_college", "study_mode": "part_time",
+                "start": "2016-09", "end": "2019-07", "certificate_no": "",
+            })  # fmt: skip
+            history_create(kind="work", user=verified, data={
+                "employer": "某软件有限公司", "position": "测试工程师", "industry": "信息技术", "start": "2019-08",
+                "current": True, "description": "负责自动化测试",
+            })  # fmt: skip
+        if not ChangeRequest.objects.filter(user=verified).exists():
+            change_request_create(
+                user=verified,
+                field="name",
+                new_value="陈静怡",
+                reason="演示：已办理改名，附户口簿页。Demo: name changed, household register attached.",
+                proofs=[_upload("proof.jpg", card_back(seed=99))],
+            )
+        if not Notice.objects.exists():
+            Notice.objects.create(
+                title_zh="学分银行平台上线公告",
+                title_en="The credit bank platform is open",
+                body_zh="欢迎使用学分银行。完成**实名认证**后即可申请学习成果认证和学分转换。",
+                body_en="Welcome. Once your **real-name verification** is done you can apply for certification and credit conversion.",
+                published_at=timezone.now() - timedelta(hours=1),
+                pinned=True,
+                created_by=reviewer,
+            )
+        activated = User.objects.get(email__iexact="learner-activated@demo.creditbank.test")
+        if not Ticket.objects.filter(user=activated).exists():
+            ticket_open(
+                user=activated,
+                category="verification",
+                subject="身份证照片上传不了",
+                message="上传时一直提示格式不对，请问支持哪些格式？",
+            )
 
 
 def _terms() -> str:
