@@ -16,6 +16,7 @@ from creditbank.kernel.api_body import json_or_form
 from creditbank.kernel.api_schemas import problems
 from creditbank.kernel.downloads import private_file_response as file_response
 from creditbank.kernel.errors import PermissionDenied
+from creditbank.kernel.idempotency import run_idempotent
 from creditbank.notices import selectors, services
 from creditbank.notices.models import Notice, Ticket
 from creditbank.notices.rendering import render_markdown
@@ -215,19 +216,31 @@ def my_tickets(request: HttpRequest) -> Any:
 
 
 @router.post(
-    "/me/tickets", response={201: TicketOut, **problems(400, 401, 403, 413, 429)}, auth=AUTH, openapi_extra=_TICKET_BODY
+    "/me/tickets",
+    response={201: TicketOut, **problems(400, 401, 403, 409, 413, 422, 429)},
+    auth=AUTH,
+    openapi_extra=_TICKET_BODY,
 )
 def open_ticket(request: HttpRequest) -> Any:
     """Ask support (JSON, or multipart with ``attachments``). Open to every signed-in account."""
     data, files = json_or_form(request, file_fields=("attachments",))
-    ticket = services.ticket_open(
-        user=_user(request),
-        category=str(data.get("category") or ""),
-        subject=str(data.get("subject") or ""),
-        message=str(data.get("message") or ""),
-        attachments=files["attachments"],
+    user = _user(request)
+
+    def create() -> tuple[int, dict[str, Any]]:
+        ticket = services.ticket_open(
+            user=user,
+            category=str(data.get("category") or ""),
+            subject=str(data.get("subject") or ""),
+            message=str(data.get("message") or ""),
+            attachments=files["attachments"],
+        )
+        return 201, _ticket_out(selectors.ticket_get_for_owner(user=user, ticket_id=ticket.pk))
+
+    payload = {**data, "attachments": [f.name for f in files["attachments"]]}
+    status, body = run_idempotent(
+        scope=f"ticket:{user.pk}", key=request.headers.get("Idempotency-Key"), payload=payload, create=create
     )
-    return Status(201, _ticket_out(selectors.ticket_get_for_owner(user=_user(request), ticket_id=ticket.pk)))
+    return Status(status, body)
 
 
 @router.get("/me/tickets/{ticket_id}", response={200: TicketOut, **problems(401, 403, 404)}, auth=AUTH)

@@ -19,6 +19,7 @@ from creditbank.kernel import ratelimit
 from creditbank.kernel.api_schemas import problems
 from creditbank.kernel.downloads import private_file_response as file_response
 from creditbank.kernel.errors import DomainError, PermissionDenied
+from creditbank.kernel.idempotency import run_idempotent
 from creditbank.profiles import selectors, services
 from creditbank.profiles.domain.months import format_month
 from creditbank.profiles.models import ChangeRequest, EducationEntry, WorkEntry
@@ -337,7 +338,9 @@ def change_requests(request: HttpRequest) -> Any:
     return {"items": items, "count": len(items)}
 
 
-@router.post("/me/change-requests", response={202: ChangeRequestOut, **problems(400, 401, 403, 409, 413)}, auth=AUTH)
+@router.post(
+    "/me/change-requests", response={202: ChangeRequestOut, **problems(400, 401, 403, 409, 413, 422)}, auth=AUTH
+)
 def change_request_create(
     request: HttpRequest,
     field: Form[str] = "",
@@ -346,10 +349,32 @@ def change_request_create(
     proof: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ) -> Any:
     """Ask to change name, gender or ID number (multipart: ``field``, ``new_value``, ``reason``, ``proof`` files)."""
-    created = services.change_request_create(
-        user=_user(request), field=field, new_value=new_value, reason=reason, proofs=list(proof or [])
+    user = _user(request)
+    files = list(proof or [])
+
+    def create() -> tuple[int, dict[str, Any]]:
+        created = services.change_request_create(
+            user=user, field=field, new_value=new_value, reason=reason, proofs=files
+        )
+        return 202, _request_out(selectors.change_request_get_for_owner(user=user, request_id=created.pk))
+
+    status, body = run_idempotent(
+        scope=f"change-request:{user.pk}",
+        key=request.headers.get("Idempotency-Key"),
+        payload={"field": field, "new_value": new_value, "reason": reason, "files": [_digest(f) for f in files]},
+        create=create,
     )
-    return Status(202, _request_out(selectors.change_request_get_for_owner(user=_user(request), request_id=created.pk)))
+    return Status(status, body)
+
+
+def _digest(upload: Any) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    for chunk in upload.chunks():
+        h.update(chunk)
+    upload.seek(0)
+    return h.hexdigest()
 
 
 @router.delete(
@@ -459,6 +484,18 @@ def work_out(w: WorkEntry) -> dict[str, Any]:
     }
 
 
+def _create_entry(request: HttpRequest, kind: str, data: dict[str, Any], out: Any) -> Any:
+    user = _user(request)
+
+    def create() -> tuple[int, dict[str, Any]]:
+        return 201, out(services.history_create(kind=kind, user=user, data=data))
+
+    status, body = run_idempotent(
+        scope=f"{kind}:{user.pk}", key=request.headers.get("Idempotency-Key"), payload=data, create=create
+    )
+    return Status(status, body)
+
+
 def _gate(request: HttpRequest) -> User:
     from creditbank.accounts.selectors import user_require_verified
 
@@ -473,10 +510,9 @@ def education_list(request: HttpRequest) -> Any:
     return {"items": items, "count": len(items)}
 
 
-@router.post("/me/education", response={201: EducationOut, **problems(400, 401, 403, 409)}, auth=AUTH)
+@router.post("/me/education", response={201: EducationOut, **problems(400, 401, 403, 409, 422)}, auth=AUTH)
 def education_create(request: HttpRequest, payload: EducationIn) -> Any:
-    entry = services.history_create(kind="education", user=_user(request), data=payload.dict())
-    return Status(201, education_out(entry))
+    return _create_entry(request, "education", payload.dict(), education_out)
 
 
 @router.patch("/me/education/{entry_id}", response={200: EducationOut, **problems(400, 401, 403, 404)}, auth=AUTH)
@@ -508,10 +544,9 @@ def work_list(request: HttpRequest) -> Any:
     return {"items": items, "count": len(items)}
 
 
-@router.post("/me/work", response={201: WorkOut, **problems(400, 401, 403, 409)}, auth=AUTH)
+@router.post("/me/work", response={201: WorkOut, **problems(400, 401, 403, 409, 422)}, auth=AUTH)
 def work_create(request: HttpRequest, payload: WorkIn) -> Any:
-    entry = services.history_create(kind="work", user=_user(request), data=payload.dict())
-    return Status(201, work_out(entry))
+    return _create_entry(request, "work", payload.dict(), work_out)
 
 
 @router.patch("/me/work/{entry_id}", response={200: WorkOut, **problems(400, 401, 403, 404)}, auth=AUTH)

@@ -200,3 +200,16 @@ def test_other_users_requests_are_invisible(api, learner, make_learner) -> None:
     assert intruder.get(f"/api/v1/review/change-requests/{rid}").status_code == 404
     assert intruder.post(f"/api/v1/review/change-requests/{rid}/decision", {"decision": "approve"}).status_code == 404
     assert ChangeRequest.objects.get().status == "pending"
+
+
+def test_change_request_idempotency_key(api, learner) -> None:  # type: ignore[no-untyped-def]
+    headers = {"Idempotency-Key": "cr-1"}
+    a = api.post(
+        CR, {"field": "name", "new_value": "张三丰", "reason": "r", "proof": [jpeg(7)]}, multipart=True, headers=headers
+    )
+    b = api.post(
+        CR, {"field": "name", "new_value": "张三丰", "reason": "r", "proof": [jpeg(7)]}, multipart=True, headers=headers
+    )
+    assert a.status_code == b.status_code == 202
+    assert a.json()["id"] == b.json()["id"]
+    assert ChangeRequest.objects.count() == 1

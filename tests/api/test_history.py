@@ -155,3 +155,14 @@ def test_evidence_upload(api, learner) -> None:  # type: ignore[no-untyped-def]
         f"{EDU}/{entry['id']}/evidence", {"evidence": SimpleUploadedFile("d.png", b"GIF89a....")}, multipart=True
     )
     assert bad.json()["code"] == "upload_type_not_allowed"
+
+
+def test_education_idempotency_key(api, learner) -> None:  # type: ignore[no-untyped-def]
+    a = api.post(EDU, edu(), headers={"Idempotency-Key": "e-1"})
+    b = api.post(EDU, edu(), headers={"Idempotency-Key": "e-1"})
+    assert a.json() == b.json()
+    assert EducationEntry.objects.count() == 1
+    assert (
+        api.post(EDU, edu(school="别的学校"), headers={"Idempotency-Key": "e-1"}).json()["code"]
+        == "idempotency_key_reused"
+    )

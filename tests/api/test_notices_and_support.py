@@ -171,3 +171,13 @@ def test_other_users_tickets_are_invisible(api, make_learner) -> None:  # type: 
     assert intruder.post(f"/api/v1/support/tickets/{tid}/messages", {"message": "x"}).status_code == 404
     assert TicketMessage.objects.filter(ticket_id=tid).count() == 1
     assert Ticket.objects.get(pk=tid).status == "open"
+
+
+def test_ticket_idempotency_key(api, make_learner) -> None:  # type: ignore[no-untyped-def]
+    api.login(make_learner().email)
+    body = {"category": "other", "subject": "s", "message": "m"}
+    a = api.post("/api/v1/me/tickets", body, headers={"Idempotency-Key": "t-1"})
+    b = api.post("/api/v1/me/tickets", body, headers={"Idempotency-Key": "t-1"})
+    assert a.status_code == b.status_code == 201
+    assert a.json()["id"] == b.json()["id"]
+    assert Ticket.objects.count() == 1
