@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Notice(models.Model):
@@ -58,9 +59,9 @@ class TicketCategory(models.TextChoices):
 
 
 class TicketStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    ANSWERED = "answered", _("Answered")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("ticket status", "Open")
+    ANSWERED = "answered", pgettext_lazy("ticket status", "Answered")
+    CLOSED = "closed", pgettext_lazy("ticket status", "Closed")
 
 
 class Ticket(models.Model):
