@@ -120,7 +120,13 @@ def main() -> None:
     py = str(ROOT / ".venv" / "bin" / "python")
     subprocess.run([py, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([py, "manage.py", "createcachetable"], cwd=ROOT, env=env, check=True)
-    emails = json.loads(subprocess.run([py, "-c", SEED, str(args.users), PASSWORD], cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+    emails = json.loads(
+        subprocess.run(
+            [py, "-c", SEED, str(args.users), PASSWORD], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     port = free_port()
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi", "-k", "gthread", "--workers", "2", "--threads", "4",
@@ -137,13 +143,29 @@ def main() -> None:
         tokens = []
         for email in emails:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            conn.request("POST", "/api/v1/auth/token", body=json.dumps({"identifier": email, "password": PASSWORD}), headers={"Content-Type": "application/json"})
+            conn.request(
+                "POST",
+                "/api/v1/auth/token",
+                body=json.dumps({"identifier": email, "password": PASSWORD}),
+                headers={"Content-Type": "application/json"},
+            )
             tokens.append(json.loads(conn.getresponse().read())["access_token"])
         n, c = args.requests, args.concurrency
         rows = {
-            "GET /api/v1/verification/reasons (no DB, baseline)": run(port, n, c, lambda i: request(port, "GET", "/api/v1/verification/reasons")),
-            "GET /api/v1/me (bearer token)": run(port, n, c, lambda i: request(port, "GET", "/api/v1/me", token=tokens[i % len(tokens)])),
-            "POST /api/v1/auth/token (Argon2id)": run(port, max(60, n // 5), c, lambda i: request(port, "POST", "/api/v1/auth/token", {"identifier": emails[i % len(emails)], "password": PASSWORD})),
+            "GET /api/v1/verification/reasons (no DB, baseline)": run(
+                port, n, c, lambda i: request(port, "GET", "/api/v1/verification/reasons")
+            ),
+            "GET /api/v1/me (bearer token)": run(
+                port, n, c, lambda i: request(port, "GET", "/api/v1/me", token=tokens[i % len(tokens)])
+            ),
+            "POST /api/v1/auth/token (Argon2id)": run(
+                port,
+                max(60, n // 5),
+                c,
+                lambda i: request(
+                    port, "POST", "/api/v1/auth/token", {"identifier": emails[i % len(emails)], "password": PASSWORD}
+                ),
+            ),
         }
     finally:
         server.terminate()
@@ -157,7 +179,10 @@ def main() -> None:
         "",
         "| request | req/s | ratio to baseline | p50 | p95 |",
         "|---|---|---|---|---|",
-        *[f"| {name} | {r['rps']:.0f} | {r['rps'] / base:.2f} | {r['p50']:.1f} ms | {r['p95']:.1f} ms |" for name, r in rows.items()],
+        *[
+            f"| {name} | {r['rps']:.0f} | {r['rps'] / base:.2f} | {r['p50']:.1f} ms | {r['p95']:.1f} ms |"
+            for name, r in rows.items()
+        ],
     ]
     replace_section(f"HTTP throughput ({db})", "\n".join(lines))
     print("\n".join(lines))

@@ -19,7 +19,9 @@ def test_no_fuzzy_or_untranslated_entries() -> None:
     assert "#, fuzzy" not in text.split('msgstr ""', 1)[1]
     ids = re.findall(r'^msgid "(.+)"$', text, re.M)
     translated = parse_po(text)
-    missing = [i for i in ids if not any(k == i or k.endswith("\x04" + i) or k.startswith(i + "\x00") for k in translated)]
+    missing = [
+        i for i in ids if not any(k == i or k.endswith("\x04" + i) or k.startswith(i + "\x00") for k in translated)
+    ]
     assert missing == []
 
 
@@ -34,4 +36,6 @@ def test_placeholders_survive_translation() -> None:
 def test_chinese_is_the_default_and_english_switches(client) -> None:  # type: ignore[no-untyped-def]
     assert "实名认证" in client.get("/").content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    assert "Real-name verification" in client.get("/").content.decode() or "real-name" in client.get("/").content.decode()
+    assert (
+        "Real-name verification" in client.get("/").content.decode() or "real-name" in client.get("/").content.decode()
+    )

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "creditbank.identity",
     "creditbank.profiles",
     "creditbank.notices",
+    "creditbank.demo",
 ]
 
 MIDDLEWARE = [

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from creditbank.notices.models import Notice, Ticket
+from creditbank.notices.services import notice_announce
 
 
 @admin.register(Notice)
@@ -16,6 +17,8 @@ class NoticeAdmin(admin.ModelAdmin[Notice]):
         if not change:
             obj.created_by = request.user  # type: ignore[assignment]
         super().save_model(request, obj, form, change)  # type: ignore[arg-type]
+        if not change:
+            notice_announce(notice=obj)
 
 
 @admin.register(Ticket)

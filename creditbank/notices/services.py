@@ -37,6 +37,24 @@ def _policy(key: str) -> Any:
     return settings.CREDITBANK_POLICY[key]
 
 
+def notice_announce(*, notice: Notice) -> None:
+    """Email the notice, when it is published, to the accounts that asked for notices by email."""
+    from creditbank.notices import tasks
+
+    notice_id, at = notice.pk, notice.published_at
+
+    def enqueue() -> None:
+        if at > timezone.now():
+            try:
+                tasks.email_notice.using(run_after=at).enqueue(notice_id)
+                return
+            except Exception:  # noqa: BLE001 - backends without scheduling send at once
+                pass
+        tasks.email_notice.enqueue(notice_id)
+
+    transaction.on_commit(enqueue)
+
+
 def notice_mark_read(*, user: User, notice: Notice) -> None:
     NoticeRead.objects.get_or_create(user=user, notice=notice)
 

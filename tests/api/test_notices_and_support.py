@@ -181,3 +181,16 @@ def test_ticket_idempotency_key(api, make_learner) -> None:  # type: ignore[no-u
     assert a.status_code == b.status_code == 201
     assert a.json()["id"] == b.json()["id"]
     assert Ticket.objects.count() == 1
+
+
+def test_new_notice_is_emailed_to_those_who_asked(make_learner, commit) -> None:  # type: ignore[no-untyped-def]
+    from creditbank.notices.services import notice_announce
+    from creditbank.profiles.services import profile_update
+
+    keen, quiet = make_learner(), make_learner()
+    profile_update(user=keen, changes={"notify_email_notices": True})
+    mail.outbox.clear()
+    with commit():
+        notice_announce(notice=notice())
+    assert [m.to for m in mail.outbox] == [[keen.email]]
+    assert quiet.email not in str([m.to for m in mail.outbox])

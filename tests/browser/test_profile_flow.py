@@ -109,6 +109,7 @@ def test_edit_profile_refuse_bad_text_and_change_phone(page: Any, live_server: A
     assert rows["occupation"] == ["—", occupation, "self"], rows
     assert rows["emergency_contact_name"] == ["—", contact, "self"], rows
     assert rows["emergency_contact_phone"] == ["—", mask_phone(contact_phone), "self"], rows
+    shot(page, "profile-history")
     html = page.content()
     assert contact_phone not in html and "+86" + contact_phone not in html
     saved = ProfileHistory.objects.filter(user=learner).count()
@@ -156,7 +157,9 @@ def test_edit_profile_refuse_bad_text_and_change_phone(page: Any, live_server: A
     wrong = code[:-1] + str((int(code[-1]) + 1) % 10)
     confirm.locator("[name=code]").fill(wrong)
     submit(page, confirm, expect_status=400)
-    expect(page.locator("#id_code_errors li")).to_have_text([tr("The code is not correct. %(n)d tries left.") % {"n": 4}])
+    expect(page.locator("#id_code_errors li")).to_have_text(
+        [tr("The code is not correct. %(n)d tries left.") % {"n": 4}]
+    )
     confirm.locator("[name=code]").fill(code)
     submit(page, confirm)
     assert page.url == live_server.url + "/profile/"
@@ -375,13 +378,13 @@ def test_profile_and_support_pages_in_both_languages(new_page: Any, make_learner
     log_in(reviewer_page, reviewer.email)
     # (page, url, screenshot name, a msgid the page shows, something that tells the page is complete)
     pages = [
-        (learner_page, "/profile/", "profile", "Birth date", "[data-testid=profile-name]"),
-        (learner_page, "/profile/edit/", "profile-edit", "Save", "[name=p-address]"),
-        (learner_page, "/profile/change-requests/", "change-requests", "Status", "[data-testid=my-request]"),
-        (learner_page, "/profile/education/", "education-history", "Delete", "[data-testid=history-entries] li"),
-        (learner_page, "/support/tickets/", "support-tickets", "Send", "[data-testid=ticket-row]"),
-        (learner_page, f"/support/tickets/{ticket.pk}/", "support-ticket", "My account", "[data-testid=thread] li"),
-        (learner_page, "/notices/", "notices", "Log out", "[data-testid=notices] a"),
+        (learner_page, "/profile/", "profile", "Contact and details", "[data-testid=profile-name]"),
+        (learner_page, "/profile/edit/", "profile-edit", "Edit profile", "[name=p-address]"),
+        (learner_page, "/profile/change-requests/", "change-requests", "My requests", "[data-testid=my-request]"),
+        (learner_page, "/profile/education/", "education-history", "Add an entry", "[data-testid=history-entries] li"),
+        (learner_page, "/support/tickets/", "support-tickets", "Ask a question", "[data-testid=ticket-row]"),
+        (learner_page, f"/support/tickets/{ticket.pk}/", "support-ticket", "Send reply", "[data-testid=thread] li"),
+        (learner_page, "/notices/", "notices", "Official notices", "[data-testid=notices] a"),
         (reviewer_page, "/review/change-requests/", "review-change-requests", "Submitted", "[data-testid=change-row]"),
         (
             reviewer_page,
@@ -429,4 +432,3 @@ def test_profile_and_support_fit_a_phone_screen(new_page: Any, make_learner: Any
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 375 + 1, f"{url} ({lang}) is {width}px wide on a 375px screen"
             shot(page, name)
-

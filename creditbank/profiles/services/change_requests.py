@@ -25,6 +25,7 @@ from creditbank.kernel.pii import cipher, indexer
 from creditbank.kernel.text import clean_text
 from creditbank.kernel.vault import vault
 from creditbank.profiles.models import ChangeKind, ChangeRequest, ChangeRequestProof, ProfileChangeStatus
+from creditbank.profiles.selectors import user_wants_decision_emails
 from creditbank.profiles.services.profile import (
     REVIEWED_VALUE_CONTEXT,
     apply_field,
@@ -204,17 +205,18 @@ def change_request_decide(
             reason=reason_code or request.field,
             client_address=client_address,
         )
-        user_notify(
-            user=user,
-            template="profiles/email/change_decided",
-            context={
-                "field": request.field,
-                "decision": decision,
-                "note": note,
-                "reason": str(REASON_CODES.get(reason_code, "")),
-                "reverify": "yes" if reverify else "",
-            },
-        )
+        if user_wants_decision_emails(user) or reverify:
+            user_notify(
+                user=user,
+                template="profiles/email/change_decided",
+                context={
+                    "field": request.field,
+                    "decision": decision,
+                    "note": note,
+                    "reason": str(REASON_CODES.get(reason_code, "")),
+                    "reverify": "yes" if reverify else "",
+                },
+            )
     return request
 
 
