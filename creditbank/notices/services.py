@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -29,6 +30,7 @@ from creditbank.notices.models import (
     TicketStatus,
 )
 
+log = logging.getLogger(__name__)
 ATTACHMENT_CONTEXT = "notices.ticket.attachment"
 MAX_ATTACHMENTS = 3
 
@@ -49,7 +51,7 @@ def notice_announce(*, notice: Notice) -> None:
                 tasks.email_notice.using(run_after=at).enqueue(notice_id)
                 return
             except Exception:  # noqa: BLE001 - backends without scheduling send at once
-                pass
+                log.info("scheduling not supported; notice %s emailed now", notice_id)
         tasks.email_notice.enqueue(notice_id)
 
     transaction.on_commit(enqueue)
