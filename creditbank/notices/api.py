@@ -15,7 +15,7 @@ from creditbank.accounts.models import User
 from creditbank.kernel.api_body import json_or_form
 from creditbank.kernel.api_schemas import problems
 from creditbank.kernel.downloads import private_file_response as file_response
-from creditbank.kernel.errors import PermissionDenied
+from creditbank.kernel.errors import DomainError, PermissionDenied
 from creditbank.kernel.idempotency import run_idempotent
 from creditbank.notices import selectors, services
 from creditbank.notices.models import Notice, Ticket
@@ -144,7 +144,10 @@ def _optional_user(request: HttpRequest) -> Any:
     """Signed-in users see read marks; anyone may read notices."""
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        return BearerTokenAuth().authenticate(request, header[7:].strip())
+        try:
+            return BearerTokenAuth().authenticate(request, header[7:].strip())
+        except DomainError:  # e.g. an initial password still to change: read as anonymous
+            return None
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else None
 

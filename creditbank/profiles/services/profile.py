@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -34,6 +35,8 @@ from creditbank.profiles.models import (
     ProfileChangeStatus,
     ProfileHistory,
 )
+
+log = logging.getLogger(__name__)
 
 LOCKED_FIELDS = ("account_no", "name", "gender", "id_number")
 EDITABLE_FIELDS = (
@@ -323,9 +326,13 @@ def _send_email_link(user_id: int, new_email: str, link: str) -> None:
 def _send_code(phone: str, code: str) -> None:
     from django.utils.translation import gettext
 
-    from creditbank.profiles.sms import sms_backend
+    from creditbank.profiles.sms import SmsDeliveryError, sms_backend
 
-    sms_backend().send(phone, gettext("Credit bank confirmation code: %(code)s (valid 10 minutes).") % {"code": code})
+    try:
+        sms_backend().send(phone, gettext("Credit bank confirmation code: %(code)s (valid 10 minutes).") % {"code": code})
+    except SmsDeliveryError:
+        # The change stays pending; the person asks again (a new code) from the edit page.
+        log.exception("SMS delivery failed")
 
 
 def email_change_confirm(*, token: str) -> User:
