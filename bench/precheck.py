@@ -28,6 +28,7 @@ import re
 import sys
 import time
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -258,7 +259,6 @@ def report(r: dict[str, object], command: str) -> str:
     n = r["n"]
     import cv2
     import onnxruntime
-    import rapidocr
 
     lines = [
         SECTION,
@@ -266,7 +266,7 @@ def report(r: dict[str, object], command: str) -> str:
         f"- Command: `{command}`",
         f"- Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
         f"- Machine: {os.cpu_count()} CPUs (nproc), {cpu_model()}; Python {platform.python_version()}",
-        f"- Libraries: rapidocr {rapidocr.__version__ if hasattr(rapidocr, '__version__') else '?'}, "
+        f"- Libraries: rapidocr {metadata.version('rapidocr')}, "
         f"onnxruntime {onnxruntime.__version__}, OpenCV {cv2.__version__}, "
         f"Pillow {Image.__version__}",
         f"- Input: {n} synthetic submissions (portrait + emblem side), 1600x1000 JPEG q88 each "

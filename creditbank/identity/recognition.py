@@ -153,15 +153,15 @@ def _downscale(image: Any, cv2: Any, max_side: int) -> Any:
 # --------------------------------------------------------------------------- face
 
 FACE_MAX_SIDE = 800
-#: Two passes of the Haar cascade, (first x as a fraction of the width, smallest face as a
-#: fraction of the long side, scale step, min neighbours). The quick pass looks where the
-#: portrait is on an upright card that fills most of the frame (its right two thirds) for a face
-#: of at least 1/18 of the long side; only if it finds nothing does the thorough pass search the
-#: whole photo down to 1/30 with finer steps. The small scales are where the cascade spends its
-#: time, and a 1.2 step already misses some faces, so the quick pass stays at 1.15.
-FACE_PASSES: tuple[tuple[float, float, float, int], ...] = (
-    (1 / 3, 1 / 18, 1.15, 4),
-    (0.0, 1 / 30, 1.08, 3),
+#: Two passes of the Haar cascade: (first x as a fraction of the width, last y as a fraction of
+#: the height, smallest face as a fraction of the long side, scale step, min neighbours).
+#: The quick pass looks where the portrait is on an upright card that fills most of the frame
+#: (right two thirds, upper three quarters) for a face of at least 1/18 of the long side; only if
+#: it finds nothing does the thorough pass search the whole photo down to 1/30 with finer steps.
+#: The small scales are where the cascade spends its time; a 1.2 step already misses faces.
+FACE_PASSES: tuple[tuple[float, float, float, float, int], ...] = (
+    (1 / 3, 3 / 4, 1 / 18, 1.15, 4),
+    (0.0, 1.0, 1 / 30, 1.08, 3),
 )
 _FACE_CASCADE = "haarcascade_frontalface_default.xml"
 #: One CascadeClassifier per thread: the objects are not safe to share between threads.
@@ -216,12 +216,12 @@ def detect_face(jpeg_bytes: bytes) -> RecognitionResult:
         classifier = _cascade(cv2)
         boxes: list[tuple[int, ...]] = []
         passes = 0
-        for from_x, min_fraction, scale_factor, min_neighbors in FACE_PASSES:
+        for from_x, to_y, min_fraction, scale_factor, min_neighbors in FACE_PASSES:
             passes += 1
-            left = int(width * from_x)
+            left, bottom = int(width * from_x), max(1, round(height * to_y))
             min_face = max(24, round(max(height, width) * min_fraction))
             found = classifier.detectMultiScale(
-                gray[:, left:],
+                gray[:bottom, left:],
                 scaleFactor=scale_factor,
                 minNeighbors=min_neighbors,
                 minSize=(min_face, min_face),

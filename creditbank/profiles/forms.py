@@ -10,13 +10,16 @@ from creditbank.profiles.services.change_requests import REASON_CODES
 
 
 class ProfileForm(forms.Form):
-    address = forms.CharField(label=_("Postal address"), max_length=400, required=False)
+    address = forms.CharField(label=_("Postal address"), max_length=200, required=False)
     education_level = forms.ChoiceField(
         label=_("Highest education level"), choices=[("", "—"), *EducationLevel.choices], required=False
     )
-    occupation = forms.CharField(label=_("Occupation"), max_length=200, required=False)
-    emergency_contact_name = forms.CharField(label=_("Emergency contact"), max_length=200, required=False)
-    emergency_contact_phone = forms.CharField(label=_("Emergency contact's phone"), max_length=32, required=False)
+    occupation = forms.CharField(label=_("Occupation"), max_length=100, required=False)
+    emergency_contact_name = forms.CharField(label=_("Emergency contact"), max_length=64, required=False)
+    emergency_contact_phone = forms.CharField(
+        label=_("Emergency contact's phone (leave empty to keep the current one)"), max_length=32, required=False
+    )
+    emergency_contact_phone_clear = forms.BooleanField(label=_("Remove the emergency contact's phone"), required=False)
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
     notify_email_decisions = forms.BooleanField(label=_("Email me about decisions on my applications"), required=False)
     notify_email_notices = forms.BooleanField(label=_("Email me new official notices"), required=False)
@@ -47,8 +50,8 @@ class ChangeRequestForm(forms.Form):
 
 
 class EducationForm(forms.Form):
-    school = forms.CharField(label=_("School"), max_length=200, required=False)
-    major = forms.CharField(label=_("Major"), max_length=200, required=False)
+    school = forms.CharField(label=_("School"), max_length=100, required=False)
+    major = forms.CharField(label=_("Major"), max_length=100, required=False)
     level = forms.ChoiceField(label=_("Level"), choices=[("", "—"), *EducationLevel.choices], required=False)
     study_mode = forms.ChoiceField(label=_("Study mode"), choices=[("", "—"), *StudyMode.choices], required=False)
     start = forms.CharField(
@@ -65,9 +68,9 @@ class EducationForm(forms.Form):
 
 
 class WorkForm(forms.Form):
-    employer = forms.CharField(label=_("Employer"), max_length=200, required=False)
-    position = forms.CharField(label=_("Position"), max_length=200, required=False)
-    industry = forms.CharField(label=_("Industry"), max_length=200, required=False)
+    employer = forms.CharField(label=_("Employer"), max_length=100, required=False)
+    position = forms.CharField(label=_("Position"), max_length=100, required=False)
+    industry = forms.CharField(label=_("Industry"), max_length=100, required=False)
     start = forms.CharField(
         label=_("Start (YYYY-MM)"), max_length=7, required=False, widget=forms.TextInput(attrs={"type": "month"})
     )

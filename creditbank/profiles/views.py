@@ -75,8 +75,11 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     contact = ContactForm(request.POST or None, prefix="c")
     status = 200
     if request.method == "POST" and form.is_valid() and contact.is_valid():
-        changes: dict[str, Any] = {k: v for k, v in form.cleaned_data.items() if k != "emergency_contact_phone"}
-        if form.cleaned_data["emergency_contact_phone"]:
+        skip = {"emergency_contact_phone", "emergency_contact_phone_clear"}
+        changes: dict[str, Any] = {k: v for k, v in form.cleaned_data.items() if k not in skip}
+        if form.cleaned_data["emergency_contact_phone_clear"]:
+            changes["emergency_contact_phone"] = ""
+        elif form.cleaned_data["emergency_contact_phone"]:
             changes["emergency_contact_phone"] = form.cleaned_data["emergency_contact_phone"]
         for field in ("email", "phone"):
             if contact.cleaned_data[field]:
@@ -102,7 +105,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                 messages.info(request, _("Enter the code we sent to your new phone."))
                 return redirect("profiles:phone_confirm")
             return redirect("profiles:profile")
-    return render(request, "profiles/edit.html", {"form": form, "contact": contact}, status=status)
+    return render(request, "profiles/edit.html", {"form": form, "contact": contact, "profile": prof}, status=status)
 
 
 @never_cache
@@ -336,7 +339,13 @@ def review_detail(request: HttpRequest, request_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Decision recorded; the learner has been notified."))
             return redirect("profiles:review_queue")
-    return render(request, "profiles/review_detail.html", {"change": change, "form": form}, status=status)
+    reason_label = services.REASON_CODES.get(change.reason_code, "")
+    return render(
+        request,
+        "profiles/review_detail.html",
+        {"change": change, "form": form, "reason_label": reason_label},
+        status=status,
+    )
 
 
 @login_required

@@ -329,7 +329,9 @@ def _send_code(phone: str, code: str) -> None:
     from creditbank.profiles.sms import SmsDeliveryError, sms_backend
 
     try:
-        sms_backend().send(phone, gettext("Credit bank confirmation code: %(code)s (valid 10 minutes).") % {"code": code})
+        sms_backend().send(
+            phone, gettext("Credit bank confirmation code: %(code)s (valid 10 minutes).") % {"code": code}
+        )
     except SmsDeliveryError:
         # The change stays pending; the person asks again (a new code) from the edit page.
         log.exception("SMS delivery failed")
