@@ -54,12 +54,15 @@ def dd(page: Any, label_msgid: str) -> Any:
 
 
 def history_rows(page: Any) -> dict[str, list[str]]:
-    """field -> [before, after, how] of the rows of /profile/history/ (newest first, first wins)."""
+    """field -> [before, after, source] of the rows of /profile/history/ (newest first, first wins).
+
+    Fields and sources come from the rows' data attributes; the cells show their labels."""
     rows: dict[str, list[str]] = {}
-    for row in page.locator("main table tbody tr").all():
+    for row in page.locator("main table tbody tr[data-field]").all():
         cells = [c.strip() for c in row.locator("td").all_inner_texts()]
-        if len(cells) == 5:
-            rows.setdefault(cells[1], cells[2:])
+        rows.setdefault(
+            row.get_attribute("data-field") or "", [cells[2], cells[3], row.get_attribute("data-source") or ""]
+        )
     return rows
 
 
