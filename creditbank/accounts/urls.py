@@ -6,6 +6,7 @@ app_name = "accounts"
 urlpatterns = [
     path("register/", views.register, name="register"),
     path("register/done/", views.register_done, name="register_done"),
+    path("terms/", views.terms, name="terms"),
     path("activate/<str:token>/", views.activate, name="activate"),
     path("activation/resend/", views.activation_resend, name="activation_resend"),
     path("login/", views.login_view, name="login"),

@@ -74,6 +74,11 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/register.html", {"form": form})
 
 
+def terms(request: HttpRequest) -> HttpResponse:
+    """The terms of service and privacy notice a registration accepts (versioned by policy)."""
+    return render(request, "accounts/terms.html", {"version": settings.CREDITBANK_POLICY["TERMS_VERSION"]})
+
+
 def register_done(request: HttpRequest) -> HttpResponse:
     return render(
         request,

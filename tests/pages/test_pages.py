@@ -192,3 +192,11 @@ def test_names_are_escaped_on_pages(make_learner) -> None:  # type: ignore[no-un
     html = client.get("/").content.decode()
     assert "<b>x</b>" not in html
     assert "&lt;b&gt;x&lt;/b&gt;" in html
+
+
+def test_terms_page_is_linked_from_registration(db) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    assert 'href="/accounts/terms/"' in client.get("/accounts/register/").content.decode()
+    page = client.get("/accounts/terms/").content.decode()
+    assert "2026-01" in page
+    assert "隐私" in page
