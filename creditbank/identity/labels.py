@@ -32,3 +32,45 @@ VERIFICATION_STATUS_LABELS: dict[str, Any] = {
     "withdrawn": _("withdrawn"),
     "reset": _("reset by staff"),
 }
+
+#: What a check's outcome means, for the reviewer, by (check, reason code) or by the provider's text.
+CHECK_DETAILS: dict[str, Any] = {
+    "face_present:unavailable": _("Face detection is not installed."),
+    "face_present:undecodable": _("The photo could not be decoded for face detection."),
+    "face_present:error": _("Face detection failed with an internal error."),
+    "face_present:no_face": _("No face was found on the portrait side."),
+    "face_present:face_found": _("A face was found."),
+    "ocr_match:disabled": _("OCR is switched off."),
+    "ocr_match:unavailable": _("OCR is not installed."),
+    "ocr_match:undecodable": _("The photo could not be decoded for OCR."),
+    "ocr_match:error": _("OCR failed with an internal error."),
+    "ocr_match:match": _("The ID number and the name on the card match."),
+    "ocr_match:name_not_found": _("The ID number on the card matches; the name was not read."),
+    "ocr_match:id_number_mismatch": _("The card shows a different ID number: %(found)s."),
+    "ocr_match:id_number_unreadable": _("A number was read but its check character is wrong (probably misread)."),
+    "ocr_match:id_number_not_found": _("No ID number could be read on the card."),
+    "disabled by policy": _("Switched off by the deployment's policy."),
+    "region code unknown inside a known province": _("The region code is not in the list, but its province is known."),
+    "historical region code": _("A historical (abolished) region code."),
+    "ID number invalid": _("The ID number is invalid."),
+    "no declared gender": _("No gender was declared."),
+    "declared gender differs from the ID number": _("The declared gender differs from the ID number."),
+    "photo matches another account's submission": _("A photo matches another account's submission."),
+    "the identity provider failed; a reviewer decides": _(
+        "The identity provider failed; decide by looking at the photos."
+    ),
+    "region code not in the GB/T 2260 list": _("The region code is not in the GB/T 2260 list."),
+}
+
+
+def check_detail(check: dict[str, Any]) -> str:
+    """The reviewer-facing explanation of one stored check, translated where known."""
+    data = check.get("data") or {}
+    key = f"{check.get('name')}:{data.get('reason')}" if isinstance(data, dict) else ""
+    if key in CHECK_DETAILS:
+        text = str(CHECK_DETAILS[key])
+        return text % {"found": data.get("found_id_number_masked", "")} if "%(found)s" in text else text
+    detail = str(check.get("detail") or "")
+    if detail in CHECK_DETAILS:
+        return str(CHECK_DETAILS[detail])
+    return detail

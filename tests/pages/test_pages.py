@@ -200,3 +200,22 @@ def test_terms_page_is_linked_from_registration(db) -> None:  # type: ignore[no-
     page = client.get("/accounts/terms/").content.decode()
     assert "2026-01" in page
     assert "隐私" in page
+
+
+def test_check_details_are_translated_for_reviewers() -> None:
+    from django.utils import translation
+
+    from creditbank.identity.labels import check_detail
+
+    mismatch = {
+        "name": "ocr_match",
+        "detail": "x",
+        "data": {"reason": "id_number_mismatch", "found_id_number_masked": "110105********1234"},
+    }
+    with translation.override("zh-hans"):
+        assert "110105********1234" in check_detail(mismatch)
+        assert (
+            check_detail({"name": "face_present", "detail": "No face", "data": {"reason": "no_face"}})
+            == "人像面未检测到人脸。"
+        )
+        assert check_detail({"name": "x", "detail": "unknown text", "data": {}}) == "unknown text"

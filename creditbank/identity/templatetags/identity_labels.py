@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 
-from creditbank.identity.labels import CHECK_LABELS, CHECK_STATUS_LABELS, VERIFICATION_STATUS_LABELS
+from creditbank.identity.labels import CHECK_LABELS, CHECK_STATUS_LABELS, VERIFICATION_STATUS_LABELS, check_detail
 
 register = template.Library()
 
@@ -20,3 +22,8 @@ def check_status_label(status: str) -> str:
 @register.filter
 def verification_status_label(status: str) -> str:
     return str(VERIFICATION_STATUS_LABELS.get(status, status))
+
+
+@register.filter(name="check_detail")
+def check_detail_filter(check: dict[str, Any]) -> str:
+    return check_detail(check)
