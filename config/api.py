@@ -66,3 +66,10 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 403 and "CSRF" in str(exc):
         code = "csrf_failed"
     return problem_response(problem_body(status=exc.status_code, code=code, detail=detail, instance=request.path))
+
+
+def api_not_found(request: HttpRequest) -> HttpResponse:
+    """Unknown API paths answer problem details too, not the HTML 404 page."""
+    return problem_response(
+        problem_body(status=404, code="not_found", detail=_("There is no such API endpoint."), instance=request.path)
+    )

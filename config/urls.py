@@ -1,7 +1,7 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from config.api import api
+from config.api import api, api_not_found
 from creditbank.accounts import views as account_views
 
 urlpatterns = [
@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("creditbank.notices.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    re_path(r"^api/", api_not_found),
     path("admin/", admin.site.urls),
 ]

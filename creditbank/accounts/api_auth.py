@@ -12,11 +12,11 @@ from creditbank.accounts.services import api_token_authenticate
 from creditbank.kernel.errors import PermissionDenied
 
 #: What an account that must change its password may still call.
-_MUST_CHANGE_ALLOWED = ("/api/v1/auth/password", "/api/v1/auth/logout", "/api/v1/me")
+_MUST_CHANGE_ALLOWED = {("POST", "/api/v1/auth/password"), ("POST", "/api/v1/auth/logout"), ("GET", "/api/v1/me")}
 
 
 def _gate(request: HttpRequest, user: Any) -> Any:
-    if getattr(user, "must_change_password", False) and request.path not in _MUST_CHANGE_ALLOWED:
+    if getattr(user, "must_change_password", False) and (request.method, request.path) not in _MUST_CHANGE_ALLOWED:
         raise PermissionDenied(
             "password_change_required",
             _("Set a new password first (POST /api/v1/auth/password)."),

@@ -338,7 +338,11 @@ def api_token_authenticate(raw: str) -> tuple[User, ApiToken] | None:
         .filter(key_hash=_token_hash(raw), revoked_at__isnull=True, expires_at__gt=now)
         .first()
     )
-    if token is None or not token.user.is_active:
+    if (
+        token is None
+        or not token.user.is_active
+        or token.user.status in (AccountStatus.SUSPENDED, AccountStatus.CLOSED)
+    ):
         return None
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

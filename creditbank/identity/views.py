@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -121,6 +124,13 @@ def review_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
     return _detail_page(request, attempt, form, status=status)
 
 
+def _age(born: date | None) -> int | None:
+    if born is None:
+        return None
+    today = timezone.localdate()
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
 def _detail_page(
     request: HttpRequest,
     attempt: object,
@@ -134,6 +144,8 @@ def _detail_page(
         "identity/review_detail.html",
         {
             "attempt": attempt,
+            # the age, not the birth date: the masked ID number plus the birth date is the whole number
+            "age": _age(attempt.user.birth_date),
             "form": form,
             "reveal_form": ReasonForm(),
             "revealed": revealed,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -47,7 +47,6 @@ class MeOut(Schema):
     account_no: str
     name: str
     gender: str
-    birth_date: date | None
     id_number: str
     phone: str
     email: str
@@ -225,7 +224,6 @@ def me_payload(user: User) -> dict[str, Any]:
         "account_no": user.account_no,
         "name": user.name,
         "gender": user.gender,
-        "birth_date": user.birth_date,
         "id_number": user.id_number_masked,
         "phone": user.phone_masked,
         "email": user.email,

@@ -298,3 +298,21 @@ def test_logging_in_before_activating_keeps_the_activation_link_valid(api, make_
     api.login(user.email)
     assert api.get("/api/v1/me").json()["status"] == "registered"
     assert api.post("/api/v1/auth/activate", {"token": token}).json() == {"status": "activated"}
+
+
+def test_admin_login_with_a_wrong_password_is_a_form_error_not_a_crash(make_learner) -> None:  # type: ignore[no-untyped-def]
+    make_learner()
+    response = Client().post("/admin/login/", {"username": "nobody@example.com", "password": "wrong"})
+    assert response.status_code == 200
+    assert "errornote" in response.content.decode()
+
+
+def test_suspended_accounts_lose_their_tokens_and_sessions(api, make_learner) -> None:  # type: ignore[no-untyped-def]
+    user = make_learner()
+    api.login(user.email)
+    browser = Client()
+    browser.post("/accounts/login/", {"identifier": user.email, "password": PASSWORD})
+    User.objects.filter(pk=user.pk).update(status=AccountStatus.SUSPENDED)
+    assert api.get("/api/v1/me").status_code == 401
+    browser.get("/")
+    assert "_auth_user_id" not in browser.session or browser.get("/verification/").status_code == 302

@@ -204,3 +204,38 @@ def test_policy_reviewed_field_waits_for_staff(learner_api, reviewer, settings) 
 
 def test_me_patch_unauthenticated(api, db) -> None:  # type: ignore[no-untyped-def]
     assert api.call("PATCH", "/api/v1/me", {"address": "x"}).status_code == 401
+
+
+def test_masked_id_number_never_appears_with_the_birth_date(learner_api) -> None:  # type: ignore[no-untyped-def]
+    user = learner_api.user
+    hidden = user.birth_date.strftime("%Y%m%d")
+    me = learner_api.get("/api/v1/me").json()
+    assert "birth_date" not in me
+    assert hidden not in str(me)
+    page = learner_api.client.get("/profile/", headers={"Authorization": ""})
+    learner_api.client.force_login(user)
+    html = learner_api.client.get("/profile/").content.decode()
+    assert user.birth_date.strftime("%Y-%m-%d") not in html
+    assert page.status_code in (200, 302)
+
+
+def test_must_change_password_cannot_patch_me(learner_api) -> None:  # type: ignore[no-untyped-def]
+    User.objects.filter(pk=learner_api.user.pk).update(must_change_password=True)
+    response = learner_api.call("PATCH", "/api/v1/me", {"address": "x"})
+    assert response.status_code == 403
+    assert response.json()["code"] == "password_change_required"
+
+
+def test_reauth_limit_refuses_even_the_right_password(learner_api) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(5):
+        learner_api.call("PATCH", "/api/v1/me", {"email": "x@example.com", "password": "wrong guess"})
+    response = learner_api.call("PATCH", "/api/v1/me", {"email": "x@example.com", "password": PASSWORD})
+    assert response.status_code == 429
+    assert not ContactChange.objects.exists()
+
+
+def test_unknown_api_path_is_problem_details(api, db) -> None:  # type: ignore[no-untyped-def]
+    response = api.client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "not_found"

@@ -187,9 +187,13 @@ def profile_update(*, user: User, changes: dict[str, Any], password: str | None 
                     "password_required", _("Enter your password to change your email or phone."), field="password"
                 )
             )
-        elif not user.check_password(password):
+        else:
+            # counted before the check, so a correct guess is refused too once the limit is reached
             ratelimit.hit("reauth:" + ratelimit.hashed(str(user.pk)), limit=5, window=900)
-            errors.append(DomainError("invalid_password", _("The password is incorrect."), field="password"))
+            if not user.check_password(password):
+                errors.append(DomainError("invalid_password", _("The password is incorrect."), field="password"))
+            else:
+                ratelimit.clear("reauth:" + ratelimit.hashed(str(user.pk)), window=900)
     if errors:
         merged: dict[str, list[Any]] = {}
         for err in errors:
