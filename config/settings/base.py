@@ -111,6 +111,11 @@ else:
         }
     }
 
+# Rate-limit counters: atomic database rows, or Redis when REDIS_URL is set ("cache").
+RATELIMIT_STORE = "cache" if _redis_url else "database"
+# Reverse proxies in front of the app (each appends to X-Forwarded-For); 0 = use REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env.get_int("CREDITBANK_TRUSTED_PROXY_COUNT", 0)
+
 # --- Auth ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["creditbank.accounts.backends.IdentifierBackend"]
@@ -215,7 +220,7 @@ CREDITBANK_POLICY: dict[str, Any] = {
     "TERMS_VERSION": env.get("POLICY_TERMS_VERSION", "2026-01"),
     "LOGIN_FAILURES_PER_ACCOUNT": env.get_int("POLICY_LOGIN_FAILURES_PER_ACCOUNT", 5),
     "LOGIN_FAILURES_PER_ACCOUNT_WINDOW": env.get_int("POLICY_LOGIN_FAILURES_PER_ACCOUNT_WINDOW", 900),
-    "LOGIN_ATTEMPTS_PER_ADDRESS": env.get_int("POLICY_LOGIN_ATTEMPTS_PER_ADDRESS", 30),
+    "LOGIN_ATTEMPTS_PER_ADDRESS": env.get_int("POLICY_LOGIN_ATTEMPTS_PER_ADDRESS", 50),
     "LOGIN_ATTEMPTS_PER_ADDRESS_WINDOW": env.get_int("POLICY_LOGIN_ATTEMPTS_PER_ADDRESS_WINDOW", 900),
     "REGISTRATIONS_PER_ADDRESS_PER_HOUR": env.get_int("POLICY_REGISTRATIONS_PER_ADDRESS_PER_HOUR", 20),
     "ACTIVATION_RESENDS_PER_HOUR": env.get_int("POLICY_ACTIVATION_RESENDS_PER_HOUR", 3),

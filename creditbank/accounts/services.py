@@ -258,13 +258,13 @@ def activation_resend(*, email: str, client_address: str = "") -> None:
         email_norm = normalise_email(email)
     except ContactError as exc:
         raise _field_error(exc.code, "email") from exc
+    ratelimit.hit("activation-resend-ip:" + ratelimit.hashed(client_address), limit=20, window=3600)
     ratelimit.hit(
         "activation-resend:" + ratelimit.hashed(email_norm.lower()),
         limit=_policy("ACTIVATION_RESENDS_PER_HOUR"),
         window=3600,
         message=_("An activation email was sent recently. Check your inbox (and spam folder) or try again later."),
     )
-    ratelimit.hit("activation-resend-ip:" + ratelimit.hashed(client_address), limit=20, window=3600)
     user = User.objects.filter(email__iexact=email_norm, status=AccountStatus.REGISTERED).first()
     if user is not None:
         user_id, lang = user.pk, user.preferred_language or settings.LANGUAGE_CODE
@@ -287,18 +287,19 @@ def auth_login(*, identifier: str, password: str, client_address: str = "") -> U
     password. Raises ``invalid_credentials`` (400), ``rate_limited`` (429) or
     ``account_inactive`` (403, suspended or closed, only after a correct password).
     """
-    ratelimit.hit(
-        "login-ip:" + ratelimit.hashed(client_address),
-        limit=_policy("LOGIN_ATTEMPTS_PER_ADDRESS"),
-        window=_policy("LOGIN_ATTEMPTS_PER_ADDRESS_WINDOW"),
-    )
+    ip_key = "login-ip:" + ratelimit.hashed(client_address)
+    ip_limit, ip_window = _policy("LOGIN_ATTEMPTS_PER_ADDRESS"), _policy("LOGIN_ATTEMPTS_PER_ADDRESS_WINDOW")
+    # failed logins per client address (a school behind one address logs in successfully in numbers)
+    ratelimit.check(ip_key, limit=ip_limit, window=ip_window)
     identifier = (identifier or "").strip()[:254]
     account_key = "login-account:" + ratelimit.hashed(identifier.lower())
     user = user_find_by_identifier(identifier) if identifier else None
     if user is not None:
         account_key = "login-account:" + ratelimit.hashed(str(user.pk))
     window = _policy("LOGIN_FAILURES_PER_ACCOUNT_WINDOW")
-    ratelimit.check(account_key, limit=_policy("LOGIN_FAILURES_PER_ACCOUNT"), window=window)
+    # counted atomically BEFORE the password is checked, so a parallel burst cannot pass the limit;
+    # a success clears it, so the count is in effect the failures
+    ratelimit.hit(account_key, limit=_policy("LOGIN_FAILURES_PER_ACCOUNT"), window=window)
 
     password = password or ""
     if user is None:
@@ -307,7 +308,7 @@ def auth_login(*, identifier: str, password: str, client_address: str = "") -> U
     else:
         ok = user.check_password(password)
     if not ok:
-        ratelimit.hit(account_key, limit=10**9, window=window)
+        ratelimit.hit(ip_key, limit=10**9, window=ip_window)
         raise DomainError("invalid_credentials", GENERIC_LOGIN_ERROR, errors={"__all__": [GENERIC_LOGIN_ERROR]})
     assert user is not None
     ratelimit.clear(account_key, window=window)
@@ -406,13 +407,13 @@ def password_reset_request(*, email: str, client_address: str = "") -> None:
         email_norm = normalise_email(email)
     except ContactError as exc:
         raise _field_error(exc.code, "email") from exc
+    ratelimit.hit("password-reset-ip:" + ratelimit.hashed(client_address), limit=20, window=3600)
     ratelimit.hit(
         "password-reset:" + ratelimit.hashed(email_norm.lower()),
         limit=_policy("PASSWORD_RESETS_PER_HOUR"),
         window=3600,
         message=_("A reset email was sent recently. Check your inbox (and spam folder) or try again later."),
     )
-    ratelimit.hit("password-reset-ip:" + ratelimit.hashed(client_address), limit=20, window=3600)
     user = User.objects.filter(email__iexact=email_norm, is_active=True).exclude(status=AccountStatus.CLOSED).first()
     if user is not None:
         user_id, lang = user.pk, user.preferred_language or settings.LANGUAGE_CODE

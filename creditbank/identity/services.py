@@ -222,6 +222,12 @@ def verification_decide(
         raise NotFound(_("No such verification."))
     if attempt.user_id == reviewer.pk:
         raise PermissionDenied("own_verification", _("You cannot review your own verification."))
+    if decision == "approve" and attempt.checks_completed_at is None:
+        raise DomainError(
+            "checks_pending",
+            _("The automatic checks have not finished yet. Reload in a moment, then decide."),
+            status=409,
+        )
     return _decide(
         attempt=attempt,
         reviewer=reviewer,

@@ -23,3 +23,17 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"
+
+
+class RateCounter(models.Model):
+    """One rate-limit counter (fixed window) kept in the database when Redis is not configured.
+
+    No PII: keys are keyed hashes of identifiers and addresses.
+    """
+
+    key = models.CharField(max_length=200, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.key

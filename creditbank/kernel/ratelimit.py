@@ -1,18 +1,26 @@
-"""Fixed-window rate limits on Django's cache (Redis in production, the database otherwise).
+"""Fixed-window rate limits: atomic counters in Redis (``REDIS_URL``) or in the database.
 
-Keys never hold personal data: callers pass a blind index or a hash, never an email or phone.
+Database counters are one row per key and window, incremented with ``UPDATE … SET count =
+count + 1`` (atomic on SQLite and PostgreSQL), so parallel requests cannot slip past a limit,
+and no cache eviction can wipe them. Keys never hold personal data: callers pass a keyed hash.
 """
 
 from __future__ import annotations
 
 import hashlib
+import random
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.kernel.errors import RateLimited
+from creditbank.kernel.models import RateCounter
 
 
 def _bucket(key: str, window: int, now: float) -> tuple[str, int]:
@@ -21,21 +29,48 @@ def _bucket(key: str, window: int, now: float) -> tuple[str, int]:
     return f"rl:{key}:{window}:{bucket}", retry_after
 
 
+def _use_cache() -> bool:
+    return settings.RATELIMIT_STORE == "cache"
+
+
 def hashed(*parts: str) -> str:
     """A stable, non-reversible key part for an identifier or a client address."""
     msg = "\x00".join(parts).encode()
     return hashlib.sha256(settings.SECRET_KEY.encode() + b"\x00" + msg).hexdigest()[:32]
 
 
+def _increment(cache_key: str, window: int) -> int:
+    if _use_cache():
+        cache.add(cache_key, 0, window + 1)
+        try:
+            return int(cache.incr(cache_key))
+        except ValueError:  # expired between add and incr
+            cache.set(cache_key, 1, window + 1)
+            return 1
+    now = timezone.now()
+    with transaction.atomic():
+        if not RateCounter.objects.filter(key=cache_key).update(count=F("count") + 1):
+            try:
+                with transaction.atomic():
+                    RateCounter.objects.create(key=cache_key, count=1, expires_at=now + timedelta(seconds=window + 1))
+            except IntegrityError:  # created meanwhile by a parallel request
+                RateCounter.objects.filter(key=cache_key).update(count=F("count") + 1)
+        count = RateCounter.objects.filter(key=cache_key).values_list("count", flat=True).first() or 1
+    if random.random() < 0.01:  # noqa: S311 - housekeeping, not security
+        RateCounter.objects.filter(expires_at__lt=now).delete()
+    return int(count)
+
+
+def _current(cache_key: str) -> int:
+    if _use_cache():
+        return int(cache.get(cache_key, 0))
+    return int(RateCounter.objects.filter(key=cache_key).values_list("count", flat=True).first() or 0)
+
+
 def hit(key: str, *, limit: int, window: int, message: object | None = None) -> int:
     """Count one event; raise :class:`RateLimited` once more than ``limit`` fall in the window."""
     cache_key, retry_after = _bucket(key, window, time.time())
-    cache.add(cache_key, 0, window + 1)
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.set(cache_key, 1, window + 1)
-        count = 1
+    count = _increment(cache_key, window)
     if count > limit:
         raise RateLimited(message or _("Too many attempts. Please try again later."), retry_after=retry_after)
     return count
@@ -44,17 +79,25 @@ def hit(key: str, *, limit: int, window: int, message: object | None = None) -> 
 def check(key: str, *, limit: int, window: int, message: object | None = None) -> None:
     """Raise :class:`RateLimited` if ``limit`` events already fell in the window (no count)."""
     cache_key, retry_after = _bucket(key, window, time.time())
-    count = cache.get(cache_key, 0)
-    if count >= limit:
+    if _current(cache_key) >= limit:
         raise RateLimited(message or _("Too many attempts. Please try again later."), retry_after=retry_after)
 
 
 def clear(key: str, *, window: int) -> None:
     cache_key, _retry = _bucket(key, window, time.time())
-    cache.delete(cache_key)
+    if _use_cache():
+        cache.delete(cache_key)
+    else:
+        RateCounter.objects.filter(key=cache_key).delete()
 
 
 def client_address(request: object) -> str:
-    """The client address as the server sees it (REMOTE_ADDR; set a trusted proxy to rewrite it)."""
+    """The client's address. Behind ``TRUSTED_PROXY_COUNT`` reverse proxies, the address the
+    outermost trusted proxy saw (the N-th entry from the right of X-Forwarded-For)."""
     meta = getattr(request, "META", {})
+    proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0))
+    if proxies > 0:
+        hops = [h.strip() for h in str(meta.get("HTTP_X_FORWARDED_FOR", "")).split(",") if h.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies][:64]
     return str(meta.get("REMOTE_ADDR") or "unknown")

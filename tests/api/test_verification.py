@@ -432,3 +432,17 @@ def test_queue_is_oldest_first_and_excludes_own(api, make_learner, db) -> None: 
     page2 = staff.get("/api/v1/review/verifications", {"limit": 1, "offset": 1}).json()
     assert page2["items"][0]["account_no"] == b.account_no
     assert staff.get("/api/v1/review/verifications", {"status": "approved"}).json()["count"] == 0
+
+
+def test_approval_waits_for_the_automatic_checks(api, make_learner, reviewer) -> None:  # type: ignore[no-untyped-def]
+    user = make_learner()
+    api.login(user.email)
+    submit(api, user)  # no commit: the pre-check task has not run yet
+    attempt = VerificationAttempt.objects.get(user=user)
+    assert attempt.checks_completed_at is None
+    staff = Api(api.client.__class__())
+    staff.login(reviewer.email)
+    response = staff.post(f"/api/v1/review/verifications/{attempt.pk}/decision", {"decision": "approve"})
+    assert response.status_code == 409
+    assert response.json()["code"] == "checks_pending"
+    assert User.objects.get(pk=user.pk).status == AccountStatus.ACTIVATED

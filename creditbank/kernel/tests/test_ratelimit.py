@@ -1,4 +1,4 @@
-"""Rate limits on the database cache (SQLite and PostgreSQL) and, where configured, Redis."""
+"""Rate limits on database counters (SQLite and PostgreSQL) and, where configured, Redis."""
 
 from __future__ import annotations
 
@@ -11,14 +11,19 @@ from django.test import override_settings
 from creditbank.kernel import ratelimit
 from creditbank.kernel.errors import RateLimited
 
-BACKENDS = {"database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "creditbank_cache"}}
-if os.environ.get("REDIS_TEST_URL"):  # CI sets it; the Redis backend is then tested too
-    BACKENDS["redis"] = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": os.environ["REDIS_TEST_URL"]}
+DB_CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "creditbank_cache"}
+BACKENDS = {"database": ("database", DB_CACHE)}
+if os.environ.get("REDIS_TEST_URL"):  # CI sets it; the Redis store is then tested too
+    BACKENDS["redis"] = (
+        "cache",
+        {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": os.environ["REDIS_TEST_URL"]},
+    )
 
 
 @pytest.fixture(params=sorted(BACKENDS))
 def backend(request, db):  # type: ignore[no-untyped-def]
-    with override_settings(CACHES={"default": BACKENDS[request.param]}):
+    store, cache_config = BACKENDS[request.param]
+    with override_settings(RATELIMIT_STORE=store, CACHES={"default": cache_config}):
         caches["default"].clear()
         yield request.param
         caches["default"].clear()
@@ -49,3 +54,47 @@ def test_keys_hold_no_identifier(settings) -> None:  # type: ignore[no-untyped-d
     assert "zhang" not in key
     assert len(key) == 32
     assert key == ratelimit.hashed("zhang@example.com")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_counters_hold_under_parallel_hits() -> None:
+    import threading
+
+    from django.db import connections
+
+    results: list[int] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(6)
+
+    def worker() -> None:
+        try:
+            barrier.wait(timeout=10)
+            for _ in range(5):
+                try:
+                    results.append(ratelimit.hit("parallel", limit=20, window=600))
+                except RateLimited:
+                    results.append(-1)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    # 30 hits against a limit of 20: exactly 20 pass, whatever the interleaving
+    assert len([r for r in results if r > 0]) == 20
+    assert results.count(-1) == 10
+
+
+def test_client_address_behind_trusted_proxies(settings, rf) -> None:  # type: ignore[no-untyped-def]
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7", REMOTE_ADDR="10.0.0.1")
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert ratelimit.client_address(request) == "10.0.0.1"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert ratelimit.client_address(request) == "203.0.113.7"  # the spoofable left part is ignored
+    settings.TRUSTED_PROXY_COUNT = 3
+    assert ratelimit.client_address(request) == "10.0.0.1"  # fewer hops than proxies: fall back
