@@ -7,7 +7,7 @@ import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -185,6 +185,9 @@ def user_register(
         raise DomainError(first.code, first.message, errors=merged, extra=first.extra)
 
     assert parsed is not None
+    # An account never activated within the link's lifetime holds nobody's details any longer:
+    # otherwise anyone could squat a leaked ID number or a phone by registering and walking away.
+    accounts_purge_unactivated(among=users_matching(id_number=parsed.value, email=email_norm, phone=phone_e164))
     existing = users_matching(id_number=parsed.value, email=email_norm, phone=phone_e164)
     password_hash = make_password(password)  # hash in every branch: same cost for duplicates
     lang = language or get_language() or settings.LANGUAGE_CODE
@@ -225,6 +228,21 @@ def user_register(
         return _duplicate_registration(existing, lang)
     log.info("account registered account_no=%s", user.account_no)
     return RegistrationResult(account_no=user.account_no, status=user.status, created=True)
+
+
+def accounts_purge_unactivated(*, among: list[User] | None = None) -> int:
+    """Delete accounts still ``registered`` after the activation link's lifetime (their numbers
+    stay reserved in IssuedAccountNumber). ``among`` limits it to some accounts."""
+    cutoff = timezone.now() - timedelta(seconds=settings.ACTIVATION_TOKEN_MAX_AGE)
+    qs = User.objects.filter(status=AccountStatus.REGISTERED, created_at__lt=cutoff, is_staff=False)
+    if among is not None:
+        qs = qs.filter(pk__in=[u.pk for u in among])
+    count = 0
+    for user in qs:
+        log.info("unactivated account removed account_no=%s", user.account_no)
+        user.delete()
+        count += 1
+    return count
 
 
 def _duplicate_registration(existing: list[User], lang: str) -> RegistrationResult:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from creditbank.identity import selectors, services
 from creditbank.identity.api import photo_response
 from creditbank.identity.forms import DecisionForm, ReasonForm, VerificationForm
-from creditbank.identity.models import VerificationStatus
+from creditbank.identity.models import VerificationAttempt, VerificationStatus
 from creditbank.identity.reasons import ADVICE, REASONS
 from creditbank.kernel import ratelimit
 from creditbank.kernel.errors import DomainError, NotFound
@@ -133,7 +133,7 @@ def _age(born: date | None) -> int | None:
 
 def _detail_page(
     request: HttpRequest,
-    attempt: object,
+    attempt: VerificationAttempt,
     form: DecisionForm,
     *,
     status: int = 200,

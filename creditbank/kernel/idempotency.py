@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
+from datetime import timedelta
 from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.kernel.errors import DomainError
 from creditbank.kernel.models import IdempotencyRecord
 
 MAX_KEY_LENGTH = 128
+IDEMPOTENCY_TTL = timedelta(hours=24)
 
 
 def _hash(payload: Any) -> str:
@@ -36,6 +40,10 @@ def run_idempotent(
             "idempotency_key_invalid", _("The Idempotency-Key header is at most 128 printable characters.")
         )
     digest = _hash(payload)
+    cutoff = timezone.now() - IDEMPOTENCY_TTL
+    if random.random() < 0.01:  # noqa: S311 - housekeeping
+        IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    IdempotencyRecord.objects.filter(scope=scope, key=key, created_at__lt=cutoff).delete()
     existing = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
     if existing is not None:
         if existing.request_hash != digest:

@@ -5,10 +5,11 @@ from django.db import models
 
 
 class IdempotencyRecord(models.Model):
-    """The stored answer to a create request sent with an ``Idempotency-Key``.
+    """The stored answer to a create request sent with an ``Idempotency-Key``, kept 24 hours.
 
-    No PII: the request body is kept only as a SHA-256; the answer bodies stored are the
-    public parts of a creation (ids, statuses), never personal data.
+    PII: the stored answer may repeat what its owner sent (a ticket's text, a change request's
+    masked values, a history entry); the request body itself is kept only as a SHA-256. Rows
+    older than ``IDEMPOTENCY_TTL`` are ignored and deleted.
     """
 
     scope = models.CharField(max_length=64)

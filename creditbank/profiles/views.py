@@ -216,11 +216,9 @@ def history_list(request: HttpRequest, kind: str) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            entry = services.history_create(kind=kind, user=user, data=_entry_data(kind, form.cleaned_data))
-            if request.FILES.get("evidence"):
-                services.history_attach_evidence(
-                    kind=kind, user=user, entry_id=entry.pk, upload=request.FILES["evidence"]
-                )
+            services.history_create(
+                kind=kind, user=user, data=_entry_data(kind, form.cleaned_data), evidence=request.FILES.get("evidence")
+            )
         except DomainError as exc:
             apply_domain_error(form, exc)
             status = exc.status if exc.status in (400, 403, 409) else 400
@@ -250,11 +248,13 @@ def history_edit(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.history_update(kind=kind, user=user, entry_id=entry_id, data=_entry_data(kind, form.cleaned_data))
-            if request.FILES.get("evidence"):
-                services.history_attach_evidence(
-                    kind=kind, user=user, entry_id=entry_id, upload=request.FILES["evidence"]
-                )
+            services.history_update(
+                kind=kind,
+                user=user,
+                entry_id=entry_id,
+                data=_entry_data(kind, form.cleaned_data),
+                evidence=request.FILES.get("evidence"),
+            )
         except DomainError as exc:
             apply_domain_error(form, exc)
             status = 400

@@ -166,3 +166,17 @@ def test_education_idempotency_key(api, learner) -> None:  # type: ignore[no-unt
         api.post(EDU, edu(school="别的学校"), headers={"Idempotency-Key": "e-1"}).json()["code"]
         == "idempotency_key_reused"
     )
+
+
+def test_idempotency_records_expire(api, learner) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from creditbank.kernel.models import IdempotencyRecord
+
+    api.post(EDU, edu(), headers={"Idempotency-Key": "e-2"})
+    IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    api.post(EDU, edu(), headers={"Idempotency-Key": "e-2"})
+    assert EducationEntry.objects.count() == 2
+    assert IdempotencyRecord.objects.count() == 1

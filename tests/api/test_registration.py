@@ -195,3 +195,39 @@ def test_new_account_status_and_me_are_masked(api, commit) -> None:  # type: ign
     assert me["phone"] == "138****8000"
     assert me["next_step"]["code"] == "activate_email"
     assert "submit_verification" not in me["may"]
+
+
+def test_a_squatted_id_number_is_freed_when_the_activation_window_has_passed(api, commit) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    squat = body()
+    with commit():
+        squatter = api.post(REGISTER, squat).json()["account_no"]
+    User.objects.filter(account_no=squatter).update(created_at=timezone.now() - timedelta(hours=49))
+    mail.outbox.clear()
+    with commit():
+        real = api.post(REGISTER, body(id_number=squat["id_number"]))
+    assert real.status_code == 201
+    assert not User.objects.filter(account_no=squatter).exists()
+    assert User.objects.filter(account_no=real.json()["account_no"]).exists()
+    assert IssuedAccountNumber.objects.filter(number=squatter).exists()  # never reissued
+    assert len(mail.outbox) == 1  # the real owner's activation email
+
+
+def test_purge_command(api, commit) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    with commit():
+        old = api.post(REGISTER, body()).json()["account_no"]
+        fresh = api.post(REGISTER, body()).json()["account_no"]
+    User.objects.filter(account_no=old).update(created_at=timezone.now() - timedelta(days=3))
+    out = StringIO()
+    call_command("purge_unactivated_accounts", stdout=out)
+    assert "removed 1" in out.getvalue()
+    assert list(User.objects.values_list("account_no", flat=True)) == [fresh]

@@ -142,3 +142,19 @@ def test_notice_pages_mark_read_and_render_safely(make_learner) -> None:  # type
     assert 'data-testid="unread"' not in client.get("/notices/").content.decode()
     assert "通知" in client.get("/").content.decode()  # the dashboard shows the newest
     assert Client().get("/notices/").status_code == 200  # public
+
+
+def test_a_bad_evidence_file_saves_nothing(browser) -> None:  # type: ignore[no-untyped-def]
+    data = {"school": "北京大学", "level": "bachelor", "study_mode": "full_time", "start": "2015-09", "end": "2019-07"}
+    bad = SimpleUploadedFile(
+        "e.pdf", b"%PDF-1.4\n1 0 obj<</OpenAction 2 0 R>>endobj\n%%EOF", content_type="application/pdf"
+    )
+    response = browser.post("/profile/education/", {**data, "evidence": bad})
+    assert response.status_code == 400
+    assert "has-error" in field_block(response.content.decode(), "evidence")
+    assert not EducationEntry.objects.exists()
+    good = SimpleUploadedFile("e.jpg", card_back(seed=8), content_type="image/jpeg")
+    assert browser.post("/profile/education/", {**data, "evidence": good}).status_code == 302
+    entry = EducationEntry.objects.get()
+    assert entry.evidence_blob
+    assert browser.get(f"/profile/education/{entry.pk}/evidence/")["Content-Type"] == "image/jpeg"

@@ -144,21 +144,39 @@ def _entry_for_owner(kind: str, user: User, entry_id: int, *, lock: bool = False
     return entry
 
 
-def history_create(*, kind: str, user: User, data: dict[str, Any]) -> Any:
+def _clean_evidence(upload: Any) -> Any:
+    source = upload.chunks() if hasattr(upload, "chunks") else upload
+    return clean_document(read_limited(source, max_bytes=8 * 1024 * 1024, field="evidence"), field="evidence")
+
+
+def history_create(*, kind: str, user: User, data: dict[str, Any], evidence: Any = None) -> Any:
+    """Create an entry (and attach its evidence file) — all or nothing."""
     user_require_verified(user)
     model, clean = MODELS[kind]
     values = clean(data)
+    doc = _clean_evidence(evidence) if evidence is not None else None
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).first()
         if model.objects.filter(user=user).count() >= MAX_ENTRIES:
             raise DomainError("too_many_entries", _("At most 50 entries. Delete one first."), status=409)
+        if doc is not None:
+            values["evidence_blob"] = vault().save(doc.data, context=EVIDENCE_CONTEXT)
+            values["evidence_content_type"] = doc.content_type
+            blob = values["evidence_blob"]
+            try:
+                return model.objects.create(user=user, **values)
+            except BaseException:
+                vault().delete(blob)
+                raise
         return model.objects.create(user=user, **values)
 
 
-def history_update(*, kind: str, user: User, entry_id: int, data: dict[str, Any]) -> Any:
-    """Partial update: the merged entry is validated as a whole."""
+def history_update(*, kind: str, user: User, entry_id: int, data: dict[str, Any], evidence: Any = None) -> Any:
+    """Partial update: the merged entry is validated as a whole (with a new evidence file, if any)."""
     user_require_verified(user)
     _model, clean = MODELS[kind]
+    if evidence is not None:
+        _clean_evidence(evidence)  # refuse a bad file before anything is written
     with transaction.atomic():
         entry = _entry_for_owner(kind, user, entry_id, lock=True)
         fields = EDUCATION_FIELDS if kind == "education" else WORK_FIELDS
@@ -172,7 +190,9 @@ def history_update(*, kind: str, user: User, entry_id: int, data: dict[str, Any]
         for key, value in values.items():
             setattr(entry, key, value)
         entry.save()
-        return entry
+    if evidence is not None:
+        return history_attach_evidence(kind=kind, user=user, entry_id=entry_id, upload=evidence)
+    return entry
 
 
 def history_delete(*, kind: str, user: User, entry_id: int) -> None:
