@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from datetime import timedelta
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
