@@ -213,9 +213,10 @@ def _bool(value: Any) -> bool:
 
 
 @router.get("/me/tickets", response={200: TicketListOut, **problems(401, 403)}, auth=AUTH)
-def my_tickets(request: HttpRequest) -> Any:
-    items = [_ticket_out(t) for t in selectors.tickets_for_user(_user(request))]
-    return {"items": items, "count": len(items)}
+def my_tickets(request: HttpRequest, limit: Query[int] = 20, offset: Query[int] = 0) -> Any:
+    qs = selectors.tickets_for_user(_user(request))
+    limit, offset = min(max(limit, 1), 100), max(offset, 0)
+    return {"items": [_ticket_out(t) for t in qs[offset : offset + limit]], "count": qs.count()}
 
 
 @router.post(

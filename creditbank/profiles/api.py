@@ -331,9 +331,10 @@ def history(request: HttpRequest, limit: Query[int] = 50, offset: Query[int] = 0
 
 
 @router.get("/me/change-requests", response={200: ChangeRequestListOut, **problems(401, 403)}, auth=AUTH)
-def change_requests(request: HttpRequest) -> Any:
-    items = [_request_out(r) for r in selectors.change_requests_for_user(_user(request))]
-    return {"items": items, "count": len(items)}
+def change_requests(request: HttpRequest, limit: Query[int] = 50, offset: Query[int] = 0) -> Any:
+    qs = selectors.change_requests_for_user(_user(request))
+    limit, offset = min(max(limit, 1), 100), max(offset, 0)
+    return {"items": [_request_out(r) for r in qs[offset : offset + limit]], "count": qs.count()}
 
 
 @router.post(
@@ -503,9 +504,10 @@ def _gate(request: HttpRequest) -> User:
 
 
 @router.get("/me/education", response={200: EducationListOut, **problems(401, 403)}, auth=AUTH)
-def education_list(request: HttpRequest) -> Any:
-    items = [education_out(e) for e in selectors.education_for_user(_gate(request))]
-    return {"items": items, "count": len(items)}
+def education_list(request: HttpRequest, limit: Query[int] = 50, offset: Query[int] = 0) -> Any:
+    qs = selectors.education_for_user(_gate(request))
+    limit, offset = min(max(limit, 1), 100), max(offset, 0)
+    return {"items": [education_out(e) for e in qs[offset : offset + limit]], "count": qs.count()}
 
 
 @router.post("/me/education", response={201: EducationOut, **problems(400, 401, 403, 409, 422)}, auth=AUTH)
@@ -537,9 +539,10 @@ def education_evidence(request: HttpRequest, entry_id: int, evidence: File[Uploa
 
 
 @router.get("/me/work", response={200: WorkListOut, **problems(401, 403)}, auth=AUTH)
-def work_list(request: HttpRequest) -> Any:
-    items = [work_out(w) for w in selectors.work_for_user(_gate(request))]
-    return {"items": items, "count": len(items)}
+def work_list(request: HttpRequest, limit: Query[int] = 50, offset: Query[int] = 0) -> Any:
+    qs = selectors.work_for_user(_gate(request))
+    limit, offset = min(max(limit, 1), 100), max(offset, 0)
+    return {"items": [work_out(w) for w in qs[offset : offset + limit]], "count": qs.count()}
 
 
 @router.post("/me/work", response={201: WorkOut, **problems(400, 401, 403, 409, 422)}, auth=AUTH)

@@ -180,3 +180,11 @@ def test_idempotency_records_expire(api, learner) -> None:  # type: ignore[no-un
     api.post(EDU, edu(), headers={"Idempotency-Key": "e-2"})
     assert EducationEntry.objects.count() == 2
     assert IdempotencyRecord.objects.count() == 1
+
+
+def test_lists_page_with_limit_and_offset(api, learner) -> None:  # type: ignore[no-untyped-def]
+    for school in ("甲", "乙", "丙"):
+        api.post(EDU, edu(school=school))
+    page = api.get(EDU, {"limit": 2, "offset": 1}).json()
+    assert page["count"] == 3
+    assert len(page["items"]) == 2
