@@ -239,3 +239,10 @@ def test_unknown_api_path_is_problem_details(api, db) -> None:  # type: ignore[n
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["code"] == "not_found"
+
+
+def test_wrong_method_is_problem_details(api, db) -> None:  # type: ignore[no-untyped-def]
+    response = api.client.put("/api/v1/auth/token", data="{}", content_type="application/json")
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "method_not_allowed"

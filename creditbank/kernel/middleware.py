@@ -1,0 +1,41 @@
+"""API answers that bypass the API's exception handlers still come as problem details."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from creditbank.kernel.problems import PROBLEM_CONTENT_TYPE, problem_body, problem_response
+
+_CODES = {405: "method_not_allowed", 413: "payload_too_large", 500: "server_error"}
+
+
+class ApiProblemMiddleware:
+    """Rewrites plain-text 405/413/500 answers under /api/ (the router's own) as RFC 9457."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code in _CODES
+            and not response.get("Content-Type", "").startswith((PROBLEM_CONTENT_TYPE, "application/json"))
+        ):
+            detail = {
+                405: _("This method is not allowed here."),
+                413: _("The request is too large."),
+                500: _("Something went wrong on our side. Try again later."),
+            }[response.status_code]
+            rewritten = problem_response(
+                problem_body(
+                    status=response.status_code, code=_CODES[response.status_code], detail=detail, instance=request.path
+                )
+            )
+            if response.has_header("Allow"):
+                rewritten["Allow"] = response["Allow"]
+            return rewritten
+        return response
