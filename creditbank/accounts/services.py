@@ -177,12 +177,7 @@ def user_register(
             )
 
     if errors:
-        first = errors[0]
-        merged: dict[str, list[Any]] = {}
-        for err in errors:
-            for key, msgs in err.errors.items():
-                merged.setdefault(key, []).extend(msgs)
-        raise DomainError(first.code, first.message, errors=merged, extra=first.extra)
+        raise DomainError.combine(errors)
 
     assert parsed is not None
     # An account never activated within the link's lifetime holds nobody's details any longer:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.kernel.errors import DomainError
-from creditbank.kernel.images import ImagePolicy, clean_image, sniff_image_format
+from creditbank.kernel.images import ImagePolicy, clean_image, read_limited, sniff_image_format
 
 #: PDF features that run code, open other things or hide files: refused.
 _PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|OpenAction|AA|RichMedia|XFA|SubmitForm|ImportData)\b")
@@ -21,6 +22,12 @@ class CleanDocument:
     content_type: str
     extension: str
     sha256: str
+
+
+def clean_upload(upload: Any, *, field: str, max_bytes: int = 8 * 1024 * 1024) -> CleanDocument:
+    """Read an uploaded file (streamed, bounded) and check it as a proof or attachment."""
+    source = upload.chunks() if hasattr(upload, "chunks") else upload
+    return clean_document(read_limited(source, max_bytes=max_bytes, field=field), field=field, max_bytes=max_bytes)
 
 
 def clean_document(data: bytes, *, field: str, max_bytes: int = 8 * 1024 * 1024) -> CleanDocument:

@@ -42,6 +42,17 @@ class DomainError(Exception):
             merged.setdefault(field, []).insert(0, message)
         self.errors = merged
 
+    @classmethod
+    def combine(cls, errors: Sequence[DomainError]) -> DomainError:
+        """One error for several invalid fields: the first one's code and message, every field's
+        messages in ``errors`` (so a form shows them all at once)."""
+        first = errors[0]
+        merged: dict[str, list[Any]] = {}
+        for err in errors:
+            for key, msgs in err.errors.items():
+                merged.setdefault(key, []).extend(msgs)
+        return cls(first.code, first.message, errors=merged, status=first.status, extra=first.extra)
+
     def __repr__(self) -> str:
         return f"DomainError(code={self.code!r}, field={self.field!r})"
 

@@ -15,9 +15,8 @@ from creditbank.accounts.models import User
 from creditbank.accounts.services import user_notify
 from creditbank.audit.services import audit_record
 from creditbank.kernel import ratelimit
-from creditbank.kernel.documents import clean_document
+from creditbank.kernel.documents import clean_upload
 from creditbank.kernel.errors import DomainError, NotFound
-from creditbank.kernel.images import read_limited
 from creditbank.kernel.text import clean_text
 from creditbank.kernel.vault import vault
 from creditbank.notices.models import (
@@ -64,13 +63,7 @@ def notice_mark_read(*, user: User, notice: Notice) -> None:
 def _clean_files(files: list[Any]) -> list[Any]:
     if len(files) > MAX_ATTACHMENTS:
         raise DomainError("too_many_files", _("At most 3 attachments."), field="attachments")
-    out = []
-    for upload in files:
-        source = upload.chunks() if hasattr(upload, "chunks") else upload
-        out.append(
-            clean_document(read_limited(source, max_bytes=8 * 1024 * 1024, field="attachments"), field="attachments")
-        )
-    return out
+    return [clean_upload(upload, field="attachments") for upload in files]
 
 
 def _add_message(ticket: Ticket, author: User, body: str, docs: list[Any], *, from_staff: bool) -> TicketMessage:
@@ -106,11 +99,7 @@ def ticket_open(
         except DomainError as exc:
             errors.append(exc)
     if errors:
-        merged: dict[str, list[Any]] = {}
-        for err in errors:
-            for key, msgs in err.errors.items():
-                merged.setdefault(key, []).extend(msgs)
-        raise DomainError(errors[0].code, errors[0].message, errors=merged, extra=errors[0].extra)
+        raise DomainError.combine(errors)
     docs = _clean_files(attachments or [])
     ratelimit.hit(
         "ticket-open:" + ratelimit.hashed(str(user.pk)),

@@ -194,3 +194,41 @@ def test_new_notice_is_emailed_to_those_who_asked(make_learner, commit) -> None:
         notice_announce(notice=notice())
     assert [m.to for m in mail.outbox] == [[keen.email]]
     assert quiet.email not in str([m.to for m in mail.outbox])
+
+
+def test_publishing_in_the_admin_emails_subscribers(make_learner, commit) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    from creditbank.accounts.models import User
+    from creditbank.accounts.services import account_number_issue
+    from creditbank.profiles.services import profile_update
+
+    keen = make_learner()
+    profile_update(user=keen, changes={"notify_email_notices": True})
+    admin_user = User.objects.create_superuser(
+        account_number_issue(), "admin pass phrase", name="管理员", email="a@example.com"
+    )
+    staff = Client()
+    staff.force_login(admin_user)
+    mail.outbox.clear()
+    with commit():
+        response = staff.post(
+            "/admin/notices/notice/add/",
+            {"title_zh": "新通知", "title_en": "New", "body_zh": "正文", "body_en": "Body",
+             "published_at_0": "2026-01-01", "published_at_1": "08:00:00"},
+        )  # fmt: skip
+    assert response.status_code == 302
+    assert Notice.objects.get().created_by == admin_user
+    assert [m.to for m in mail.outbox] == [[keen.email]]
+
+
+def test_notices_stay_readable_with_a_token_that_must_change_password(api, make_learner) -> None:  # type: ignore[no-untyped-def]
+    from creditbank.accounts.models import User
+
+    user = make_learner()
+    api.login(user.email)
+    User.objects.filter(pk=user.pk).update(must_change_password=True)
+    notice()
+    response = api.get("/api/v1/notices")
+    assert response.status_code == 200
+    assert response.json()["unread"] is None  # read as anonymous

@@ -22,3 +22,14 @@ def test_log_filter_masks_args() -> None:
     )
     assert MaskPiiFilter().filter(record) is True
     assert record.getMessage() == "id=110105********002X phone=138****5678"
+
+
+def test_domain_error_combine_keeps_every_field() -> None:
+    from creditbank.kernel.errors import DomainError
+
+    combined = DomainError.combine(
+        [DomainError("a_code", "first", field="name"), DomainError("b_code", "second", field="phone", status=409)]
+    )
+    assert combined.code == "a_code"
+    assert combined.status == 400
+    assert combined.errors == {"name": ["first"], "phone": ["second"]}

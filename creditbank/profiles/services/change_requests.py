@@ -17,9 +17,8 @@ from creditbank.audit.services import audit_record
 from creditbank.identity.domain.regions import RegionMatch
 from creditbank.identity.id_numbers import id_number_parse
 from creditbank.identity.services import verification_invalidate
-from creditbank.kernel.documents import clean_document
+from creditbank.kernel.documents import clean_upload
 from creditbank.kernel.errors import DomainError, NotFound, PermissionDenied
-from creditbank.kernel.images import read_limited
 from creditbank.kernel.masking import mask_id_number
 from creditbank.kernel.pii import cipher, indexer
 from creditbank.kernel.text import clean_text
@@ -88,10 +87,7 @@ def change_request_create(*, user: User, field: str, new_value: str, reason: str
         raise DomainError("proof_required", _("Attach at least one proof file (a photo or a PDF)."), field="proof")
     if len(proofs) > MAX_PROOFS:
         raise DomainError("too_many_files", _("At most 5 proof files."), field="proof")
-    cleaned = []
-    for upload in proofs:
-        source = upload.chunks() if hasattr(upload, "chunks") else upload
-        cleaned.append(clean_document(read_limited(source, max_bytes=MAX_PROOF_BYTES, field="proof"), field="proof"))
+    cleaned = [clean_upload(upload, field="proof", max_bytes=MAX_PROOF_BYTES) for upload in proofs]
     if ChangeRequest.objects.filter(user=user, field=field, status=ProfileChangeStatus.PENDING).exists():
         raise DomainError(
             "change_pending",

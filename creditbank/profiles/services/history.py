@@ -12,9 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.models import User
 from creditbank.accounts.selectors import user_require_verified
-from creditbank.kernel.documents import clean_document
+from creditbank.kernel.documents import clean_upload
 from creditbank.kernel.errors import DomainError, NotFound
-from creditbank.kernel.images import read_limited
 from creditbank.kernel.text import clean_text
 from creditbank.kernel.vault import vault
 from creditbank.profiles.domain.months import MonthError, check_period, parse_month
@@ -70,11 +69,7 @@ def _collect(fns: list[Any]) -> None:
         except DomainError as exc:
             errors.append(exc)
     if errors:
-        merged: dict[str, list[Any]] = {}
-        for err in errors:
-            for key, msgs in err.errors.items():
-                merged.setdefault(key, []).extend(msgs)
-        raise DomainError(errors[0].code, errors[0].message, errors=merged, extra=errors[0].extra)
+        raise DomainError.combine(errors)
 
 
 def _clean_education(data: dict[str, Any]) -> dict[str, Any]:
@@ -145,8 +140,7 @@ def _entry_for_owner(kind: str, user: User, entry_id: int, *, lock: bool = False
 
 
 def _clean_evidence(upload: Any) -> Any:
-    source = upload.chunks() if hasattr(upload, "chunks") else upload
-    return clean_document(read_limited(source, max_bytes=8 * 1024 * 1024, field="evidence"), field="evidence")
+    return clean_upload(upload, field="evidence")
 
 
 def history_create(*, kind: str, user: User, data: dict[str, Any], evidence: Any = None) -> Any:
@@ -209,8 +203,7 @@ def history_attach_evidence(*, kind: str, user: User, entry_id: int, upload: Any
     user_require_verified(user)
     if upload is None:
         raise DomainError("upload_missing", _("Choose a file."), field="evidence")
-    source = upload.chunks() if hasattr(upload, "chunks") else upload
-    doc = clean_document(read_limited(source, max_bytes=8 * 1024 * 1024, field="evidence"), field="evidence")
+    doc = _clean_evidence(upload)
     name = vault().save(doc.data, context=EVIDENCE_CONTEXT)
     with transaction.atomic():
         try:

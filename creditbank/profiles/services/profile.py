@@ -195,11 +195,7 @@ def profile_update(*, user: User, changes: dict[str, Any], password: str | None 
             else:
                 ratelimit.clear("reauth:" + ratelimit.hashed(str(user.pk)), window=900)
     if errors:
-        merged: dict[str, list[Any]] = {}
-        for err in errors:
-            for key, msgs in err.errors.items():
-                merged.setdefault(key, []).extend(msgs)
-        raise DomainError(errors[0].code, errors[0].message, errors=merged, extra=errors[0].extra)
+        raise DomainError.combine(errors)
 
     result: dict[str, list[str]] = {"applied": [], "pending_review": [], "pending_confirmation": []}
     reviewed = set(_policy("PROFILE_FIELDS_REQUIRING_REVIEW"))
