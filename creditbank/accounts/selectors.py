@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.domain import account_numbers
-from creditbank.accounts.domain.contacts import ContactError, normalise_phone
+from creditbank.accounts.domain.contacts import ContactError, normalise_email, normalise_phone
 from creditbank.accounts.models import AccountStatus, User
 from creditbank.identity.domain.id_number import normalise as normalise_id_number
 from creditbank.kernel.errors import DomainError, PermissionDenied
@@ -32,7 +33,11 @@ def user_find_by_identifier(identifier: str) -> User | None:
     text = (identifier or "").strip()
     if not text or len(text) > 254:
         return None
-    if "@" in text:
+    if "@" in unicodedata.normalize("NFKC", text):
+        try:
+            text = normalise_email(text)
+        except ContactError:
+            pass  # looked up as typed: it matches nobody unless stored so before normalisation
         return User.objects.filter(email__iexact=text).first()
     compact = normalise_id_number(text)
     if account_numbers.is_valid(compact):

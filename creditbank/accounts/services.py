@@ -23,6 +23,7 @@ from creditbank.accounts import tasks, tokens
 from creditbank.accounts.domain import account_numbers
 from creditbank.accounts.domain.contacts import ContactError, normalise_email, normalise_phone
 from creditbank.accounts.domain.names import InvalidName, clean_name
+from creditbank.accounts.domain.scripts import describe_character
 from creditbank.accounts.models import AccountStatus, ApiToken, IssuedAccountNumber, User
 from creditbank.accounts.selectors import (
     ID_CONTEXT,
@@ -43,16 +44,41 @@ FIELD_MESSAGES: dict[str, Any] = {
     "name_required": _("Enter your name as it appears on your ID card."),
     "name_too_long": _("A name has at most 64 characters."),
     "name_invalid_characters": _(
-        "A name may contain letters (Chinese or Latin), spaces and the middle dot (·) only: no digits, "
-        "symbols or invisible characters."
+        "%(character)s cannot be part of a name. A name may contain Chinese characters or Latin letters, "
+        "spaces, the middle dot (·), the hyphen and the apostrophe only: no digits, symbols or invisible "
+        "characters."
+    ),
+    "name_no_letters": _("A name needs letters: Chinese characters or Latin letters."),
+    "name_script_not_allowed": _(
+        "%(character)s is one of the %(script)s. Write your name as on your ID document, in Chinese "
+        "characters or in Latin letters."
+    ),
+    "name_mixed_scripts": _(
+        "Write the whole name in one script: %(character)s is one of the %(script)s, the rest of the name "
+        "is in %(main_script)s. Letters of other alphabets that only look alike are not accepted."
     ),
     "phone_required": _("Enter your mobile phone number."),
     "phone_invalid": _("Enter a mainland China mobile number: 11 digits starting with 1, for example 13812345678."),
     "email_required": _("Enter your email address."),
     "email_invalid": _("Enter a valid email address, for example name@example.com."),
+    "email_not_ascii": _(
+        "%(character)s cannot be used before the @: that part of an email address takes Latin letters "
+        "without accents, digits and the signs . _ + - only. Check the keyboard layout."
+    ),
+    "email_mixed_scripts": _(
+        "%(character)s in the domain (after the @) is a letter of another alphabet that looks like a Latin "
+        "one. Type the address again with a Latin keyboard layout."
+    ),
     "terms_not_accepted": _("You must read and accept the terms of service to register."),
     "terms_version_mismatch": _("The terms of service have changed. Read the current version and accept it."),
     "password_required": _("Enter a password."),
+}
+
+SCRIPT_NAMES: dict[str, Any] = {
+    "han": _("Chinese characters"),
+    "latin": _("Latin letters"),
+    "cyrillic": _("Cyrillic letters"),
+    "greek": _("Greek letters"),
 }
 
 GENERIC_LOGIN_ERROR = _("The account or password is incorrect.")
@@ -65,6 +91,30 @@ def _policy(key: str) -> Any:
 
 def _field_error(code: str, field: str) -> DomainError:
     return DomainError(code, FIELD_MESSAGES[code], field=field)
+
+
+def _script_name(script: str) -> Any:
+    return SCRIPT_NAMES.get(script) or _("letters of another script (%(script)s)") % {"script": script}
+
+
+def name_error(exc: InvalidName, *, field: str) -> DomainError:
+    """The field error for a refused name, naming the offending character and scripts."""
+    message = FIELD_MESSAGES[exc.code]
+    if exc.character:
+        message = message % {
+            "character": describe_character(exc.character),
+            "script": _script_name(exc.script),
+            "main_script": _script_name(exc.main_script),
+        }
+    return DomainError(exc.code, message, field=field)
+
+
+def contact_error(exc: ContactError, *, field: str) -> DomainError:
+    """The field error for a refused phone number or email address."""
+    message = FIELD_MESSAGES[exc.code]
+    if exc.character:
+        message = message % {"character": describe_character(exc.character)}
+    return DomainError(exc.code, message, field=field)
 
 
 def _password_errors(password: str, user: User | None) -> list[str]:
@@ -124,7 +174,7 @@ def user_register(
     try:
         clean = clean_name(name)
     except InvalidName as exc:
-        errors.append(_field_error(exc.code, "name"))
+        errors.append(name_error(exc, field="name"))
         clean = ""
     parsed = None
     try:
@@ -134,12 +184,12 @@ def user_register(
     try:
         phone_e164 = normalise_phone(phone)
     except ContactError as exc:
-        errors.append(_field_error(exc.code, "phone"))
+        errors.append(contact_error(exc, field="phone"))
         phone_e164 = ""
     try:
         email_norm = normalise_email(email)
     except ContactError as exc:
-        errors.append(_field_error(exc.code, "email"))
+        errors.append(contact_error(exc, field="email"))
         email_norm = ""
     if accept_terms is not True:
         errors.append(_field_error("terms_not_accepted", "accept_terms"))
@@ -270,7 +320,7 @@ def activation_resend(*, email: str, client_address: str = "") -> None:
     try:
         email_norm = normalise_email(email)
     except ContactError as exc:
-        raise _field_error(exc.code, "email") from exc
+        raise contact_error(exc, field="email") from exc
     ratelimit.hit("activation-resend-ip:" + ratelimit.hashed(client_address), limit=20, window=3600)
     ratelimit.hit(
         "activation-resend:" + ratelimit.hashed(email_norm.lower()),
@@ -419,7 +469,7 @@ def password_reset_request(*, email: str, client_address: str = "") -> None:
     try:
         email_norm = normalise_email(email)
     except ContactError as exc:
-        raise _field_error(exc.code, "email") from exc
+        raise contact_error(exc, field="email") from exc
     ratelimit.hit("password-reset-ip:" + ratelimit.hashed(client_address), limit=20, window=3600)
     ratelimit.hit(
         "password-reset:" + ratelimit.hashed(email_norm.lower()),

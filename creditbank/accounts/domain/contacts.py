@@ -5,14 +5,21 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import idna
+
+from creditbank.accounts.domain.scripts import LATIN, LATIN_LOOKALIKES, script_of
+
 _MOBILE_RE = re.compile(r"1[3-9][0-9]{9}")
 _EMAIL_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f\s<>,;:\"\\()\[\]]")
 
 
 class ContactError(ValueError):
-    def __init__(self, code: str) -> None:
+    """``code`` is stable; ``character`` is the offending character, if one is to blame."""
+
+    def __init__(self, code: str, *, character: str = "") -> None:
         super().__init__(code)
         self.code = code
+        self.character = character
 
 
 def normalise_phone(raw: str) -> str:
@@ -37,27 +44,45 @@ def normalise_phone(raw: str) -> str:
 
 
 def normalise_email(raw: str) -> str:
-    """Trimmed, NFC, domain lower-cased (IDNA-checked); refuses header injection.
+    """The canonical form of an email address, or ``ContactError``.
 
-    Codes: ``email_required``, ``email_invalid``.
+    Two addresses that look the same are the same string, so a look-alike cannot pass for an
+    existing account's address: NFKC (full-width ``ｌｉ＠ｅｘａｍｐｌｅ．ｃｏｍ`` is
+    ``li@example.com``), trimmed; the part before ``@`` must then be ASCII (kept as typed,
+    compared case-insensitively); the domain is checked and stored in its IDNA 2008 ASCII form
+    (UTS 46 mapping: lower case, ``。`` as a dot; ``例子.中国`` is ``xn--fsqu00a.xn--fiqs8s``), and a
+    domain label may not mix Latin letters with Cyrillic or Greek ones. Header injection is refused.
+
+    Codes: ``email_required``, ``email_invalid``, ``email_not_ascii`` and
+    ``email_mixed_scripts`` (both with the offending ``character``).
     """
-    text = unicodedata.normalize("NFC", (raw or "").strip())
+    text = unicodedata.normalize("NFKC", raw or "").strip()
     if not text:
         raise ContactError("email_required")
     if len(text) > 254 or text.count("@") != 1 or _EMAIL_FORBIDDEN.search(text):
         raise ContactError("email_invalid")
     local, domain = text.split("@")
-    if not local or len(local) > 64 or not domain or "." not in domain:
+    if not local or len(local) > 64 or not domain:
         raise ContactError("email_invalid")
+    foreign = next((ch for ch in local if not ch.isascii()), None)
+    if foreign is not None:
+        raise ContactError("email_not_ascii", character=foreign)
     if local.startswith(".") or local.endswith(".") or ".." in local:
         raise ContactError("email_invalid")
     try:
-        ascii_domain = domain.encode("idna").decode("ascii").lower()
-    except UnicodeError as exc:
+        ascii_domain = idna.encode(domain, uts46=True, std3_rules=True).decode("ascii").lower()
+        unicode_domain = idna.decode(ascii_domain)
+    except (idna.IDNAError, UnicodeError) as exc:
         raise ContactError("email_invalid") from exc
     labels = ascii_domain.split(".")
-    if any(not label or len(label) > 63 or label.startswith("-") or label.endswith("-") for label in labels):
+    if len(labels) < 2 or not all(labels) or len(ascii_domain) > 253 or not re.fullmatch(r"[a-z0-9.-]+", ascii_domain):
         raise ContactError("email_invalid")
-    if not re.fullmatch(r"[a-z0-9.-]+", ascii_domain) or labels[-1].isdigit():
+    if labels[-1].isdigit():
         raise ContactError("email_invalid")
-    return f"{local}@{domain.lower()}"
+    for label in unicode_domain.split("."):
+        scripts = {script_of(ch) for ch in label} - {None}
+        if LATIN in scripts and scripts & LATIN_LOOKALIKES:
+            raise ContactError(
+                "email_mixed_scripts", character=next(ch for ch in label if script_of(ch) in LATIN_LOOKALIKES)
+            )
+    return f"{local}@{ascii_domain}"

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from creditbank.accounts.domain.names import InvalidName, clean_name
 from creditbank.accounts.models import User
 from creditbank.accounts.selectors import ID_CONTEXT, user_require_verified
-from creditbank.accounts.services import FIELD_MESSAGES, user_notify
+from creditbank.accounts.services import name_error, user_notify
 from creditbank.audit.services import audit_record
 from creditbank.identity.domain.regions import RegionMatch
 from creditbank.identity.id_numbers import id_number_parse
@@ -53,7 +53,7 @@ def _clean_new_value(user: User, field: str, raw: str) -> tuple[str, str, str]:
         try:
             value = clean_name(raw)
         except InvalidName as exc:
-            raise DomainError(exc.code, FIELD_MESSAGES[exc.code], field="new_value") from exc
+            raise name_error(exc, field="new_value") from exc
         if value == user.name:
             raise DomainError("unchanged", _("This is already your name."), field="new_value")
         return value, value, user.name

@@ -20,7 +20,7 @@ from creditbank.accounts.domain.contacts import ContactError, normalise_email, n
 from creditbank.accounts.domain.names import InvalidName, clean_name
 from creditbank.accounts.models import User
 from creditbank.accounts.selectors import PHONE_CONTEXT, phone_index_candidates
-from creditbank.accounts.services import FIELD_MESSAGES, user_notify
+from creditbank.accounts.services import contact_error, name_error, user_notify
 from creditbank.kernel import ratelimit
 from creditbank.kernel.errors import DomainError, NotFound
 from creditbank.kernel.masking import mask_email, mask_phone
@@ -101,14 +101,14 @@ def _clean_value(field: str, value: Any) -> Any:
         try:
             return clean_name(str(value))
         except InvalidName as exc:
-            raise DomainError(exc.code, FIELD_MESSAGES[exc.code], field=field) from exc
+            raise name_error(exc, field=field) from exc
     if field == "emergency_contact_phone":
         if not value:
             return ""
         try:
             return normalise_phone(str(value))
         except ContactError as exc:
-            raise DomainError(exc.code, FIELD_MESSAGES[exc.code], field=field) from exc
+            raise contact_error(exc, field=field) from exc
     if field == "preferred_language":
         if value not in {code for code, _name in settings.LANGUAGES}:
             raise DomainError("choice_invalid", _("Choose 简体中文 (zh-hans) or English (en)."), field=field)
@@ -260,7 +260,7 @@ def _clean_contact(user: User, field: str, value: Any) -> str:
             raise DomainError("unchanged", _("This is already your phone number."), field=field)
         return new
     except ContactError as exc:
-        raise DomainError(exc.code, FIELD_MESSAGES[exc.code], field=field) from exc
+        raise contact_error(exc, field=field) from exc
 
 
 def _taken(field: str, value: str, user: User) -> bool:
