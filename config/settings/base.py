@@ -223,7 +223,13 @@ CREDITBANK_POLICY: dict[str, Any] = {
     "LOGIN_FAILURES_PER_ACCOUNT_WINDOW": env.get_int("POLICY_LOGIN_FAILURES_PER_ACCOUNT_WINDOW", 900),
     "LOGIN_ATTEMPTS_PER_ADDRESS": env.get_int("POLICY_LOGIN_ATTEMPTS_PER_ADDRESS", 50),
     "LOGIN_ATTEMPTS_PER_ADDRESS_WINDOW": env.get_int("POLICY_LOGIN_ATTEMPTS_PER_ADDRESS_WINDOW", 900),
-    "REGISTRATIONS_PER_ADDRESS_PER_HOUR": env.get_int("POLICY_REGISTRATIONS_PER_ADDRESS_PER_HOUR", 20),
+    # registrations that passed every check, and different people whose registration was refused
+    # (a retry sharing a field value with a refused one is the same person fixing a typo)
+    "REGISTRATIONS_PER_ADDRESS_PER_HOUR": env.get_int("POLICY_REGISTRATIONS_PER_ADDRESS_PER_HOUR", 60),
+    "REGISTRATION_REFUSED_PEOPLE_PER_ADDRESS_PER_HOUR": env.get_int(
+        "POLICY_REGISTRATION_REFUSED_PEOPLE_PER_ADDRESS_PER_HOUR", 60
+    ),
+    "REGISTRATION_REFUSALS_PER_PERSON_PER_HOUR": env.get_int("POLICY_REGISTRATION_REFUSALS_PER_PERSON_PER_HOUR", 30),
     "ACTIVATION_RESENDS_PER_HOUR": env.get_int("POLICY_ACTIVATION_RESENDS_PER_HOUR", 3),
     "PASSWORD_RESETS_PER_HOUR": env.get_int("POLICY_PASSWORD_RESETS_PER_HOUR", 3),
     # Profiles: editable fields whose change waits for a staff review (comma-separated names)

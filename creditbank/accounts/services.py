@@ -6,6 +6,7 @@ import functools
 import hashlib
 import logging
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,7 +35,7 @@ from creditbank.accounts.selectors import (
 from creditbank.identity.domain.regions import RegionMatch
 from creditbank.identity.id_numbers import id_number_parse
 from creditbank.kernel import ratelimit
-from creditbank.kernel.errors import DomainError
+from creditbank.kernel.errors import DomainError, RateLimited
 from creditbank.kernel.masking import mask_id_number, mask_phone
 from creditbank.kernel.pii import cipher, indexer
 
@@ -73,6 +74,17 @@ FIELD_MESSAGES: dict[str, Any] = {
     "terms_version_mismatch": _("The terms of service have changed. Read the current version and accept it."),
     "password_required": _("Enter a password."),
 }
+
+REGISTRATIONS_SPENT = _(
+    "Many accounts have been registered from your network address in the last hour. Try again %(when)s."
+)
+REGISTRATION_RETRIES_SPENT = _(
+    "You have tried to register many times in the last hour. Check every field carefully and try again %(when)s."
+)
+REGISTRATIONS_REFUSED = _(
+    "Many registrations from your network address were refused in the last hour. Check the details and "
+    "try again %(when)s."
+)
 
 SCRIPT_NAMES: dict[str, Any] = {
     "han": _("Chinese characters"),
@@ -164,11 +176,12 @@ def user_register(
     A duplicate ID number, email or phone gets the same answer as a success (no account
     enumeration); the existing owner is told by email.
     """
-    ratelimit.hit(
-        "register:" + ratelimit.hashed(client_address),
-        limit=_policy("REGISTRATIONS_PER_ADDRESS_PER_HOUR"),
-        window=3600,
-    )
+    address = ratelimit.hashed(client_address)
+    registered_key = "register:" + address
+    try:  # refused at once (nothing counted) when the address has used its hour
+        ratelimit.check(registered_key, limit=_policy("REGISTRATIONS_PER_ADDRESS_PER_HOUR"), window=3600)
+    except RateLimited as exc:
+        raise ratelimit.refusal(REGISTRATIONS_SPENT, retry_after=exc.retry_after) from exc
     errors: list[DomainError] = []
 
     try:
@@ -227,9 +240,14 @@ def user_register(
             )
 
     if errors:
+        _count_refused_registration(address, {"name": name, "id_number": id_number, "phone": phone, "email": email})
         raise DomainError.combine(errors)
 
     assert parsed is not None
+    try:  # counted atomically before the password is hashed and anything is written
+        ratelimit.hit(registered_key, limit=_policy("REGISTRATIONS_PER_ADDRESS_PER_HOUR"), window=3600)
+    except RateLimited as exc:
+        raise ratelimit.refusal(REGISTRATIONS_SPENT, retry_after=exc.retry_after) from exc
     # An account never activated within the link's lifetime holds nobody's details any longer:
     # otherwise anyone could squat a leaked ID number or a phone by registering and walking away.
     accounts_purge_unactivated(among=users_matching(id_number=parsed.value, email=email_norm, phone=phone_e164))
@@ -273,6 +291,39 @@ def user_register(
         return _duplicate_registration(existing, lang)
     log.info("account registered account_no=%s", user.account_no)
     return RegistrationResult(account_no=user.account_no, status=user.status, created=True)
+
+
+def _count_refused_registration(address: str, values: dict[str, str]) -> None:
+    """Count a refused registration once per person, not once per typo.
+
+    A retry that shares a field value with a refusal from this address in the same hour is the
+    same person fixing a mistake: it does not count against the address, only against that
+    person (at most REGISTRATION_REFUSALS_PER_PERSON_PER_HOUR). A new person counts against the
+    address (at most REGISTRATION_REFUSED_PEOPLE_PER_ADDRESS_PER_HOUR). Past either, the answer
+    is rate_limited with the time to come back.
+    """
+    window = 3600
+    marks = [
+        "register-seen:" + ratelimit.hashed(address, field, text)
+        for field, value in sorted(values.items())
+        if (text := "".join(unicodedata.normalize("NFKC", value or "").lower().split()))
+    ] or ["register-seen:" + ratelimit.hashed(address, "empty")]
+    counts = [ratelimit.hit(mark, limit=10**9, window=window) for mark in marks]
+    if max(counts) > 1:  # shares a value with an earlier refusal: the same person again
+        try:
+            for mark in marks:
+                ratelimit.check(mark, limit=_policy("REGISTRATION_REFUSALS_PER_PERSON_PER_HOUR") + 1, window=window)
+        except RateLimited as exc:
+            raise ratelimit.refusal(REGISTRATION_RETRIES_SPENT, retry_after=exc.retry_after) from exc
+        return
+    try:
+        ratelimit.hit(
+            "register-refused:" + address,
+            limit=_policy("REGISTRATION_REFUSED_PEOPLE_PER_ADDRESS_PER_HOUR"),
+            window=window,
+        )
+    except RateLimited as exc:
+        raise ratelimit.refusal(REGISTRATIONS_REFUSED, retry_after=exc.retry_after) from exc
 
 
 def accounts_purge_unactivated(*, among: list[User] | None = None) -> int:

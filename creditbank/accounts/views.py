@@ -52,6 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @never_cache
 def register(request: HttpRequest) -> HttpResponse:
     form = RegisterForm(request.POST or None)
+    retry_after: int | None = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -68,10 +69,19 @@ def register(request: HttpRequest) -> HttpResponse:
             )
         except DomainError as exc:
             apply_domain_error(form, exc)
+            retry_after = exc.extra.get("retry_after")
         else:
             request.session["registered_email"] = data["email"].strip()
             return redirect("accounts:register_done")
-    return render(request, "accounts/register.html", {"form": form})
+    return _with_retry_after(render(request, "accounts/register.html", {"form": form}), retry_after)
+
+
+def _with_retry_after(response: HttpResponse, retry_after: int | None) -> HttpResponse:
+    """A refused page answers 429 with Retry-After, like the API (its message says when)."""
+    if retry_after is not None:
+        response.status_code = 429
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def terms(request: HttpRequest) -> HttpResponse:

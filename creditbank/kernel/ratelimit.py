@@ -8,9 +8,11 @@ and no cache eviction can wipe them. Keys never hold personal data: callers pass
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -18,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from creditbank.kernel.errors import RateLimited
 from creditbank.kernel.models import RateCounter
@@ -89,6 +92,34 @@ def clear(key: str, *, window: int) -> None:
         cache.delete(cache_key)
     else:
         RateCounter.objects.filter(key=cache_key).delete()
+
+
+def current(key: str, *, window: int) -> int:
+    """How many events fell in the current window (nothing is counted)."""
+    cache_key, _retry = _bucket(key, window, time.time())
+    return _current(cache_key)
+
+
+def until(retry_after: int) -> str:
+    """When a refused client may try again, for a message: "in 40 seconds" or "at 14:35 (in 23
+    minutes)" in the site's time zone (with the date when it is not today)."""
+    seconds = max(1, int(retry_after))
+    if seconds < 60:
+        return ngettext("in %(n)d second", "in %(n)d seconds", seconds) % {"n": seconds}
+    now = time.time()
+    zone = timezone.get_current_timezone()
+    at = datetime.fromtimestamp(now + seconds, tz=zone)
+    same_day = at.date() == datetime.fromtimestamp(now, tz=zone).date()
+    minutes = math.ceil(seconds / 60)
+    return ngettext("at %(time)s (in %(n)d minute)", "at %(time)s (in %(n)d minutes)", minutes) % {
+        "time": at.strftime("%H:%M" if same_day else "%Y-%m-%d %H:%M"),
+        "n": minutes,
+    }
+
+
+def refusal(message: Any, *, retry_after: int) -> RateLimited:
+    """A 429 whose message says when to retry: ``message`` holds a ``%(when)s`` placeholder."""
+    return RateLimited(message % {"when": until(retry_after)}, retry_after=retry_after)
 
 
 def client_address(request: object) -> str:

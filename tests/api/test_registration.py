@@ -173,15 +173,105 @@ def test_idempotency_key_replays_the_answer(api, commit) -> None:  # type: ignor
     assert c.json()["code"] == "idempotency_key_reused"
 
 
-def test_registration_rate_limited_per_address(api, settings) -> None:  # type: ignore[no-untyped-def]
+#: 2026-03-01 10:00:30 in Asia/Shanghai: the hour's window ends at 11:00, in 3570 seconds.
+FIXED_CLOCK = 1772330430.0
+
+
+@pytest.fixture
+def clock(monkeypatch):  # type: ignore[no-untyped-def]
+    import time
+
+    monkeypatch.setattr(time, "time", lambda: FIXED_CLOCK)
+
+
+def test_registration_rate_limited_per_address(api, settings, clock) -> None:  # type: ignore[no-untyped-def]
     settings.CREDITBANK_POLICY = {**settings.CREDITBANK_POLICY, "REGISTRATIONS_PER_ADDRESS_PER_HOUR": 2}
     for _ in range(2):
         assert api.post(REGISTER, body()).status_code == 201
-    response = api.post(REGISTER, body())
+    response = api.post(REGISTER, body(), headers={"Accept-Language": "en"})
     assert response.status_code == 429
     assert response.json()["code"] == "rate_limited"
-    assert int(response["Retry-After"]) > 0
+    assert response["Retry-After"] == "3570"
+    assert response.json()["retry_after"] == 3570
+    assert response.json()["detail"] == (
+        "Many accounts have been registered from your network address in the last hour. "
+        "Try again at 11:00 (in 60 minutes)."
+    )
     assert User.objects.count() == 2
+    # even an invalid form is refused with the time, before anything is looked at
+    invalid = api.post(REGISTER, body(name=""))
+    assert invalid.status_code == 429
+
+
+def test_typos_of_one_person_are_not_counted_against_the_address(api, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.CREDITBANK_POLICY = {
+        **settings.CREDITBANK_POLICY,
+        "REGISTRATIONS_PER_ADDRESS_PER_HOUR": 2,
+        "REGISTRATION_REFUSED_PEOPLE_PER_ADDRESS_PER_HOUR": 2,
+    }
+    person = body()
+    # 25 attempts by one person, each with a different mistake in one field or another
+    for i in range(25):
+        field = ["id_number", "phone", "email", "name"][i % 4]
+        wrong = {"id_number": f"1101051949{i:03d}", "phone": f"12{i:03d}", "email": f"x{i}", "name": f"张{i}"}
+        response = api.post(REGISTER, {**person, field: wrong[field]})
+        assert response.status_code == 400, (i, response.json())
+        assert response.json()["code"] != "rate_limited"
+    assert api.post(REGISTER, person).status_code == 201
+    assert User.objects.count() == 1
+
+
+def test_one_person_retrying_endlessly_waits_alone(api, settings, clock) -> None:  # type: ignore[no-untyped-def]
+    settings.CREDITBANK_POLICY = {**settings.CREDITBANK_POLICY, "REGISTRATION_REFUSALS_PER_PERSON_PER_HOUR": 3}
+    person = body(id_number="12345")  # the same wrong value every time
+    for _ in range(3):
+        assert api.post(REGISTER, {**person, "phone": "1"}).status_code == 400
+    fourth = api.post(REGISTER, person, headers={"Accept-Language": "en"})
+    assert fourth.status_code == 429
+    assert fourth["Retry-After"] == "3570"
+    assert fourth.json()["detail"] == (
+        "You have tried to register many times in the last hour. Check every field carefully and try again "
+        "at 11:00 (in 60 minutes)."
+    )
+    # somebody else at the same address registers
+    assert api.post(REGISTER, body()).status_code == 201
+    assert User.objects.count() == 1
+
+
+def test_refused_registrations_count_different_people(api, settings, clock) -> None:  # type: ignore[no-untyped-def]
+    settings.CREDITBANK_POLICY = {**settings.CREDITBANK_POLICY, "REGISTRATION_REFUSED_PEOPLE_PER_ADDRESS_PER_HOUR": 2}
+    for i in range(2):
+        assert api.post(REGISTER, body(id_number=f"1234{i}", name=f"学生{'甲乙'[i]}")).status_code == 400
+    third = api.post(REGISTER, body(id_number="12349", name="学生丙"), headers={"Accept-Language": "en"})
+    assert third.status_code == 429
+    assert third["Retry-After"] == "3570"
+    assert third.json()["detail"] == (
+        "Many registrations from your network address were refused in the last hour. "
+        "Check the details and try again at 11:00 (in 60 minutes)."
+    )
+    # a person who fills the form in correctly is not held up by other people's mistakes
+    assert api.post(REGISTER, body()).status_code == 201
+    assert User.objects.count() == 1
+
+
+def test_register_page_says_when_to_retry(db, settings, clock) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    settings.CREDITBANK_POLICY = {**settings.CREDITBANK_POLICY, "REGISTRATIONS_PER_ADDRESS_PER_HOUR": 1}
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    first = body()
+    first["accept_terms"] = "on"
+    assert client.post("/accounts/register/", first).status_code == 302
+    second = body()
+    second["accept_terms"] = "on"
+    page = client.post("/accounts/register/", second)
+    assert page.status_code == 429
+    assert page["Retry-After"] == "3570"
+    assert "Try again at 11:00 (in 60 minutes)." in page.content.decode()
+    assert User.objects.count() == 1
+    chinese = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").post("/accounts/register/", second)
+    assert chinese.status_code == 429
+    assert "11:00" in chinese.content.decode()
 
 
 def test_new_account_status_and_me_are_masked(api, commit) -> None:  # type: ignore[no-untyped-def]

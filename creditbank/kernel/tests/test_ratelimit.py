@@ -98,3 +98,48 @@ def test_client_address_behind_trusted_proxies(settings, rf) -> None:  # type: i
     assert ratelimit.client_address(request) == "203.0.113.7"  # the spoofable left part is ignored
     settings.TRUSTED_PROXY_COUNT = 3
     assert ratelimit.client_address(request) == "10.0.0.1"  # fewer hops than proxies: fall back
+
+
+def test_current_reads_without_counting(backend) -> None:  # type: ignore[no-untyped-def]
+    assert ratelimit.current("r", window=60) == 0
+    ratelimit.hit("r", limit=10, window=60)
+    ratelimit.hit("r", limit=10, window=60)
+    assert ratelimit.current("r", window=60) == 2
+    assert ratelimit.current("r", window=60) == 2
+
+
+#: 2026-03-01 23:50:00 in Asia/Shanghai.
+LATE_EVENING = 1772380200.0
+
+
+@pytest.mark.parametrize(
+    ("language", "retry_after", "text"),
+    [
+        ("en", 1, "in 1 second"),
+        ("en", 40, "in 40 seconds"),
+        ("en", 60, "at 23:51 (in 1 minute)"),
+        ("en", 300, "at 23:55 (in 5 minutes)"),
+        ("en", 1200, "at 2026-03-02 00:10 (in 20 minutes)"),  # past midnight: with the date
+    ],
+)
+def test_until_says_when_in_the_site_time_zone(monkeypatch, language, retry_after, text) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from django.utils import translation
+
+    monkeypatch.setattr(time, "time", lambda: LATE_EVENING)
+    with translation.override(language):
+        assert ratelimit.until(retry_after) == text
+
+
+def test_refusal_names_the_time(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from django.utils import translation
+
+    monkeypatch.setattr(time, "time", lambda: LATE_EVENING)
+    with translation.override("en"):
+        exc = ratelimit.refusal("Wait. Try again %(when)s.", retry_after=300)
+    assert exc.retry_after == 300
+    assert exc.code == "rate_limited"
+    assert exc.message == "Wait. Try again at 23:55 (in 5 minutes)."
