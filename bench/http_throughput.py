@@ -52,6 +52,7 @@ def env_for(database_url: str | None, var: Path) -> dict[str, str]:
             "CREDITBANK_BLIND_INDEX_KEYS": "i1:" + base64.b64encode(os.urandom(32)).decode(),
             "POLICY_LOGIN_ATTEMPTS_PER_ADDRESS": "1000000",
             "POLICY_LOGIN_FAILURES_PER_ACCOUNT": "1000000",
+            "POLICY_LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS": "1000000",
             "POLICY_REGISTRATIONS_PER_ADDRESS_PER_HOUR": "1000000",
             "TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend",
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",

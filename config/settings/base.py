@@ -219,8 +219,13 @@ CREDITBANK_POLICY: dict[str, Any] = {
     "UNDER_MINIMUM_AGE": env.get("POLICY_UNDER_MINIMUM_AGE", "refuse"),
     # Accounts
     "TERMS_VERSION": env.get("POLICY_TERMS_VERSION", "2026-01"),
+    # Login throttling (ADR 0011): slow down guessing on an account, never lock its owner out
     "LOGIN_FAILURES_PER_ACCOUNT": env.get_int("POLICY_LOGIN_FAILURES_PER_ACCOUNT", 5),
     "LOGIN_FAILURES_PER_ACCOUNT_WINDOW": env.get_int("POLICY_LOGIN_FAILURES_PER_ACCOUNT_WINDOW", 900),
+    "LOGIN_DELAY_BASE": env.get_int("POLICY_LOGIN_DELAY_BASE", 2),
+    "LOGIN_DELAY_MAX": env.get_int("POLICY_LOGIN_DELAY_MAX", 300),
+    "LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS": env.get_int("POLICY_LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS", 5),
+    "LOGIN_ALERT_AFTER_FAILURES": env.get_int("POLICY_LOGIN_ALERT_AFTER_FAILURES", 10),
     "LOGIN_ATTEMPTS_PER_ADDRESS": env.get_int("POLICY_LOGIN_ATTEMPTS_PER_ADDRESS", 50),
     "LOGIN_ATTEMPTS_PER_ADDRESS_WINDOW": env.get_int("POLICY_LOGIN_ATTEMPTS_PER_ADDRESS_WINDOW", 900),
     # registrations that passed every check, and different people whose registration was refused

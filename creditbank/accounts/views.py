@@ -142,6 +142,7 @@ def activation_resend(request: HttpRequest) -> HttpResponse:
 def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     status = 200
+    retry_after: int | None = None
     if request.method == "POST" and form.is_valid():
         try:
             user = services.auth_login(
@@ -152,6 +153,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             apply_domain_error(form, exc)
             status = exc.status if exc.status in (400, 403, 429) else 400
+            retry_after = exc.extra.get("retry_after")
         else:
             login(request, user, backend="creditbank.accounts.backends.IdentifierBackend")
             if user.must_change_password:
@@ -164,8 +166,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             ):
                 return redirect(next_url)
             return redirect("home")
-    response = render(request, "accounts/login.html", {"form": form}, status=status)
-    return response
+    return _with_retry_after(render(request, "accounts/login.html", {"form": form}, status=status), retry_after)
 
 
 @require_POST

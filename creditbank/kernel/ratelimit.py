@@ -94,6 +94,20 @@ def clear(key: str, *, window: int) -> None:
         RateCounter.objects.filter(key=cache_key).delete()
 
 
+def release(key: str, *, window: int) -> None:
+    """Take back one event counted in the current window (never below zero): for attempts counted
+    before the outcome was known that turned out not to be what the limit is about."""
+    cache_key, _retry = _bucket(key, window, time.time())
+    if _use_cache():
+        try:
+            if int(cache.get(cache_key, 0)) > 0:
+                cache.decr(cache_key)
+        except ValueError:  # expired meanwhile
+            pass
+        return
+    RateCounter.objects.filter(key=cache_key, count__gt=0).update(count=F("count") - 1)
+
+
 def current(key: str, *, window: int) -> int:
     """How many events fell in the current window (nothing is counted)."""
     cache_key, _retry = _bucket(key, window, time.time())

@@ -133,11 +133,11 @@ def test_client_credentials_grant_is_refused_clearly(api, db) -> None:  # type: 
     assert response.json()["code"] == "unsupported_grant_type"
 
 
-def test_login_throttled_per_account_even_with_the_right_password(api, make_learner, settings) -> None:  # type: ignore[no-untyped-def]
+def test_guessing_address_blocked_for_the_account_even_with_the_right_password(api, make_learner, settings) -> None:  # type: ignore[no-untyped-def]
     user = make_learner()
-    for _ in range(settings.CREDITBANK_POLICY["LOGIN_FAILURES_PER_ACCOUNT"]):
+    for _ in range(settings.CREDITBANK_POLICY["LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS"]):
         assert api.post("/api/v1/auth/token", {"identifier": user.email, "password": "wrong-guess"}).status_code == 400
-    # switching identifier (phone instead of email) does not reset the per-account count
+    # switching identifier (account number instead of email) does not reset the count
     limited = api.post("/api/v1/auth/token", {"identifier": user.account_no, "password": PASSWORD})
     assert limited.status_code == 429
     assert limited.json()["code"] == "rate_limited"

@@ -143,3 +143,17 @@ def test_refusal_names_the_time(monkeypatch) -> None:  # type: ignore[no-untyped
     assert exc.retry_after == 300
     assert exc.code == "rate_limited"
     assert exc.message == "Wait. Try again at 23:55 (in 5 minutes)."
+
+
+def test_release_takes_back_one_event_never_below_zero(backend) -> None:  # type: ignore[no-untyped-def]
+    ratelimit.hit("g", limit=2, window=60)
+    ratelimit.hit("g", limit=2, window=60)
+    ratelimit.release("g", window=60)
+    assert ratelimit.current("g", window=60) == 1
+    assert ratelimit.hit("g", limit=2, window=60) == 2
+    ratelimit.release("g", window=60)
+    ratelimit.release("g", window=60)
+    ratelimit.release("g", window=60)
+    ratelimit.release("never-counted", window=60)
+    assert ratelimit.current("g", window=60) == 0
+    assert ratelimit.current("never-counted", window=60) == 0
