@@ -237,6 +237,9 @@ CREDITBANK_POLICY: dict[str, Any] = {
     "REGISTRATION_REFUSALS_PER_PERSON_PER_HOUR": env.get_int("POLICY_REGISTRATION_REFUSALS_PER_PERSON_PER_HOUR", 30),
     "ACTIVATION_RESENDS_PER_HOUR": env.get_int("POLICY_ACTIVATION_RESENDS_PER_HOUR", 3),
     "PASSWORD_RESETS_PER_HOUR": env.get_int("POLICY_PASSWORD_RESETS_PER_HOUR", 3),
+    # Files uploaded by one account per hour, all upload paths together (ID photos, proofs,
+    # evidence, ticket attachments); counted before any file is decoded
+    "UPLOADS_PER_ACCOUNT_PER_HOUR": env.get_int("POLICY_UPLOADS_PER_ACCOUNT_PER_HOUR", 60),
     # Profiles: editable fields whose change waits for a staff review (comma-separated names)
     "PROFILE_FIELDS_REQUIRING_REVIEW": env.get_list("POLICY_PROFILE_FIELDS_REQUIRING_REVIEW", []),
     # Support tickets

@@ -688,6 +688,27 @@ def password_fingerprint(password: str) -> str:
     return ratelimit.hashed("idempotency-password", password or "")
 
 
+UPLOADS_SPENT = _(
+    "You have uploaded many files in the last hour. Try again %(when)s with the files you still need to send."
+)
+
+
+def uploads_allow(*, user: User, files: int) -> None:
+    """Count ``files`` uploads against the account's hourly allowance (UPLOADS_PER_ACCOUNT_PER_HOUR),
+    shared by every upload path. Call it before any file is read or decoded: past the allowance
+    the request is refused (rate_limited, with the time) and none of its files is counted."""
+    key = "uploads:" + ratelimit.hashed(str(user.pk))
+    counted = 0
+    try:
+        for _file in range(files):
+            ratelimit.hit(key, limit=_policy("UPLOADS_PER_ACCOUNT_PER_HOUR"), window=3600)
+            counted += 1
+    except RateLimited as exc:
+        for _file in range(counted + 1):  # this request's files, including the refused one
+            ratelimit.release(key, window=3600)
+        raise ratelimit.refusal(UPLOADS_SPENT, retry_after=exc.retry_after) from exc
+
+
 def user_notify(*, user: User, template: str, context: dict[str, str]) -> None:
     """Email the user a templated notification after the current transaction commits."""
     user_id, lang = user.pk, user.preferred_language or settings.LANGUAGE_CODE

@@ -12,7 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.models import AccountStatus, User
-from creditbank.accounts.services import user_mark_unverified, user_mark_verified, user_notify, user_reveal_pii
+from creditbank.accounts.services import (
+    uploads_allow,
+    user_mark_unverified,
+    user_mark_verified,
+    user_notify,
+    user_reveal_pii,
+)
 from creditbank.audit.services import audit_record
 from creditbank.identity import tasks
 from creditbank.identity.models import VerificationAttempt, VerificationStatus
@@ -88,6 +94,9 @@ def verification_submit(*, user: User, consent: bool, id_front: Any, id_back: An
             field="consent",
         )
 
+    # counted before the photos are read or decoded (refused uploads count too: the attempts per
+    # day only count stored attempts)
+    uploads_allow(user=user, files=sum(upload is not None for upload in (id_front, id_back)))
     policy = _image_policy()
     front = clean_image(_read_upload(id_front, "id_front", policy), policy=policy, field="id_front")
     back = clean_image(_read_upload(id_back, "id_back", policy), policy=policy, field="id_back")

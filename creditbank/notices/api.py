@@ -320,7 +320,7 @@ def support_ticket(request: HttpRequest, ticket_id: int) -> Any:
 
 @router.post(
     "/support/tickets/{ticket_id}/messages",
-    response={201: StaffTicketOut, **problems(400, 401, 403, 404, 409, 413)},
+    response={201: StaffTicketOut, **problems(400, 401, 403, 404, 409, 413, 429)},
     auth=AUTH,
     openapi_extra=_MESSAGE_BODY,
 )

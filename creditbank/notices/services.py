@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.models import User
-from creditbank.accounts.services import user_notify
+from creditbank.accounts.services import uploads_allow, user_notify
 from creditbank.audit.services import audit_record
 from creditbank.kernel import ratelimit
 from creditbank.kernel.documents import clean_upload
@@ -60,9 +60,10 @@ def notice_mark_read(*, user: User, notice: Notice) -> None:
     NoticeRead.objects.get_or_create(user=user, notice=notice)
 
 
-def _clean_files(files: list[Any]) -> list[Any]:
+def _clean_files(author: User, files: list[Any]) -> list[Any]:
     if len(files) > MAX_ATTACHMENTS:
         raise DomainError("too_many_files", _("At most 3 attachments."), field="attachments")
+    uploads_allow(user=author, files=len(files))  # before any file is read or decoded
     return [clean_upload(upload, field="attachments") for upload in files]
 
 
@@ -100,7 +101,7 @@ def ticket_open(
             errors.append(exc)
     if errors:
         raise DomainError.combine(errors)
-    docs = _clean_files(attachments or [])
+    docs = _clean_files(user, attachments or [])
     ratelimit.hit(
         "ticket-open:" + ratelimit.hashed(str(user.pk)),
         limit=_policy("TICKETS_PER_DAY"),
@@ -143,7 +144,7 @@ def ticket_reply_by_user(
 ) -> TicketMessage:
     """The user adds a message; a closed ticket reopens if it closed recently enough."""
     body = clean_text(message, field="message", max_length=5000, required=True, multiline=True)
-    docs = _clean_files(attachments or [])
+    docs = _clean_files(user, attachments or [])
     _message_limit(user)
     with transaction.atomic():
         ticket = _ticket_for_owner(user, ticket_id)
@@ -198,7 +199,7 @@ def ticket_reply_by_staff(
 ) -> TicketMessage:
     _require_support(staff)
     body = clean_text(message, field="message", max_length=5000, required=True, multiline=True)
-    docs = _clean_files(attachments or [])
+    docs = _clean_files(staff, attachments or [])
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().select_related("user").filter(pk=ticket_id).first()
         if ticket is None:

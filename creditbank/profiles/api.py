@@ -338,7 +338,7 @@ def change_requests(request: HttpRequest, limit: Query[int] = 50, offset: Query[
 
 
 @router.post(
-    "/me/change-requests", response={202: ChangeRequestOut, **problems(400, 401, 403, 409, 413, 422)}, auth=AUTH
+    "/me/change-requests", response={202: ChangeRequestOut, **problems(400, 401, 403, 409, 413, 422, 429)}, auth=AUTH
 )
 def change_request_create(
     request: HttpRequest,
@@ -530,7 +530,9 @@ def education_delete(request: HttpRequest, entry_id: int) -> Any:
 
 
 @router.post(
-    "/me/education/{entry_id}/evidence", response={200: EducationOut, **problems(400, 401, 403, 404, 413)}, auth=AUTH
+    "/me/education/{entry_id}/evidence",
+    response={200: EducationOut, **problems(400, 401, 403, 404, 413, 429)},
+    auth=AUTH,
 )
 def education_evidence(request: HttpRequest, entry_id: int, evidence: File[UploadedFile] = None) -> Any:  # type: ignore[assignment]
     """Attach a proof file (photo or PDF) to an entry (multipart ``evidence``)."""
@@ -564,7 +566,9 @@ def work_delete(request: HttpRequest, entry_id: int) -> Any:
     return Response(None, status=204)
 
 
-@router.post("/me/work/{entry_id}/evidence", response={200: WorkOut, **problems(400, 401, 403, 404, 413)}, auth=AUTH)
+@router.post(
+    "/me/work/{entry_id}/evidence", response={200: WorkOut, **problems(400, 401, 403, 404, 413, 429)}, auth=AUTH
+)
 def work_evidence(request: HttpRequest, entry_id: int, evidence: File[UploadedFile] = None) -> Any:  # type: ignore[assignment]
     entry = services.history_attach_evidence(kind="work", user=_user(request), entry_id=entry_id, upload=evidence)
     return work_out(entry)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from creditbank.accounts.domain.names import InvalidName, clean_name
 from creditbank.accounts.models import User
 from creditbank.accounts.selectors import ID_CONTEXT, user_require_verified
-from creditbank.accounts.services import name_error, user_notify
+from creditbank.accounts.services import name_error, uploads_allow, user_notify
 from creditbank.audit.services import audit_record
 from creditbank.identity.domain.regions import RegionMatch
 from creditbank.identity.id_numbers import id_number_parse
@@ -87,6 +87,7 @@ def change_request_create(*, user: User, field: str, new_value: str, reason: str
         raise DomainError("proof_required", _("Attach at least one proof file (a photo or a PDF)."), field="proof")
     if len(proofs) > MAX_PROOFS:
         raise DomainError("too_many_files", _("At most 5 proof files."), field="proof")
+    uploads_allow(user=user, files=len(proofs))  # before any file is read or decoded
     cleaned = [clean_upload(upload, field="proof", max_bytes=MAX_PROOF_BYTES) for upload in proofs]
     if ChangeRequest.objects.filter(user=user, field=field, status=ProfileChangeStatus.PENDING).exists():
         raise DomainError(

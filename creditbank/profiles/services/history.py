@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.models import User
 from creditbank.accounts.selectors import user_require_verified
+from creditbank.accounts.services import uploads_allow
 from creditbank.kernel.documents import clean_upload
 from creditbank.kernel.errors import DomainError, NotFound
 from creditbank.kernel.text import clean_text
@@ -139,7 +140,8 @@ def _entry_for_owner(kind: str, user: User, entry_id: int, *, lock: bool = False
     return entry
 
 
-def _clean_evidence(upload: Any) -> Any:
+def _clean_evidence(user: User, upload: Any) -> Any:
+    uploads_allow(user=user, files=1)  # before the file is read or decoded
     return clean_upload(upload, field="evidence")
 
 
@@ -148,7 +150,7 @@ def history_create(*, kind: str, user: User, data: dict[str, Any], evidence: Any
     user_require_verified(user)
     model, clean = MODELS[kind]
     values = clean(data)
-    doc = _clean_evidence(evidence) if evidence is not None else None
+    doc = _clean_evidence(user, evidence) if evidence is not None else None
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).first()
         if model.objects.filter(user=user).count() >= MAX_ENTRIES:
@@ -169,8 +171,7 @@ def history_update(*, kind: str, user: User, entry_id: int, data: dict[str, Any]
     """Partial update: the merged entry is validated as a whole (with a new evidence file, if any)."""
     user_require_verified(user)
     _model, clean = MODELS[kind]
-    if evidence is not None:
-        _clean_evidence(evidence)  # refuse a bad file before anything is written
+    doc = _clean_evidence(user, evidence) if evidence is not None else None  # refused before anything is written
     with transaction.atomic():
         entry = _entry_for_owner(kind, user, entry_id, lock=True)
         fields = EDUCATION_FIELDS if kind == "education" else WORK_FIELDS
@@ -184,8 +185,8 @@ def history_update(*, kind: str, user: User, entry_id: int, data: dict[str, Any]
         for key, value in values.items():
             setattr(entry, key, value)
         entry.save()
-    if evidence is not None:
-        return history_attach_evidence(kind=kind, user=user, entry_id=entry_id, upload=evidence)
+    if doc is not None:
+        return _attach(kind, user, entry_id, doc)
     return entry
 
 
@@ -203,7 +204,10 @@ def history_attach_evidence(*, kind: str, user: User, entry_id: int, upload: Any
     user_require_verified(user)
     if upload is None:
         raise DomainError("upload_missing", _("Choose a file."), field="evidence")
-    doc = _clean_evidence(upload)
+    return _attach(kind, user, entry_id, _clean_evidence(user, upload))
+
+
+def _attach(kind: str, user: User, entry_id: int, doc: Any) -> Any:
     name = vault().save(doc.data, context=EVIDENCE_CONTEXT)
     with transaction.atomic():
         try:
