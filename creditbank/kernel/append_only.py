@@ -5,6 +5,9 @@ are facts that are corrected by appending, never by rewriting. A migration makes
 append-only with :class:`MakeAppendOnly`; the guard is a trigger, so it also holds against raw
 SQL and code that bypasses the ORM. (PostgreSQL's TRUNCATE, a table owner's operation, is not
 covered: grant the application role no TRUNCATE in production; see docs/OPERATIONS.md.)
+
+On SQLite a schema change that rebuilds the table (most ALTERs) drops its triggers with the old
+table: a migration that alters an append-only table runs ``MakeAppendOnly`` again after it.
 """
 
 from __future__ import annotations
