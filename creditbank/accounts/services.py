@@ -651,38 +651,6 @@ def user_reveal_pii(*, user: User) -> dict[str, str]:
     }
 
 
-def users_reencrypt_pii(*, batch_size: int = 200) -> int:
-    """Re-encrypt under the active key and rebuild blind indexes, in small locked batches."""
-    c, ix = cipher(), indexer()
-    changed = 0
-    last_pk = 0
-    while True:
-        with transaction.atomic():
-            batch = list(User.objects.select_for_update().filter(pk__gt=last_pk).order_by("pk")[:batch_size])
-            if not batch:
-                return changed
-            for user in batch:
-                last_pk = user.pk
-                fields: list[str] = []
-                if user.id_number_enc:
-                    value = c.decrypt(user.id_number_enc, context=ID_CONTEXT)
-                    new_index = ix.index(value, context=ID_CONTEXT)
-                    if c.key_id_of(user.id_number_enc) != c.keyring.active or user.id_number_index != new_index:
-                        user.id_number_enc = c.encrypt(value, context=ID_CONTEXT)
-                        user.id_number_index = new_index
-                        fields += ["id_number_enc", "id_number_index"]
-                if user.phone_enc:
-                    value = c.decrypt(user.phone_enc, context=PHONE_CONTEXT)
-                    new_index = ix.index(value, context=PHONE_CONTEXT)
-                    if c.key_id_of(user.phone_enc) != c.keyring.active or user.phone_index != new_index:
-                        user.phone_enc = c.encrypt(value, context=PHONE_CONTEXT)
-                        user.phone_index = new_index
-                        fields += ["phone_enc", "phone_index"]
-                if fields:
-                    user.save(update_fields=fields)
-                    changed += 1
-
-
 def password_fingerprint(password: str) -> str:
     """A keyed hash of a password, to compare two request bodies without keeping the password."""
     return ratelimit.hashed("idempotency-password", password or "")

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
-    """A staff access to personal information or a staff decision. Append-only.
+    """A staff access to personal information or a staff decision. Append-only (the database
+    refuses UPDATE and DELETE: migration 0003).
 
     PII: none in clear; ``subject`` points at the person concerned, ``reason`` is the staff
     member's stated purpose (they are told not to paste personal data into it).
@@ -23,6 +24,8 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     reason = models.CharField(max_length=500, blank=True)
     client_address = models.CharField(max_length=64, blank=True)
+    #: SHA-256 of the canonical snapshot of a decision (reviews.domain.workflow), if this is one.
+    digest = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

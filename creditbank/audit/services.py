@@ -16,6 +16,7 @@ def audit_record(
     object_id: object = "",
     reason: str = "",
     client_address: str = "",
+    digest: str = "",
 ) -> AuditEvent:
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
@@ -25,4 +26,5 @@ def audit_record(
         object_id=str(object_id),
         reason=reason[:500],
         client_address=client_address[:64],
+        digest=digest,
     )

@@ -22,6 +22,7 @@ from creditbank.accounts.services import (
 from creditbank.audit.services import audit_record
 from creditbank.identity import tasks
 from creditbank.identity.models import VerificationAttempt, VerificationStatus
+from creditbank.identity.personal_data import PHOTO_CONTEXT
 from creditbank.identity.providers import FAILED, NOT_RUN, PASSED, WARNING, Check, Submission, get_provider
 from creditbank.identity.reasons import REASONS
 from creditbank.identity.selectors import attempts_left_today, next_attempt_at
@@ -32,7 +33,6 @@ from creditbank.kernel.vault import vault
 log = logging.getLogger(__name__)
 
 CONSENT_VERSION = "2026-01"
-PHOTO_CONTEXT = "identity.verification.photo"
 #: dHash distance at or under which two photos count as the same picture.
 REUSE_DISTANCE = 6
 
@@ -446,21 +446,6 @@ def verification_reveal_pii(
         client_address=client_address,
     )
     return user_reveal_pii(user=attempt.user)
-
-
-def photos_reseal(*, batch_size: int = 200) -> int:
-    """Re-encrypt every stored photo under the active key (key rotation)."""
-    store = vault()
-    changed = 0
-    for front, back in (
-        VerificationAttempt.objects.exclude(front_blob="")
-        .values_list("front_blob", "back_blob")
-        .iterator(chunk_size=batch_size)
-    ):
-        for name in (front, back):
-            if name and store.exists(name) and store.reseal(name, context=PHOTO_CONTEXT):
-                changed += 1
-    return changed
 
 
 __all__ = [

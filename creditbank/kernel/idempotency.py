@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from creditbank.kernel.errors import DomainError
 from creditbank.kernel.models import IdempotencyRecord
+from creditbank.kernel.security_writes import atomic_keeping_security_writes
 
 MAX_KEY_LENGTH = 128
 IDEMPOTENCY_TTL = timedelta(hours=24)
@@ -31,6 +32,8 @@ def run_idempotent(
 
     A reused key with a different payload answers 422 ``idempotency_key_reused``. Failures
     (DomainError) are not stored: the client may fix the input and retry with the same key.
+    The create and its record commit together; rate-limit counts made by a refused create
+    survive its rollback (``kernel.security_writes``).
     """
     if not key:
         return create()
@@ -53,7 +56,7 @@ def run_idempotent(
                 status=422,
             )
         return existing.status, dict(existing.body)
-    with transaction.atomic():
+    with atomic_keeping_security_writes():
         status, body = create()
         try:
             with transaction.atomic():

@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 
 from creditbank.kernel.errors import RateLimited
 from creditbank.kernel.models import RateCounter
+from creditbank.kernel.security_writes import keep_if_rolled_back
 
 
 def _bucket(key: str, window: int, now: float) -> tuple[str, int]:
@@ -43,6 +44,8 @@ def hashed(*parts: str) -> str:
 
 
 def _increment(cache_key: str, window: int) -> int:
+    """Count one event atomically. Database counts are written in the current transaction, and
+    written again if an enclosing ``atomic_keeping_security_writes`` block rolls back."""
     if _use_cache():
         cache.add(cache_key, 0, window + 1)
         try:
@@ -59,9 +62,21 @@ def _increment(cache_key: str, window: int) -> int:
             except IntegrityError:  # created meanwhile by a parallel request
                 RateCounter.objects.filter(key=cache_key).update(count=F("count") + 1)
         count = RateCounter.objects.filter(key=cache_key).values_list("count", flat=True).first() or 1
+    # A refusal that rolls back an enclosing transaction must not undo the count.
+    keep_if_rolled_back(lambda: _count_again(cache_key, window))
     if random.random() < 0.01:  # noqa: S311 - housekeeping, not security
         RateCounter.objects.filter(expires_at__lt=now).delete()
     return int(count)
+
+
+def _count_again(cache_key: str, window: int) -> None:
+    _increment(cache_key, window)
+
+
+def current(key: str, *, window: int) -> int:
+    """The count of the current window (for tests and operators)."""
+    cache_key, _retry = _bucket(key, window, time.time())
+    return _current(cache_key)
 
 
 def _current(cache_key: str) -> int:

@@ -28,9 +28,9 @@ from creditbank.notices.models import (
     TicketMessage,
     TicketStatus,
 )
+from creditbank.notices.personal_data import ATTACHMENT_CONTEXT
 
 log = logging.getLogger(__name__)
-ATTACHMENT_CONTEXT = "notices.ticket.attachment"
 MAX_ATTACHMENTS = 3
 
 

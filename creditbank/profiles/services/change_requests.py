@@ -24,16 +24,14 @@ from creditbank.kernel.pii import cipher, indexer
 from creditbank.kernel.text import clean_text
 from creditbank.kernel.vault import vault
 from creditbank.profiles.models import ChangeKind, ChangeRequest, ChangeRequestProof, ProfileChangeStatus
+from creditbank.profiles.personal_data import PROOF_CONTEXT, REQUEST_VALUE_CONTEXT, REVIEWED_VALUE_CONTEXT
 from creditbank.profiles.selectors import user_wants_decision_emails
 from creditbank.profiles.services.profile import (
-    REVIEWED_VALUE_CONTEXT,
     apply_field,
     history_record,
     profile_get,
 )
 
-REQUEST_VALUE_CONTEXT = "profiles.change_request.locked_value"
-PROOF_CONTEXT = "profiles.change_request.proof"
 LOCKED_REQUESTABLE = ("name", "gender", "id_number")
 MAX_PROOFS = 5
 MAX_PROOF_BYTES = 8 * 1024 * 1024

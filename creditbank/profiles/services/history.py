@@ -19,11 +19,11 @@ from creditbank.kernel.text import clean_text
 from creditbank.kernel.vault import vault
 from creditbank.profiles.domain.months import MonthError, check_period, parse_month
 from creditbank.profiles.models import EducationEntry, EducationLevel, StudyMode, WorkEntry
+from creditbank.profiles.personal_data import EVIDENCE_CONTEXT
 
 log = logging.getLogger(__name__)
 
 MAX_ENTRIES = 50
-EVIDENCE_CONTEXT = "profiles.history.evidence"
 MONTH_MESSAGES: dict[str, Any] = {
     "month_invalid": _("Use the form YYYY-MM, for example 2019-09."),
     "start_in_future": _("The start cannot be in the future."),

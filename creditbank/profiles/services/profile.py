@@ -35,6 +35,11 @@ from creditbank.profiles.models import (
     ProfileChangeStatus,
     ProfileHistory,
 )
+from creditbank.profiles.personal_data import (
+    CONTACT_CHANGE_CONTEXTS,
+    EMERGENCY_PHONE_CONTEXT,
+    REVIEWED_VALUE_CONTEXT,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +55,6 @@ EDITABLE_FIELDS = (
     "notify_email_notices",
 )
 CONTACT_FIELDS = ("email", "phone")
-EMERGENCY_PHONE_CONTEXT = "profiles.profile.emergency_contact_phone"
-REVIEWED_VALUE_CONTEXT = "profiles.change_request.value"
 PHONE_CODE_TTL = timedelta(minutes=10)
 EMAIL_LINK_TTL = timedelta(hours=24)
 PHONE_CODE_ATTEMPTS = 5
@@ -287,7 +290,7 @@ def _start_contact_change(user: User, field: str, value: str) -> ContactChange:
     change = ContactChange.objects.create(
         user=user,
         kind=field,
-        new_value_enc=cipher().encrypt(value, context=f"profiles.contact_change.{field}"),
+        new_value_enc=cipher().encrypt(value, context=CONTACT_CHANGE_CONTEXTS[field]),
         new_value_masked=mask_email(value) if field == "email" else mask_phone(value),
         secret_hash="",
         expires_at=now + (EMAIL_LINK_TTL if field == "email" else PHONE_CODE_TTL),
@@ -405,7 +408,7 @@ def phone_change_confirm(*, user: User, code: str) -> User:
 def _apply_contact(change: ContactChange, user: User) -> User:
     c = cipher()
     field = change.kind
-    value = c.decrypt(change.new_value_enc, context=f"profiles.contact_change.{field}")
+    value = c.decrypt(change.new_value_enc, context=CONTACT_CHANGE_CONTEXTS[field])
     if _taken(field, value, user):
         change.cancelled_at = timezone.now()
         change.save(update_fields=["cancelled_at"])

@@ -1,0 +1,39 @@
+"""Who may do what: the role predicates, in one place.
+
+Every access check of the project asks here whether an account holds a role (optionally, later,
+at an institution: "a reviewer of this institution" plugs in through ``institution``). A role
+is held through a Django permission, granted to staff accounts directly or through a group.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from creditbank.kernel.errors import PermissionDenied
+
+
+class Role(StrEnum):
+    """Each role and the permission that grants it (app_label.codename)."""
+
+    VERIFICATION_REVIEWER = "identity.review_verification"
+    CHANGE_REVIEWER = "profiles.review_change_request"
+    SUPPORT = "notices.answer_ticket"
+
+
+def has_role(user: Any, role: Role, *, institution: object | None = None) -> bool:
+    """Whether ``user`` (possibly anonymous) holds ``role``. ``institution`` scopes a role to one
+    institution; bank-wide roles ignore it."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    return bool(user.has_perm(role.value))
+
+
+def roles_of(user: Any) -> set[Role]:
+    return {role for role in Role if has_role(user, role)}
+
+
+def require_role(user: Any, role: Role, *, code: str, message: Any) -> None:
+    """Refuse (403 with ``code``) an account that does not hold ``role``."""
+    if not has_role(user, role):
+        raise PermissionDenied(code, message)

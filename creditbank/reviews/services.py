@@ -1,0 +1,158 @@
+"""Writes of the review workflow: the one way every reviewed request is decided or withdrawn.
+
+A context keeps its own table and its own effects (marking an account verified, applying a
+changed field); the workflow's rules, the refusals and the record of the decision are here, once.
+Every decision passes through :func:`decision_record`: it writes the audit row with the hash of
+the decision's canonical snapshot; the transparency log will append the same snapshot there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from creditbank.audit.services import audit_record
+from creditbank.kernel.errors import DomainError
+from creditbank.kernel.text import clean_text
+from creditbank.reviews.domain.workflow import (
+    MAX_NOTE,
+    CheckedDecision,
+    Decision,
+    DecisionSnapshot,
+    Event,
+    WorkflowError,
+    check_decision,
+    next_status,
+)
+from creditbank.reviews.models import ReviewedRequest
+from creditbank.reviews.reasons import reasons_for
+
+_DEFAULT_MESSAGES: dict[str, Any] = {
+    "decision_invalid": _("The decision is 'approve' or 'reject'."),
+    "reason_code_invalid": _("Choose a reason for the rejection from the list."),
+    "note_too_long": _("The note has at most 1000 characters."),
+    "own_request": _("You cannot review your own request."),
+    "not_pending": _("This request has already been decided or withdrawn."),
+    "not_approved": _("Only an approved request can be reset."),
+}
+_STATUS = {"own_request": 403, "not_pending": 409, "not_approved": 409}
+_FIELD = {"decision_invalid": "decision", "reason_code_invalid": "reason_code", "note_too_long": "note"}
+
+
+@dataclass(frozen=True)
+class ReviewKind:
+    """One kind of reviewed request: its name, and the public codes and messages of its
+    refusals where they differ from the workflow's (the API's codes never change)."""
+
+    name: str
+    codes: Mapping[str, str] = field(default_factory=dict)
+    messages: Mapping[str, Any] = field(default_factory=dict)
+
+    def error(self, exc: WorkflowError) -> DomainError:
+        code = self.codes.get(exc.code, exc.code)
+        message = self.messages.get(exc.code, _DEFAULT_MESSAGES[exc.code])
+        extra = {"allowed": sorted(reasons_for(self.name))} if exc.code == "reason_code_invalid" else None
+        if exc.code in _FIELD:
+            return DomainError(code, message, field=_FIELD[exc.code], extra=extra)
+        return DomainError(code, message, status=_STATUS.get(exc.code, 400), extra=extra)
+
+
+def _pseudonym(user: Any) -> str:
+    return f"user:{user.pk}" if getattr(user, "pk", None) else ""
+
+
+def decision_record(
+    *,
+    kind: str,
+    request: ReviewedRequest,
+    subject: Any,
+    actor: Any,
+    decision: Decision,
+    reason_code: str,
+    client_address: str = "",
+) -> DecisionSnapshot:
+    """Record one decision: the audit row (with the snapshot's SHA-256) now, the transparency
+    log later. Call inside the transaction that changes the request."""
+    snapshot = DecisionSnapshot(
+        kind=kind,
+        request_id=str(request.pk),
+        subject=_pseudonym(subject),
+        decision=decision,
+        reason_code=reason_code,
+        reviewer=_pseudonym(actor),
+        auto=actor is None,
+        decided_at=request.decided_at or timezone.now(),
+    )
+    audit_record(
+        actor=actor,
+        action=f"{kind}.{decision.value}",
+        subject=subject,
+        object_type=kind,
+        object_id=request.pk,
+        reason=reason_code or ("auto" if actor is None else ""),
+        client_address=client_address,
+        digest=snapshot.sha256(),
+    )
+    return snapshot
+
+
+def review_decide(
+    *,
+    kind: ReviewKind,
+    request: ReviewedRequest,
+    subject: Any,
+    actor: Any,
+    decision: str,
+    reason_code: str = "",
+    note: str = "",
+    client_address: str = "",
+    on_approve: Callable[[], None] | None = None,
+) -> CheckedDecision:
+    """Decide a request the caller has locked (``select_for_update``) inside its transaction.
+
+    ``actor`` None is an automatic decision. Refusals are :class:`DomainError` with the kind's
+    codes; nothing is written then. ``on_approve`` applies the approval's effect.
+    """
+    note = clean_text(note, field="note", max_length=MAX_NOTE * 4, multiline=True)
+    try:
+        checked = check_decision(
+            decision=decision,
+            reason_code=reason_code,
+            note=note,
+            known_reasons=reasons_for(kind.name),
+            requester_id=getattr(request, "user_id", None),
+            reviewer_id=getattr(actor, "pk", None),
+            status=request.status,
+        )
+    except WorkflowError as exc:
+        raise kind.error(exc) from exc
+    request.status = next_status(request.status, checked.event).value
+    request.reviewer = actor
+    request.decided_at = timezone.now()
+    request.reason_code = checked.reason_code
+    request.note = checked.note
+    request.save(update_fields=["status", "reviewer", "decided_at", "reason_code", "note"])
+    if checked.decision is Decision.APPROVE and on_approve is not None:
+        on_approve()
+    decision_record(
+        kind=kind.name,
+        request=request,
+        subject=subject,
+        actor=actor,
+        decision=checked.decision,
+        reason_code=checked.reason_code,
+        client_address=client_address,
+    )
+    return checked
+
+
+def review_transition(*, kind: ReviewKind, request: ReviewedRequest, event: Event) -> None:
+    """Withdraw a pending request or reset an approved one (locked by the caller)."""
+    try:
+        request.status = next_status(request.status, event).value
+    except WorkflowError as exc:
+        raise kind.error(exc) from exc
