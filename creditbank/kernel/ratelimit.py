@@ -73,12 +73,6 @@ def _count_again(cache_key: str, window: int) -> None:
     _increment(cache_key, window)
 
 
-def current(key: str, *, window: int) -> int:
-    """The count of the current window (for tests and operators)."""
-    cache_key, _retry = _bucket(key, window, time.time())
-    return _current(cache_key)
-
-
 def _current(cache_key: str) -> int:
     if _use_cache():
         return int(cache.get(cache_key, 0))
