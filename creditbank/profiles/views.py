@@ -154,16 +154,20 @@ def change_requests(request: HttpRequest) -> HttpResponse:
             services.change_request_create(
                 user=user,
                 field=form.cleaned_data["field"],
-                new_value=form.cleaned_data["new_value"],
+                new_value=form.requested_value(),
                 reason=form.cleaned_data["reason"],
                 proofs=request.FILES.getlist("proof"),
             )
         except DomainError as exc:
+            if "new_value" in exc.errors:
+                exc.errors[form.value_field()] = exc.errors.pop("new_value")
             apply_domain_error(form, exc)
             status = 400 if exc.status < 500 else exc.status
         else:
             messages.success(request, _("Your request was sent. Staff will review it; we will email you the decision."))
             return redirect("profiles:change_requests")
+    elif request.method == "POST":
+        status = 400
     return render(
         request,
         "profiles/change_requests.html",

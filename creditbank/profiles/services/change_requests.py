@@ -60,7 +60,12 @@ def _clean_new_value(user: User, field: str, raw: str) -> tuple[str, str, str]:
     if field == "gender":
         value = (raw or "").strip().upper()
         if value not in ("M", "F"):
-            raise DomainError("choice_invalid", _("Gender is M (male) or F (female)."), field="new_value")
+            raise DomainError(
+                "choice_invalid",
+                _("Gender is M (male) or F (female)."),
+                field="new_value",
+                extra={"allowed": ["M", "F"]},
+            )
         if value == user.gender:
             raise DomainError("unchanged", _("This is already your gender."), field="new_value")
         return value, value, user.gender
