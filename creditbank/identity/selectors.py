@@ -66,7 +66,7 @@ def verification_state(user: User) -> dict[str, Any]:
         submitted_at=attempt.created_at,
         decided_at=attempt.decided_at,
         checks=[{"name": c.get("name"), "status": c.get("status")} for c in attempt.checks],
-        note=attempt.note if attempt.status == VerificationStatus.REJECTED else "",
+        note=attempt.note if attempt.status in (VerificationStatus.APPROVED, VerificationStatus.REJECTED) else "",
         reason=reason_as_dict(attempt.reason_code) if attempt.reason_code else None,
         can_withdraw=attempt.status == VerificationStatus.PENDING,
         can_reset=attempt.status == VerificationStatus.REJECTED,
