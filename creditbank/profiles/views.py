@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from creditbank.accounts.models import AccountStatus, User
 from creditbank.kernel import ratelimit
+from creditbank.kernel.documents import extension_for
 from creditbank.kernel.downloads import private_file_response as file_response
 from creditbank.kernel.errors import DomainError, NotFound
 from creditbank.kernel.forms import apply_domain_error
@@ -356,7 +357,7 @@ def review_detail(request: HttpRequest, request_id: int) -> HttpResponse:
 def review_proof(request: HttpRequest, request_id: int, proof_id: int) -> HttpResponse:
     _reviewer_or_404(request)
     try:
-        data, content_type = services.change_request_proof_for_reviewer(
+        data, content_type, name = services.change_request_proof_for_reviewer(
             reviewer=_user(request),
             request_id=request_id,
             proof_id=proof_id,
@@ -365,5 +366,5 @@ def review_proof(request: HttpRequest, request_id: int, proof_id: int) -> HttpRe
     except NotFound as exc:
         raise Http404 from exc
     return file_response(
-        data, content_type, f"proof-{request_id}-{proof_id}.{'pdf' if content_type == 'application/pdf' else 'jpg'}"
+        data, content_type, f"proof-{request_id}-{proof_id}.{extension_for(content_type)}", display_name=name
     )

@@ -69,3 +69,32 @@ def test_the_same_gender_again_is_refused_next_to_the_select(learner) -> None:  
     block = field_block(response.content.decode(), "new_gender")
     assert tr("This is already your gender.") in block
     assert not ChangeRequest.objects.exists()
+
+
+def test_proofs_are_shown_and_downloaded_under_their_own_names(learner) -> None:  # type: ignore[no-untyped-def]
+    from urllib.parse import quote
+
+    from conftest import Api, make_reviewer_user
+    from creditbank.profiles.models import ChangeRequestProof
+
+    named = SimpleUploadedFile("户口簿 第3页.png", card_back(seed=8), content_type="image/png")
+    response = learner.post(
+        "/profile/change-requests/", {"field": "name", "new_value": "王五", "reason": "改名", "proof": named}
+    )
+    assert response.status_code == 302
+    proof = ChangeRequestProof.objects.get()
+    assert proof.filename == "户口簿 第3页.png"
+    staff = Client()
+    reviewer = make_reviewer_user()
+    staff.force_login(reviewer)
+    page = staff.get(f"/review/change-requests/{proof.request_id}/").content.decode()
+    assert '<figcaption data-testid="proof-name">户口簿 第3页.png</figcaption>' in page
+    download = staff.get(f"/review/change-requests/{proof.request_id}/proof/{proof.pk}/")
+    assert download["Content-Disposition"] == (
+        f'attachment; filename="proof-{proof.request_id}-{proof.pk}.jpg"; '
+        f"filename*=UTF-8''{quote('户口簿 第3页.jpg', safe='')}"
+    )
+    api = Api(Client())
+    api.login(reviewer.email)
+    item = api.get(f"/api/v1/review/change-requests/{proof.request_id}").json()
+    assert [p["filename"] for p in item["proofs"]] == ["户口簿 第3页.png"]
