@@ -1,10 +1,23 @@
+from django.conf import settings
 from django.contrib import admin
+from django.http import FileResponse, HttpRequest
 from django.urls import include, path, re_path
+from django.views.decorators.http import require_safe
 
 from config.api import api, api_not_found
 from creditbank.accounts import views as account_views
 
+
+@require_safe
+def favicon(request: HttpRequest) -> FileResponse:
+    """/favicon.ico, which browsers and feed readers ask for whatever the pages link."""
+    response = FileResponse((settings.BASE_DIR / "static" / "favicon.ico").open("rb"), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("", account_views.home, name="home"),
     path("accounts/", include("creditbank.accounts.urls")),
     path("", include("creditbank.identity.urls")),

@@ -52,3 +52,44 @@ def test_seed_demo_is_idempotent_and_prints_working_logins(db, django_capture_on
     assert EducationEntry.objects.count() == WorkEntry.objects.count() == 1
     assert staff.get("/review/change-requests/").status_code == 200
     assert staff.get("/support/queue/").status_code == 200
+
+
+def test_the_demo_reviewer_publishes_a_notice_in_the_admin_as_the_readme_says(db) -> None:  # type: ignore[no-untyped-def]
+    """README: notices are published at /admin/ (log in as `reviewer`); the notice then shows at /notices/."""
+    from creditbank.demo.management.commands.seed_demo import DEMO_PASSWORD
+    from creditbank.notices.models import Notice
+
+    call_command("seed_demo", stdout=StringIO())
+    staff = Client()
+    login = staff.post(
+        "/admin/login/?next=/admin/",
+        {"username": "reviewer@demo.creditbank.test", "password": DEMO_PASSWORD, "next": "/admin/"},
+    )
+    assert login.status_code == 302
+    assert login["Location"] == "/admin/"
+    index = staff.get("/admin/").content.decode()
+    assert 'href="/admin/notices/notice/add/"' in index
+    response = staff.post(
+        "/admin/notices/notice/add/",
+        {"title_zh": "考试安排调整通知", "title_en": "Exam dates changed", "body_zh": "请留意新的考试时间。",
+         "body_en": "Note the new dates.", "published_at_0": "2026-01-01", "published_at_1": "08:00:00"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    added = Notice.objects.get(title_zh="考试安排调整通知")
+    assert added.created_by == User.objects.get(email="reviewer@demo.creditbank.test")
+    listing = Client().get("/notices/").content.decode()
+    assert f'href="/notices/{added.pk}/"' in listing
+    assert "考试安排调整通知" in listing
+
+
+def test_seeding_sends_no_email(transactional_db) -> None:  # type: ignore[no-untyped-def]
+    """The seed activates and verifies its accounts itself: no activation or decision emails that would
+    bury a newcomer's own activation link in the terminal. (Real commits: what runs after commit runs.)"""
+    from django.core import mail
+
+    mail.outbox.clear()
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert mail.outbox == []
+    # the one account left to activate still has its link, printed by the seed itself
+    assert len(re.findall(r"/accounts/activate/\S+/\)", out.getvalue())) == 1

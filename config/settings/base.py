@@ -255,7 +255,7 @@ SMS_GATEWAY_TOKEN: str = env.get("SMS_GATEWAY_TOKEN", "")
 
 NINJA_PAGINATION_MAX_LIMIT = 100
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask_pii": {"()": "creditbank.kernel.masking.MaskPiiFilter"}},
@@ -265,6 +265,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Replaces Django's default "django" logger, whose own console handler (when DEBUG) printed
+        # every message a second time before it reached the root handler.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

@@ -14,6 +14,7 @@ from ninja.responses import Status
 from creditbank.accounts.api_auth import AUTH
 from creditbank.accounts.models import User
 from creditbank.identity import selectors, services
+from creditbank.identity.labels import check_detail
 from creditbank.identity.reasons import REASONS, reason_as_dict
 from creditbank.kernel import ratelimit
 from creditbank.kernel.api_schemas import problems
@@ -113,7 +114,7 @@ def _review_item(attempt: Any) -> dict[str, Any]:
         "id_number": user.id_number_masked,
         "region_flagged": user.region_flagged,
         "checks": [
-            {"name": c.get("name", ""), "status": c.get("status", ""), "detail": c.get("detail", "")}
+            {"name": c.get("name", ""), "status": c.get("status", ""), "detail": check_detail(c)}
             for c in attempt.checks
         ],
         "reason_code": attempt.reason_code,

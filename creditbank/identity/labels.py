@@ -13,7 +13,7 @@ CHECK_LABELS: dict[str, Any] = {
     "id_number_unique": _("ID number not verified on another account"),
     "photo_not_reused": _("Photos not used by another account"),
     "face_present": _("Face visible on the portrait side"),
-    "ocr_match": _("Card text matches your name and ID number"),
+    "ocr_match": _("Card text matches the registered name and ID number"),
     "region_known": _("Region code known"),
     "provider": _("Identity provider"),
 }

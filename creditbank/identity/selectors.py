@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.models import AccountStatus, User
 from creditbank.identity.models import VerificationAttempt, VerificationStatus
@@ -66,7 +67,7 @@ def verification_state(user: User) -> dict[str, Any]:
         submitted_at=attempt.created_at,
         decided_at=attempt.decided_at,
         checks=[{"name": c.get("name"), "status": c.get("status")} for c in attempt.checks],
-        note=attempt.note if attempt.status == VerificationStatus.REJECTED else "",
+        note=attempt.note if attempt.status in (VerificationStatus.APPROVED, VerificationStatus.REJECTED) else "",
         reason=reason_as_dict(attempt.reason_code) if attempt.reason_code else None,
         can_withdraw=attempt.status == VerificationStatus.PENDING,
         can_reset=attempt.status == VerificationStatus.REJECTED,
@@ -92,10 +93,10 @@ def verification_queue(
 
 def verification_get_for_reviewer(*, reviewer: User, attempt_id: int) -> VerificationAttempt:
     if not reviewer.has_perm("identity.review_verification"):
-        raise NotFound("No such verification.")
+        raise NotFound(_("No such verification."))
     attempt = VerificationAttempt.objects.select_related("user", "reviewer").filter(pk=attempt_id).first()
     if attempt is None:
-        raise NotFound("No such verification.")
+        raise NotFound(_("No such verification."))
     return attempt
 
 

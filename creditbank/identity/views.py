@@ -46,10 +46,14 @@ def verification(request: HttpRequest) -> HttpResponse:
                 request, _("Your photos were received. The automatic checks run now; a reviewer decides next.")
             )
             return redirect("identity:verification")
+    state = selectors.verification_state(user)  # type: ignore[arg-type]
+    checks_running = state["status"] == VerificationStatus.PENDING and any(
+        c["status"] == "queued" for c in state["checks"]
+    )
     return render(
         request,
         "identity/verification.html",
-        {"form": form, "state": selectors.verification_state(user), "advice": ADVICE},  # type: ignore[arg-type]
+        {"form": form, "state": state, "advice": ADVICE, "checks_running": checks_running},
         status=status,
     )
 

@@ -8,23 +8,72 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from creditbank.kernel.errors import DomainError
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
-_TITLES = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    409: "Conflict",
-    413: "Content Too Large",
-    415: "Unsupported Media Type",
-    422: "Unprocessable Content",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
+# RFC 9457 §3.1.4: the title does not change between occurrences, except for localisation.
+_TITLES: dict[int, Any] = {
+    400: gettext_lazy("Bad Request"),
+    401: gettext_lazy("Unauthorized"),
+    403: gettext_lazy("Forbidden"),
+    404: gettext_lazy("Not Found"),
+    405: gettext_lazy("Method Not Allowed"),
+    409: gettext_lazy("Conflict"),
+    413: gettext_lazy("Content Too Large"),
+    415: gettext_lazy("Unsupported Media Type"),
+    422: gettext_lazy("Unprocessable Content"),
+    429: gettext_lazy("Too Many Requests"),
+    500: gettext_lazy("Internal Server Error"),
+}
+
+# What each pydantic error type means, in words a person can act on (pydantic's own messages are
+# English only). Keys: https://docs.pydantic.dev/latest/errors/validation_errors/
+_VALIDATION_MESSAGES: dict[str, Any] = {
+    **dict.fromkeys(
+        ("string_type", "string_sub_type", "string_unicode", "bytes_type"), gettext_lazy("Enter text (a string).")
+    ),
+    **dict.fromkeys(
+        ("int_type", "int_parsing", "int_parsing_size", "int_from_float"), gettext_lazy("Enter a whole number.")
+    ),
+    **dict.fromkeys(
+        ("float_type", "float_parsing", "decimal_type", "decimal_parsing", "finite_number"),
+        gettext_lazy("Enter a number."),
+    ),
+    **dict.fromkeys(("bool_type", "bool_parsing"), gettext_lazy("Enter true or false.")),
+    **dict.fromkeys(
+        ("list_type", "tuple_type", "set_type", "frozen_set_type", "iterable_type"),
+        gettext_lazy("Enter a list of values."),
+    ),
+    **dict.fromkeys(("dict_type", "model_type", "dataclass_type"), gettext_lazy("Enter a JSON object.")),
+    **dict.fromkeys(
+        ("date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"),
+        gettext_lazy("Enter a valid date."),
+    ),
+    **dict.fromkeys(
+        ("datetime_type", "datetime_parsing", "datetime_from_date_parsing", "datetime_object_invalid"),
+        gettext_lazy("Enter a valid date/time."),
+    ),
+    **dict.fromkeys(
+        ("url_type", "url_parsing", "url_syntax_violation", "url_scheme"), gettext_lazy("Enter a valid URL.")
+    ),
+    **dict.fromkeys(("uuid_type", "uuid_parsing", "uuid_version"), gettext_lazy("Enter a valid UUID.")),
+    **dict.fromkeys(("literal_error", "enum"), gettext_lazy("Choose one of the allowed values.")),
+    "string_too_short": gettext_lazy("Enter at least %(min_length)s characters."),
+    "string_too_long": gettext_lazy("Enter at most %(max_length)s characters."),
+    "too_short": gettext_lazy("Enter at least %(min_length)s items."),
+    "too_long": gettext_lazy("Enter at most %(max_length)s items."),
+    "greater_than": gettext_lazy("Enter a value greater than %(gt)s."),
+    "greater_than_equal": gettext_lazy("Enter a value of at least %(ge)s."),
+    "less_than": gettext_lazy("Enter a value less than %(lt)s."),
+    "less_than_equal": gettext_lazy("Enter a value of at most %(le)s."),
+    "extra_forbidden": gettext_lazy("This field is not accepted here."),
+    "missing": gettext_lazy("This field is required."),
+    **dict.fromkeys(
+        ("json_invalid", "json_type", "model_attributes_type"), gettext_lazy("The request body is not valid JSON.")
+    ),
 }
 
 
@@ -43,7 +92,7 @@ def problem_body(
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": problem_type(code),
-        "title": _TITLES.get(status, "Error"),
+        "title": force_str(_TITLES.get(status, gettext_lazy("Error"))),
         "status": status,
         "detail": force_str(detail),
         "code": code,
@@ -82,20 +131,28 @@ def from_domain_error(request: HttpRequest | None, exc: DomainError) -> HttpResp
     )
 
 
+def validation_message(err: dict[str, Any]) -> str:
+    """One pydantic error as a translated message (never pydantic's English text)."""
+    template = _VALIDATION_MESSAGES.get(str(err.get("type", "")))
+    if template is None:
+        return _("Invalid value.")
+    text = force_str(template)
+    if "%(" in text:
+        ctx = err.get("ctx") or {}
+        try:
+            return text % {key: value if isinstance(value, (int, float)) else str(value) for key, value in ctx.items()}
+        except (KeyError, TypeError, ValueError):
+            return _("Invalid value.")
+    return text
+
+
 def from_validation_errors(request: HttpRequest, raw_errors: list[dict[str, Any]]) -> HttpResponse:
     """Pydantic/ninja request validation → 400 ``validation_error`` with per-field messages."""
     errors: dict[str, list[str]] = {}
     for err in raw_errors:
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "payload", "query", "path", "form", "file")]
         field = ".".join(loc) or "__all__"
-        kind = err.get("type", "")
-        if kind == "missing":
-            message = _("This field is required.")
-        elif kind in {"json_invalid", "model_attributes_type"}:
-            message = _("The request body is not valid JSON.")
-        else:
-            message = str(err.get("msg", _("Invalid value.")))
-        errors.setdefault(field, []).append(message)
+        errors.setdefault(field, []).append(validation_message(err))
     return problem_response(
         problem_body(
             status=400,

@@ -14,6 +14,7 @@ from creditbank.accounts.api_auth import AUTH, BearerTokenAuth
 from creditbank.accounts.models import User
 from creditbank.kernel.api_body import json_or_form
 from creditbank.kernel.api_schemas import problems
+from creditbank.kernel.documents import extension_for
 from creditbank.kernel.downloads import private_file_response as file_response
 from creditbank.kernel.errors import DomainError, PermissionDenied
 from creditbank.kernel.idempotency import run_idempotent
@@ -44,6 +45,7 @@ class AttachmentOut(Schema):
     id: int
     content_type: str
     size: int
+    filename: str
 
 
 class MessageOut(Schema):
@@ -192,7 +194,8 @@ def _ticket_out(t: Ticket) -> dict[str, Any]:
                 "body": m.body,
                 "created_at": m.created_at,
                 "attachments": [
-                    {"id": a.pk, "content_type": a.content_type, "size": a.size} for a in m.attachments.all()
+                    {"id": a.pk, "content_type": a.content_type, "size": a.size, "filename": a.filename}
+                    for a in m.attachments.all()
                 ],
             }
             for m in t.messages.all()
@@ -294,8 +297,8 @@ def my_ticket_reopen(request: HttpRequest, ticket_id: int) -> Any:
     },
 )
 def my_attachment(request: HttpRequest, ticket_id: int, attachment_id: int) -> HttpResponse:
-    data, ct = services.ticket_attachment(actor=_user(request), ticket_id=ticket_id, attachment_id=attachment_id)
-    return file_response(data, ct, f"attachment-{attachment_id}.{'pdf' if ct == 'application/pdf' else 'jpg'}")
+    data, ct, name = services.ticket_attachment(actor=_user(request), ticket_id=ticket_id, attachment_id=attachment_id)
+    return file_response(data, ct, f"attachment-{attachment_id}.{extension_for(ct)}", display_name=name)
 
 
 def _require_support(user: User) -> None:
@@ -354,5 +357,5 @@ def support_close(request: HttpRequest, ticket_id: int) -> Any:
     },
 )
 def support_attachment(request: HttpRequest, ticket_id: int, attachment_id: int) -> HttpResponse:
-    data, ct = services.ticket_attachment(actor=_user(request), ticket_id=ticket_id, attachment_id=attachment_id)
-    return file_response(data, ct, f"attachment-{attachment_id}.{'pdf' if ct == 'application/pdf' else 'jpg'}")
+    data, ct, name = services.ticket_attachment(actor=_user(request), ticket_id=ticket_id, attachment_id=attachment_id)
+    return file_response(data, ct, f"attachment-{attachment_id}.{extension_for(ct)}", display_name=name)

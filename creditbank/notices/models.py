@@ -105,6 +105,7 @@ class TicketAttachment(models.Model):
     blob = models.CharField(max_length=64)
     content_type = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
+    filename = models.CharField(_("file name"), max_length=255, blank=True, default="")
 
     def __str__(self) -> str:
         return f"attachment #{self.pk}"

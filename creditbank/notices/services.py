@@ -15,7 +15,7 @@ from creditbank.accounts.models import User
 from creditbank.accounts.services import uploads_allow, user_notify
 from creditbank.audit.services import audit_record
 from creditbank.kernel import ratelimit
-from creditbank.kernel.documents import clean_upload
+from creditbank.kernel.documents import clean_upload, download_name
 from creditbank.kernel.errors import DomainError, NotFound
 from creditbank.kernel.text import clean_text
 from creditbank.kernel.vault import vault
@@ -76,6 +76,7 @@ def _add_message(ticket: Ticket, author: User, body: str, docs: list[Any], *, fr
             blob=store.save(doc.data, context=ATTACHMENT_CONTEXT),
             content_type=doc.content_type,
             size=len(doc.data),
+            filename=doc.name,
         )
     return message
 
@@ -235,8 +236,8 @@ def ticket_close_by_staff(*, staff: User, ticket_id: int) -> Ticket:
     return ticket
 
 
-def ticket_attachment(*, actor: User, ticket_id: int, attachment_id: int) -> tuple[bytes, str]:
-    """The owner or support staff (audited) may download an attachment."""
+def ticket_attachment(*, actor: User, ticket_id: int, attachment_id: int) -> tuple[bytes, str, str]:
+    """The owner or support staff (audited) may download an attachment: (data, content type, its name)."""
     att = (
         TicketAttachment.objects.select_related("message__ticket__user")
         .filter(pk=attachment_id, message__ticket_id=ticket_id)
@@ -254,4 +255,8 @@ def ticket_attachment(*, actor: User, ticket_id: int, attachment_id: int) -> tup
             object_type="ticket",
             object_id=f"{ticket.pk}:{att.pk}",
         )
-    return vault().read(att.blob, context=ATTACHMENT_CONTEXT), att.content_type
+    return (
+        vault().read(att.blob, context=ATTACHMENT_CONTEXT),
+        att.content_type,
+        download_name(att.filename, content_type=att.content_type),
+    )

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from creditbank.accounts.models import User
+from creditbank.kernel.documents import extension_for
 from creditbank.kernel.downloads import private_file_response as file_response
 from creditbank.kernel.errors import DomainError, NotFound
 from creditbank.kernel.forms import apply_domain_error
@@ -126,10 +127,12 @@ def ticket_reopen(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @login_required
 def attachment(request: HttpRequest, ticket_id: int, attachment_id: int) -> HttpResponse:
     try:
-        data, ct = services.ticket_attachment(actor=_user(request), ticket_id=ticket_id, attachment_id=attachment_id)
+        data, ct, name = services.ticket_attachment(
+            actor=_user(request), ticket_id=ticket_id, attachment_id=attachment_id
+        )
     except NotFound as exc:
         raise Http404 from exc
-    return file_response(data, ct, f"attachment-{attachment_id}.{'pdf' if ct == 'application/pdf' else 'jpg'}")
+    return file_response(data, ct, f"attachment-{attachment_id}.{extension_for(ct)}", display_name=name)
 
 
 @login_required

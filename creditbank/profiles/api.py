@@ -17,6 +17,7 @@ from creditbank.accounts.models import User
 from creditbank.accounts.selectors import user_capabilities
 from creditbank.kernel import ratelimit
 from creditbank.kernel.api_schemas import problems
+from creditbank.kernel.documents import extension_for
 from creditbank.kernel.downloads import private_file_response as file_response
 from creditbank.kernel.errors import DomainError, PermissionDenied
 from creditbank.kernel.idempotency import run_idempotent
@@ -119,6 +120,7 @@ class ProofOut(Schema):
     id: int
     content_type: str
     size: int
+    filename: str
 
 
 class ChangeRequestOut(Schema):
@@ -261,7 +263,9 @@ def _request_out(r: ChangeRequest) -> dict[str, Any]:
         "note": r.note,
         "created_at": r.created_at,
         "decided_at": r.decided_at,
-        "proofs": [{"id": p.id, "content_type": p.content_type, "size": p.size} for p in r.proofs.all()],
+        "proofs": [
+            {"id": p.id, "content_type": p.content_type, "size": p.size, "filename": p.filename} for p in r.proofs.all()
+        ],
     }
 
 
@@ -422,14 +426,14 @@ def review_detail(request: HttpRequest, request_id: int) -> Any:
 )
 def review_proof(request: HttpRequest, request_id: int, proof_id: int) -> HttpResponse:
     """A proof file; every view is in the audit log."""
-    data, content_type = services.change_request_proof_for_reviewer(
+    data, content_type, name = services.change_request_proof_for_reviewer(
         reviewer=_user(request),
         request_id=request_id,
         proof_id=proof_id,
         client_address=ratelimit.client_address(request),
     )
-    ext = "pdf" if content_type == "application/pdf" else "jpg"
-    return file_response(data, content_type, f"proof-{request_id}-{proof_id}.{ext}")
+    ext = extension_for(content_type)
+    return file_response(data, content_type, f"proof-{request_id}-{proof_id}.{ext}", display_name=name)
 
 
 @router.post(

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from creditbank.accounts.models import Gender
 from creditbank.kernel.form_fields import MultipleFileField
 from creditbank.profiles.models import EducationLevel, StudyMode
 from creditbank.profiles.services.change_requests import REASON_CODES
@@ -42,11 +45,27 @@ class ChangeRequestForm(forms.Form):
         label=_("What should change"),
         choices=[("name", _("Name")), ("gender", _("Gender")), ("id_number", _("ID number"))],
     )
-    new_value = forms.CharField(label=_("New value"), max_length=200, required=False)
+    new_value = forms.CharField(label=_("New name or ID number"), max_length=200, required=False)
+    new_gender = forms.ChoiceField(label=_("New gender"), choices=[("", "—"), *Gender.choices], required=False)
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000, required=False
     )
     proof = MultipleFileField(label=_("Proof (photos or PDF, up to 5 files)"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("field") == "gender" and not data.get("new_gender"):
+            self.add_error("new_gender", _("Choose the new gender."))
+        return data
+
+    def requested_value(self) -> str:
+        """The new value the service checks: the chosen gender (M or F), or the typed name or ID number."""
+        data = self.cleaned_data
+        return str(data["new_gender"] if data["field"] == "gender" else data["new_value"])
+
+    def value_field(self) -> str:
+        """The field of this form that shows the service's errors about ``new_value``."""
+        return "new_gender" if self.cleaned_data.get("field") == "gender" else "new_value"
 
 
 class EducationForm(forms.Form):

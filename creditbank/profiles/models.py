@@ -101,6 +101,7 @@ class ChangeRequestProof(models.Model):
     content_type = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
+    filename = models.CharField(_("file name"), max_length=255, blank=True, default="")
 
     def __str__(self) -> str:
         return f"proof #{self.pk}"

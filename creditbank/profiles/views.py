@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from creditbank.accounts.models import AccountStatus, User
 from creditbank.kernel import ratelimit
+from creditbank.kernel.documents import extension_for
 from creditbank.kernel.downloads import private_file_response as file_response
 from creditbank.kernel.errors import DomainError, NotFound
 from creditbank.kernel.forms import apply_domain_error
@@ -154,16 +155,20 @@ def change_requests(request: HttpRequest) -> HttpResponse:
             services.change_request_create(
                 user=user,
                 field=form.cleaned_data["field"],
-                new_value=form.cleaned_data["new_value"],
+                new_value=form.requested_value(),
                 reason=form.cleaned_data["reason"],
                 proofs=request.FILES.getlist("proof"),
             )
         except DomainError as exc:
+            if "new_value" in exc.errors:
+                exc.errors[form.value_field()] = exc.errors.pop("new_value")
             apply_domain_error(form, exc)
             status = 400 if exc.status < 500 else exc.status
         else:
             messages.success(request, _("Your request was sent. Staff will review it; we will email you the decision."))
             return redirect("profiles:change_requests")
+    elif request.method == "POST":
+        status = 400
     return render(
         request,
         "profiles/change_requests.html",
@@ -352,7 +357,7 @@ def review_detail(request: HttpRequest, request_id: int) -> HttpResponse:
 def review_proof(request: HttpRequest, request_id: int, proof_id: int) -> HttpResponse:
     _reviewer_or_404(request)
     try:
-        data, content_type = services.change_request_proof_for_reviewer(
+        data, content_type, name = services.change_request_proof_for_reviewer(
             reviewer=_user(request),
             request_id=request_id,
             proof_id=proof_id,
@@ -361,5 +366,5 @@ def review_proof(request: HttpRequest, request_id: int, proof_id: int) -> HttpRe
     except NotFound as exc:
         raise Http404 from exc
     return file_response(
-        data, content_type, f"proof-{request_id}-{proof_id}.{'pdf' if content_type == 'application/pdf' else 'jpg'}"
+        data, content_type, f"proof-{request_id}-{proof_id}.{extension_for(content_type)}", display_name=name
     )

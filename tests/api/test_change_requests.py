@@ -213,3 +213,14 @@ def test_change_request_idempotency_key(api, learner) -> None:  # type: ignore[n
     assert a.status_code == b.status_code == 202
     assert a.json()["id"] == b.json()["id"]
     assert ChangeRequest.objects.count() == 1
+
+
+@pytest.mark.parametrize("value", ["男", "female", "X", ""])
+def test_gender_is_m_or_f_in_the_api_and_anything_else_says_so(api, learner, value) -> None:  # type: ignore[no-untyped-def]
+    response = submit(api, field="gender", new_value=value)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "choice_invalid"
+    assert body["allowed"] == ["M", "F"]
+    assert body["errors"] == {"new_value": ["性别只能是 M（男）或 F（女）。"]}
+    assert not ChangeRequest.objects.exists()

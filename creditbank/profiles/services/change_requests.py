@@ -17,7 +17,7 @@ from creditbank.audit.services import audit_record
 from creditbank.identity.domain.regions import RegionMatch
 from creditbank.identity.id_numbers import id_number_parse
 from creditbank.identity.services import verification_invalidate
-from creditbank.kernel.documents import clean_upload
+from creditbank.kernel.documents import clean_upload, download_name
 from creditbank.kernel.errors import DomainError, NotFound, PermissionDenied
 from creditbank.kernel.masking import mask_id_number
 from creditbank.kernel.pii import cipher, indexer
@@ -58,7 +58,12 @@ def _clean_new_value(user: User, field: str, raw: str) -> tuple[str, str, str]:
     if field == "gender":
         value = (raw or "").strip().upper()
         if value not in ("M", "F"):
-            raise DomainError("choice_invalid", _("Gender is M (male) or F (female)."), field="new_value")
+            raise DomainError(
+                "choice_invalid",
+                _("Gender is M (male) or F (female)."),
+                field="new_value",
+                extra={"allowed": ["M", "F"]},
+            )
         if value == user.gender:
             raise DomainError("unchanged", _("This is already your gender."), field="new_value")
         return value, value, user.gender
@@ -109,7 +114,12 @@ def change_request_create(*, user: User, field: str, new_value: str, reason: str
             )
             for name, doc in zip(names, cleaned, strict=True):
                 ChangeRequestProof.objects.create(
-                    request=request, blob=name, content_type=doc.content_type, size=len(doc.data), sha256=doc.sha256
+                    request=request,
+                    blob=name,
+                    content_type=doc.content_type,
+                    size=len(doc.data),
+                    sha256=doc.sha256,
+                    filename=doc.name,
                 )
     except IntegrityError as exc:
         for name in names:
@@ -267,7 +277,8 @@ def _apply(request: ChangeRequest, user: User, reviewer: User) -> bool:
 
 def change_request_proof_for_reviewer(
     *, reviewer: User, request_id: int, proof_id: int, client_address: str = ""
-) -> tuple[bytes, str]:
+) -> tuple[bytes, str, str]:
+    """A proof file for a reviewer (audited): (data, content type, its name)."""
     _require_reviewer(reviewer)
     proof = (
         ChangeRequestProof.objects.select_related("request__user").filter(pk=proof_id, request_id=request_id).first()
@@ -282,7 +293,11 @@ def change_request_proof_for_reviewer(
         object_id=f"{request_id}:{proof_id}",
         client_address=client_address,
     )
-    return vault().read(proof.blob, context=PROOF_CONTEXT), proof.content_type
+    return (
+        vault().read(proof.blob, context=PROOF_CONTEXT),
+        proof.content_type,
+        download_name(proof.filename, content_type=proof.content_type),
+    )
 
 
 def pending_change_withdraw(*, user: User, request_id: int) -> ChangeRequest:

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 from creditbank.accounts import services as account_services
 from creditbank.accounts.models import AccountStatus, User
@@ -17,6 +18,12 @@ from creditbank.identity.specimens import card_back, card_front, valid_id_number
 
 DEMO_PASSWORD = "Demo-Passphrase-2026"  # noqa: S105 - printed demo login, development only
 REVIEWERS_GROUP = "Bank staff: reviewers and support"
+NOTICE_EDITORS_GROUP = "Notice editors"
+NOTICE_PERMISSIONS = ["add_notice", "change_notice", "delete_notice", "view_notice"]
+# The seed activates, verifies and decides for its own accounts; the background work those steps
+# enqueue (activation and decision emails, pre-checks it runs itself) is dropped, so the terminal of
+# `./dev run` shows only the emails of what a newcomer does.
+NO_BACKGROUND_WORK = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 LEARNERS = [
     ("learner-registered", "张三", "19900307", 111, "13800000001"),
@@ -35,6 +42,10 @@ class Command(BaseCommand):
     help = "Create the demo accounts (idempotent) and print their logins."
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        with override_settings(TASKS=NO_BACKGROUND_WORK):
+            self._seed()
+
+    def _seed(self) -> None:
         reviewer = self._reviewer()
         lines = []
         for i, (role, name, birth, seq, phone) in enumerate(LEARNERS):
@@ -68,7 +79,11 @@ class Command(BaseCommand):
                 status=AccountStatus.ACTIVATED,
                 is_staff=True,
             )
-        reviewer.groups.add(group)
+        editors, _ = Group.objects.get_or_create(name=NOTICE_EDITORS_GROUP)
+        editors.permissions.add(
+            *Permission.objects.filter(content_type__app_label="notices", codename__in=NOTICE_PERMISSIONS)
+        )
+        reviewer.groups.add(group, editors)
         return reviewer
 
     @transaction.atomic
