@@ -93,6 +93,15 @@ def from_validation_errors(request: HttpRequest, raw_errors: list[dict[str, Any]
             message = _("This field is required.")
         elif kind in {"json_invalid", "model_attributes_type"}:
             message = _("The request body is not valid JSON.")
+        elif kind in {"int_parsing", "int_type", "int_from_float"}:
+            message = _("Enter a whole number.")
+        elif kind in {"greater_than_equal", "less_than_equal"}:
+            bound = (err.get("ctx") or {}).get("ge" if kind == "greater_than_equal" else "le")
+            message = (
+                _("Use a value of at least %(bound)s.")
+                if kind == "greater_than_equal"
+                else _("Use a value of at most %(bound)s.")
+            ) % {"bound": bound}
         else:
             message = str(err.get("msg", _("Invalid value.")))
         errors.setdefault(field, []).append(message)

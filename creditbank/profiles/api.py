@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Response, Status
 
@@ -20,6 +20,7 @@ from creditbank.kernel.api_schemas import problems
 from creditbank.kernel.downloads import private_file_response as file_response
 from creditbank.kernel.errors import DomainError, PermissionDenied
 from creditbank.kernel.idempotency import run_idempotent
+from creditbank.kernel.paging import Limit, Offset, page
 from creditbank.profiles import selectors, services
 from creditbank.profiles.domain.months import format_month
 from creditbank.profiles.models import ChangeRequest, EducationEntry, WorkEntry
@@ -312,11 +313,10 @@ def phone_confirm(request: HttpRequest, payload: CodeIn) -> Any:
     return me_payload(user)
 
 
-@router.get("/me/history", response={200: HistoryListOut, **problems(401, 403)}, auth=AUTH)
-def history(request: HttpRequest, limit: Query[int] = 50, offset: Query[int] = 0) -> Any:
+@router.get("/me/history", response={200: HistoryListOut, **problems(400, 401, 403)}, auth=AUTH)
+def history(request: HttpRequest, limit: Limit = 50, offset: Offset = 0) -> Any:
     """Every change to the profile (values masked)."""
-    qs = selectors.profile_history(_user(request))
-    limit, offset = min(max(limit, 1), 100), max(offset, 0)
+    rows, count = page(selectors.profile_history(_user(request)), limit=limit, offset=offset)
     items = [
         {
             "field": h.field,
@@ -325,16 +325,15 @@ def history(request: HttpRequest, limit: Query[int] = 50, offset: Query[int] = 0
             "source": h.source,
             "created_at": h.created_at,
         }
-        for h in qs[offset : offset + limit]
+        for h in rows
     ]
-    return {"items": items, "count": qs.count()}
+    return {"items": items, "count": count}
 
 
-@router.get("/me/change-requests", response={200: ChangeRequestListOut, **problems(401, 403)}, auth=AUTH)
-def change_requests(request: HttpRequest, limit: Query[int] = 50, offset: Query[int] = 0) -> Any:
-    qs = selectors.change_requests_for_user(_user(request))
-    limit, offset = min(max(limit, 1), 100), max(offset, 0)
-    return {"items": [_request_out(r) for r in qs[offset : offset + limit]], "count": qs.count()}
+@router.get("/me/change-requests", response={200: ChangeRequestListOut, **problems(400, 401, 403)}, auth=AUTH)
+def change_requests(request: HttpRequest, limit: Limit = 50, offset: Offset = 0) -> Any:
+    rows, count = page(selectors.change_requests_for_user(_user(request)), limit=limit, offset=offset)
+    return {"items": [_request_out(r) for r in rows], "count": count}
 
 
 @router.post(
@@ -389,20 +388,20 @@ def _require_reviewer(user: User) -> None:
         raise PermissionDenied("not_reviewer", _("Only staff who review change requests may see this."))
 
 
-@router.get("/review/change-requests", response={200: ReviewChangeRequestListOut, **problems(401, 403)}, auth=AUTH)
+@router.get("/review/change-requests", response={200: ReviewChangeRequestListOut, **problems(400, 401, 403)}, auth=AUTH)
 def review_list(
     request: HttpRequest,
     status: str = "pending",
     kind: str | None = None,
-    limit: Query[int] = 20,
-    offset: Query[int] = 0,
+    limit: Limit = 20,
+    offset: Offset = 0,
 ) -> Any:
     """Locked-field and reviewed-field change requests, oldest first."""
     user = _user(request)
     _require_reviewer(user)
     qs = selectors.change_request_queue(reviewer=user, status=None if status == "all" else status, kind=kind)
-    limit, offset = min(max(limit, 1), 100), max(offset, 0)
-    return {"items": [_review_out(r) for r in qs[offset : offset + limit]], "count": qs.count()}
+    rows, count = page(qs, limit=limit, offset=offset)
+    return {"items": [_review_out(r) for r in rows], "count": count}
 
 
 @router.get(
@@ -503,11 +502,10 @@ def _gate(request: HttpRequest) -> User:
     return user
 
 
-@router.get("/me/education", response={200: EducationListOut, **problems(401, 403)}, auth=AUTH)
-def education_list(request: HttpRequest, limit: Query[int] = 50, offset: Query[int] = 0) -> Any:
-    qs = selectors.education_for_user(_gate(request))
-    limit, offset = min(max(limit, 1), 100), max(offset, 0)
-    return {"items": [education_out(e) for e in qs[offset : offset + limit]], "count": qs.count()}
+@router.get("/me/education", response={200: EducationListOut, **problems(400, 401, 403)}, auth=AUTH)
+def education_list(request: HttpRequest, limit: Limit = 50, offset: Offset = 0) -> Any:
+    rows, count = page(selectors.education_for_user(_gate(request)), limit=limit, offset=offset)
+    return {"items": [education_out(e) for e in rows], "count": count}
 
 
 @router.post("/me/education", response={201: EducationOut, **problems(400, 401, 403, 409, 422)}, auth=AUTH)
@@ -538,11 +536,10 @@ def education_evidence(request: HttpRequest, entry_id: int, evidence: File[Uploa
     return education_out(entry)
 
 
-@router.get("/me/work", response={200: WorkListOut, **problems(401, 403)}, auth=AUTH)
-def work_list(request: HttpRequest, limit: Query[int] = 50, offset: Query[int] = 0) -> Any:
-    qs = selectors.work_for_user(_gate(request))
-    limit, offset = min(max(limit, 1), 100), max(offset, 0)
-    return {"items": [work_out(w) for w in qs[offset : offset + limit]], "count": qs.count()}
+@router.get("/me/work", response={200: WorkListOut, **problems(400, 401, 403)}, auth=AUTH)
+def work_list(request: HttpRequest, limit: Limit = 50, offset: Offset = 0) -> Any:
+    rows, count = page(selectors.work_for_user(_gate(request)), limit=limit, offset=offset)
+    return {"items": [work_out(w) for w in rows], "count": count}
 
 
 @router.post("/me/work", response={201: WorkOut, **problems(400, 401, 403, 409, 422)}, auth=AUTH)
