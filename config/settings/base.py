@@ -39,6 +39,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # outermost: API answers and pages for signed-in accounts are never cached (personal data)
+    "creditbank.kernel.middleware.NoStoreMiddleware",
     "creditbank.kernel.middleware.ApiProblemMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
