@@ -48,6 +48,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # reads every body first: one that cannot be read is refused here (413/400), see kernel.request_body
+    "creditbank.kernel.request_body.RequestBodyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "creditbank.accounts.middleware.MustChangePasswordMiddleware",
@@ -195,7 +197,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
+# A body without files (JSON, form fields) is at most 2 MiB; a whole request, files included, at most
+# MAX_REQUEST_BYTES (413 request_too_large). The reverse proxy should refuse the same (docs/OPERATIONS.md).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+MAX_REQUEST_BYTES = env.get_int("CREDITBANK_MAX_REQUEST_BYTES", 50 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = None
 FILE_UPLOAD_PERMISSIONS = 0o600

@@ -16,7 +16,7 @@ from creditbank.accounts.models import User
 from creditbank.identity import selectors, services
 from creditbank.identity.reasons import REASONS, reason_as_dict
 from creditbank.kernel import ratelimit
-from creditbank.kernel.api_schemas import problems
+from creditbank.kernel.api_schemas import InputSchema, problems
 from creditbank.kernel.downloads import private_file_response
 from creditbank.kernel.errors import PermissionDenied
 from creditbank.kernel.paging import Limit, Offset, page
@@ -81,13 +81,13 @@ class ReviewListOut(Schema):
     count: int
 
 
-class DecisionIn(Schema):
+class DecisionIn(InputSchema):
     decision: str
     reason_code: str = ""
     note: str = ""
 
 
-class ReasonIn(Schema):
+class ReasonIn(InputSchema):
     reason: str
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from creditbank.kernel.problems import PROBLEM_CONTENT_TYPE, problem_body, problem_response
 
-_CODES = {405: "method_not_allowed", 413: "payload_too_large", 500: "server_error"}
+_CODES = {405: "method_not_allowed", 413: "request_too_large", 500: "server_error"}
 
 
 class ApiProblemMiddleware:

@@ -9,11 +9,12 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status
+from pydantic import StrictBool
 
 from creditbank.accounts.api_auth import AUTH, BearerTokenAuth
 from creditbank.accounts.models import User
 from creditbank.kernel.api_body import json_or_form
-from creditbank.kernel.api_schemas import problems
+from creditbank.kernel.api_schemas import InputSchema, problems
 from creditbank.kernel.downloads import private_file_response as file_response
 from creditbank.kernel.errors import DomainError, PermissionDenied
 from creditbank.kernel.idempotency import run_idempotent
@@ -81,15 +82,15 @@ class StaffTicketListOut(Schema):
     count: int
 
 
-class TicketIn(Schema):
+class TicketIn(InputSchema):
     category: str
     subject: str
     message: str
 
 
-class MessageIn(Schema):
+class MessageIn(InputSchema):
     message: str
-    close: bool = False
+    close: StrictBool = False
 
 
 _TICKET_BODY = {
@@ -208,10 +209,6 @@ def _user(request: HttpRequest) -> User:
     return request.auth  # type: ignore[attr-defined, no-any-return]
 
 
-def _bool(value: Any) -> bool:
-    return value is True or str(value).lower() in {"true", "1", "on"}
-
-
 @router.get("/me/tickets", response={200: TicketListOut, **problems(400, 401, 403)}, auth=AUTH)
 def my_tickets(request: HttpRequest, limit: Limit = 20, offset: Offset = 0) -> Any:
     rows, count = page(selectors.tickets_for_user(_user(request)), limit=limit, offset=offset)
@@ -226,7 +223,7 @@ def my_tickets(request: HttpRequest, limit: Limit = 20, offset: Offset = 0) -> A
 )
 def open_ticket(request: HttpRequest) -> Any:
     """Ask support (JSON, or multipart with ``attachments``). Open to every signed-in account."""
-    data, files = json_or_form(request, file_fields=("attachments",))
+    data, files = json_or_form(request, schema=TicketIn, file_fields=("attachments",))
     user = _user(request)
 
     def create() -> tuple[int, dict[str, Any]]:
@@ -259,15 +256,16 @@ def my_ticket(request: HttpRequest, ticket_id: int) -> Any:
 )
 def my_ticket_message(request: HttpRequest, ticket_id: int) -> Any:
     """Reply; a recently closed ticket reopens. ``close``: true closes it instead of replying."""
-    data, files = json_or_form(request, file_fields=("attachments",))
+    data, files = json_or_form(request, schema=MessageIn, file_fields=("attachments",))
     user = _user(request)
-    if _bool(data.get("close")) and not data.get("message"):
+    close = data.get("close") is True
+    if close and not data.get("message"):
         services.ticket_close_by_user(user=user, ticket_id=ticket_id)
     else:
         services.ticket_reply_by_user(
             user=user, ticket_id=ticket_id, message=str(data.get("message") or ""), attachments=files["attachments"]
         )
-        if _bool(data.get("close")):
+        if close:
             services.ticket_close_by_user(user=user, ticket_id=ticket_id)
     return Status(201, _ticket_out(selectors.ticket_get_for_owner(user=user, ticket_id=ticket_id)))
 
@@ -325,12 +323,12 @@ def support_ticket(request: HttpRequest, ticket_id: int) -> Any:
 )
 def support_reply(request: HttpRequest, ticket_id: int) -> Any:
     """Reply to the user (they are emailed); ``close``: true closes the ticket with this reply."""
-    data, files = json_or_form(request, file_fields=("attachments",))
+    data, files = json_or_form(request, schema=MessageIn, file_fields=("attachments",))
     services.ticket_reply_by_staff(
         staff=_user(request),
         ticket_id=ticket_id,
         message=str(data.get("message") or ""),
-        close=_bool(data.get("close")),
+        close=data.get("close") is True,
         attachments=files["attachments"],
     )
     return Status(201, _staff_ticket_out(selectors.ticket_get_for_staff(staff=_user(request), ticket_id=ticket_id)))

@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Response, Status
+from pydantic import StrictBool
 
 from creditbank.accounts.api_auth import AUTH
 from creditbank.accounts.models import User
 from creditbank.accounts.selectors import user_capabilities
 from creditbank.kernel import ratelimit
-from creditbank.kernel.api_schemas import problems
+from creditbank.kernel.api_schemas import InputSchema, problems
 from creditbank.kernel.downloads import private_file_response as file_response
 from creditbank.kernel.errors import DomainError, PermissionDenied
 from creditbank.kernel.idempotency import run_idempotent
@@ -67,7 +68,7 @@ class MeOut(Schema):
     pending_confirmations: list[str]
 
 
-class MePatchIn(Schema):
+class MePatchIn(InputSchema):
     """Editable fields. ``name``, ``gender``, ``account_no`` and ``id_number`` are refused with
     ``field_locked``; ``email`` and ``phone`` need ``password`` and a confirmation."""
 
@@ -80,8 +81,8 @@ class MePatchIn(Schema):
     emergency_contact_name: str | None = None
     emergency_contact_phone: str | None = None
     preferred_language: str | None = None
-    notify_email_decisions: bool | None = None
-    notify_email_notices: bool | None = None
+    notify_email_decisions: StrictBool | None = None
+    notify_email_notices: StrictBool | None = None
     name: str | None = None
     gender: str | None = None
     account_no: str | None = None
@@ -95,11 +96,11 @@ class PatchOut(Schema):
     me: MeOut
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     token: str
 
 
-class CodeIn(Schema):
+class CodeIn(InputSchema):
     code: str
 
 
@@ -154,13 +155,13 @@ class ReviewChangeRequestListOut(Schema):
     count: int
 
 
-class DecisionIn(Schema):
+class DecisionIn(InputSchema):
     decision: str
     reason_code: str = ""
     note: str = ""
 
 
-class EducationIn(Schema):
+class EducationIn(InputSchema):
     school: str | None = None
     major: str | None = None
     level: str | None = None
@@ -188,13 +189,13 @@ class EducationListOut(Schema):
     count: int
 
 
-class WorkIn(Schema):
+class WorkIn(InputSchema):
     employer: str | None = None
     position: str | None = None
     industry: str | None = None
     start: str | None = None
     end: str | None = None
-    current: bool | None = None
+    current: StrictBool | None = None
     description: str | None = None
 
 
