@@ -105,3 +105,21 @@ def test_the_login_that_signs_in_is_no_store_and_anonymous_pages_stay_cacheable(
     signed_in = client.post("/accounts/login/", {"identifier": user.email, "password": PASSWORD})
     assert signed_in.status_code == 302
     assert no_store(signed_in)
+
+
+def test_no_store_when_the_account_cannot_be_read() -> None:
+    """On the 500 page of a database outage the session cannot be read: assume the page is personal."""
+    from django.db import DatabaseError
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+    from django.utils.functional import SimpleLazyObject
+
+    from creditbank.kernel.middleware import NoStoreMiddleware
+
+    def unreachable() -> object:
+        raise DatabaseError("the database is down")
+
+    request = RequestFactory().get("/profile/")
+    request.user = SimpleLazyObject(unreachable)
+    response = NoStoreMiddleware(lambda r: HttpResponse("page", status=500))(request)
+    assert response["Cache-Control"] == "no-store"

@@ -64,7 +64,10 @@ class NoStoreMiddleware:
 
 def _signed_in(request: HttpRequest) -> bool:
     user = getattr(request, "user", None)
-    return bool(user is not None and user.is_authenticated)
+    try:
+        return bool(user is not None and user.is_authenticated)
+    except Exception:  # the session store is unreachable (say, on the 500 page): assume it is personal
+        return True
 
 
 def _has_credentials(request: HttpRequest) -> bool:
