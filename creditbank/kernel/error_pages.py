@@ -28,9 +28,9 @@ def _problem(request: HttpRequest, status: int, code: str, detail: Any) -> HttpR
     return problem_response(problem_body(status=status, code=code, detail=detail, instance=request.path))
 
 
-def bad_request_page(request: HttpRequest, detail: Any = None, *, status: int = 400) -> HttpResponse:
+def bad_request_page(request: HttpRequest, detail: Any = None) -> HttpResponse:
     """The styled 400 page, with what was wrong when it is known."""
-    return render(request, "400.html", {"detail": detail}, status=status)
+    return render(request, "400.html", {"detail": detail}, status=400)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
