@@ -5,22 +5,54 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from creditbank.accounts.api import router as accounts_router
 from creditbank.identity.api import router as identity_router
+from creditbank.kernel.api_body import StrictJsonParser, unsupported_media_type
 from creditbank.kernel.errors import DomainError
 from creditbank.kernel.problems import from_domain_error, from_validation_errors, problem_body, problem_response
 from creditbank.notices.api import router as notices_router
 from creditbank.profiles.api import router as profiles_router
 
-api = NinjaAPI(
+_PROBLEM_REF = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+_BODY_PROBLEMS = {
+    400: "Bad Request: `invalid_body`, `unknown_field`, `boolean_required`, `validation_error`, …",
+    413: "Content Too Large: `request_too_large` (`max_bytes` says the limit)",
+    415: "Unsupported Media Type: `unsupported_media_type` (send application/json, UTF-8)",
+}
+
+
+class CreditBankApi(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
+        """Every operation that takes a body may answer 400, 413 and (JSON bodies) 415: stated once here."""
+        schema = super().get_openapi_schema(**kwargs)
+        for path_item in schema["paths"].values():
+            for operation in path_item.values():
+                content = operation.get("requestBody", {}).get("content", {})
+                if not content:
+                    continue
+                statuses = (400, 413, 415) if "application/json" in content else (400, 413)
+                for status in statuses:
+                    operation["responses"].setdefault(
+                        status, {"description": _BODY_PROBLEMS[status], "content": _PROBLEM_REF}
+                    )
+        return schema
+
+
+api = CreditBankApi(
     title="Credit bank API (学分银行接口)",
     version="1",
-    description="The public API of the credit bank. Errors are RFC 9457 problem details with a stable `code`.",
+    description=(
+        "The public API of the credit bank. Errors are RFC 9457 problem details with a stable `code`. "
+        "JSON bodies are one UTF-8 JSON object sent as `application/json`; unknown fields are refused."
+    ),
     urls_namespace="api-v1",
+    parser=StrictJsonParser(),
 )
 api.add_router("/", accounts_router)
 api.add_router("/", identity_router)
@@ -55,9 +87,17 @@ def _not_found(request: HttpRequest, exc: Any) -> HttpResponse:
     return problem_response(problem_body(status=404, code="not_found", detail=_("Not found."), instance=request.path))
 
 
+@api.exception_handler(RawPostDataException)
+def _form_body_on_json_endpoint(request: HttpRequest, exc: RawPostDataException) -> HttpResponse:
+    """The body was read as a form (multipart or urlencoded) before a JSON endpoint asked for it."""
+    return from_domain_error(request, unsupported_media_type())
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    code = {400: "invalid_body", 403: "forbidden", 405: "method_not_allowed", 413: "payload_too_large"}.get(
+    if isinstance(exc.__cause__, DomainError):  # the body parser's own refusal (kernel.api_body)
+        return from_domain_error(request, exc.__cause__)
+    code = {400: "invalid_body", 403: "forbidden", 405: "method_not_allowed", 413: "request_too_large"}.get(
         exc.status_code, "http_error"
     )
     detail = str(exc)

@@ -28,3 +28,8 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "creditbank.kernel.error_pages.bad_request"
+handler403 = "creditbank.kernel.error_pages.permission_denied"
+handler404 = "creditbank.kernel.error_pages.page_not_found"
+handler500 = "creditbank.kernel.error_pages.server_error"

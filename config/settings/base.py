@@ -39,6 +39,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # outermost: API answers and pages for signed-in accounts are never cached (personal data)
+    "creditbank.kernel.middleware.NoStoreMiddleware",
     "creditbank.kernel.middleware.ApiProblemMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -46,6 +48,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # reads every body first: one that cannot be read is refused here (413/400), see kernel.request_body
+    "creditbank.kernel.request_body.RequestBodyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "creditbank.accounts.middleware.MustChangePasswordMiddleware",
@@ -147,6 +151,7 @@ SESSION_COOKIE_AGE = env.get_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "creditbank.kernel.error_pages.csrf_failure"
 API_TOKEN_TTL = timedelta(seconds=env.get_int("API_TOKEN_TTL_SECONDS", 60 * 60 * 2))
 ACTIVATION_TOKEN_MAX_AGE = env.get_int("ACTIVATION_TOKEN_MAX_AGE", 48 * 3600)
 PASSWORD_RESET_TIMEOUT = env.get_int("PASSWORD_RESET_TIMEOUT", 2 * 3600)
@@ -192,7 +197,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
+# A body without files (JSON, form fields) is at most 2 MiB; a whole request, files included, at most
+# MAX_REQUEST_BYTES (413 request_too_large). The reverse proxy should refuse the same (docs/OPERATIONS.md).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+MAX_REQUEST_BYTES = env.get_int("CREDITBANK_MAX_REQUEST_BYTES", 50 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = None
 FILE_UPLOAD_PERMISSIONS = 0o600

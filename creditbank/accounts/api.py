@@ -16,14 +16,14 @@ from creditbank.accounts import services
 from creditbank.accounts.api_auth import AUTH
 from creditbank.accounts.models import User
 from creditbank.kernel import ratelimit
-from creditbank.kernel.api_schemas import problems
+from creditbank.kernel.api_schemas import InputSchema, problems
 from creditbank.kernel.errors import DomainError
 from creditbank.kernel.idempotency import run_idempotent
 
 router = Router(tags=["accounts"])
 
 
-class RegisterIn(Schema):
+class RegisterIn(InputSchema):
     name: str
     id_number: str
     phone: str
@@ -38,7 +38,7 @@ class RegisterOut(Schema):
     status: str
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     identifier: str | None = None
     password: str | None = None
     grant_type: str | None = None
@@ -53,7 +53,7 @@ class TokenOut(Schema):
     must_change_password: bool
 
 
-class ActivateIn(Schema):
+class ActivateIn(InputSchema):
     token: str
 
 
@@ -61,7 +61,7 @@ class StatusOut(Schema):
     status: str
 
 
-class EmailIn(Schema):
+class EmailIn(InputSchema):
     email: str
 
 
@@ -69,12 +69,12 @@ class DetailOut(Schema):
     detail: str
 
 
-class PasswordChangeIn(Schema):
+class PasswordChangeIn(InputSchema):
     old_password: str
     new_password: str
 
 
-class PasswordResetConfirmIn(Schema):
+class PasswordResetConfirmIn(InputSchema):
     token: str
     new_password: str
 

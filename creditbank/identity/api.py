@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
@@ -17,9 +17,10 @@ from creditbank.identity import selectors, services
 from creditbank.identity.labels import check_detail
 from creditbank.identity.reasons import REASONS, reason_as_dict
 from creditbank.kernel import ratelimit
-from creditbank.kernel.api_schemas import problems
+from creditbank.kernel.api_schemas import InputSchema, problems
 from creditbank.kernel.downloads import private_file_response
 from creditbank.kernel.errors import PermissionDenied
+from creditbank.kernel.paging import Limit, Offset, page
 
 router = Router(tags=["real-name verification"])
 
@@ -81,13 +82,13 @@ class ReviewListOut(Schema):
     count: int
 
 
-class DecisionIn(Schema):
+class DecisionIn(InputSchema):
     decision: str
     reason_code: str = ""
     note: str = ""
 
 
-class ReasonIn(Schema):
+class ReasonIn(InputSchema):
     reason: str
 
 
@@ -171,22 +172,20 @@ def _require_reviewer(user: User) -> None:
         raise PermissionDenied("not_reviewer", _("Only verification reviewers may see this."))
 
 
-@router.get("/review/verifications", response={200: ReviewListOut, **problems(401, 403)}, auth=AUTH)
+@router.get("/review/verifications", response={200: ReviewListOut, **problems(400, 401, 403)}, auth=AUTH)
 def review_list(
     request: HttpRequest,
     status: str = "pending",
     flagged: bool = False,
-    limit: Query[int] = 20,
-    offset: Query[int] = 0,
+    limit: Limit = 20,
+    offset: Offset = 0,
 ) -> Any:
     """The reviewers' queue, oldest first (``status``: pending, approved, rejected, withdrawn, reset, all)."""
     user: User = request.auth  # type: ignore[attr-defined]
     _require_reviewer(user)
-    limit = min(max(limit, 1), 100)
-    offset = max(offset, 0)
     qs = selectors.verification_queue(reviewer=user, status=None if status == "all" else status, flagged_only=flagged)
-    items = [_review_item(a) for a in qs[offset : offset + limit]]
-    return {"items": items, "count": qs.count()}
+    rows, count = page(qs, limit=limit, offset=offset)
+    return {"items": [_review_item(a) for a in rows], "count": count}
 
 
 @router.get("/review/verifications/{attempt_id}", response={200: ReviewItemOut, **problems(401, 403, 404)}, auth=AUTH)

@@ -1,4 +1,4 @@
-"""API answers that bypass the API's exception handlers still come as problem details."""
+"""Cross-cutting answers: problem details for the router's own errors; no-store for personal data."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from creditbank.kernel.problems import PROBLEM_CONTENT_TYPE, problem_body, problem_response
 
-_CODES = {405: "method_not_allowed", 413: "payload_too_large", 500: "server_error"}
+_CODES = {405: "method_not_allowed", 413: "request_too_large", 500: "server_error"}
 
 
 class ApiProblemMiddleware:
@@ -39,3 +39,42 @@ class ApiProblemMiddleware:
                 rewritten["Allow"] = response["Allow"]
             return rewritten
         return response
+
+
+class NoStoreMiddleware:
+    """Answers that may carry personal data are never stored by a browser or a shared cache.
+
+    Every answer under /api/ gets ``Cache-Control: no-store`` unless the endpoint chose its own
+    caching for an anonymous caller; an answer to a caller with credentials (a bearer token or a
+    signed-in session) always gets it, and so does every page shown to a signed-in account.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith("/api/"):
+            if _has_credentials(request) or not response.has_header("Cache-Control"):
+                _no_store(response)
+        elif _signed_in(request):
+            _no_store(response)
+        return response
+
+
+def _signed_in(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    try:
+        return bool(user is not None and user.is_authenticated)
+    except Exception:  # the session store is unreachable (say, on the 500 page): assume it is personal
+        return True
+
+
+def _has_credentials(request: HttpRequest) -> bool:
+    return bool(request.headers.get("Authorization") or getattr(request, "auth", None) or _signed_in(request))
+
+
+def _no_store(response: HttpResponse) -> None:
+    directives = [d.strip().lower() for d in response.get("Cache-Control", "").split(",")]
+    if "no-store" not in directives or "public" in directives:
+        response["Cache-Control"] = "no-store"

@@ -42,7 +42,7 @@ _VALIDATION_MESSAGES: dict[str, Any] = {
         ("float_type", "float_parsing", "decimal_type", "decimal_parsing", "finite_number"),
         gettext_lazy("Enter a number."),
     ),
-    **dict.fromkeys(("bool_type", "bool_parsing"), gettext_lazy("Enter true or false.")),
+    **dict.fromkeys(("bool_type", "bool_parsing"), gettext_lazy("Use true or false.")),
     **dict.fromkeys(
         ("list_type", "tuple_type", "set_type", "frozen_set_type", "iterable_type"),
         gettext_lazy("Enter a list of values."),
@@ -147,18 +147,60 @@ def validation_message(err: dict[str, Any]) -> str:
 
 
 def from_validation_errors(request: HttpRequest, raw_errors: list[dict[str, Any]]) -> HttpResponse:
-    """Pydantic/ninja request validation → 400 ``validation_error`` with per-field messages."""
-    errors: dict[str, list[str]] = {}
+    """Pydantic/ninja request validation → 400 problem details with per-field messages."""
+    return from_domain_error(request, validation_error(raw_errors))
+
+
+# The top-level code when several kinds of error come at once: the body as a whole first, then a
+# field the endpoint does not know (a misspelt name also makes the right one "missing"), then
+# the first error's own code.
+_PRECEDENCE = ("invalid_body", "unknown_field")
+
+
+def validation_error(raw_errors: list[dict[str, Any]]) -> DomainError:
+    """Pydantic validation errors → one :class:`DomainError` naming every field.
+
+    ``unknown_field`` for a field the schema does not declare, ``boolean_required`` for a
+    non-boolean where a boolean belongs, ``invalid_body`` when the body itself is missing or not
+    an object, ``validation_error`` for the rest (missing, wrong type, out of range)."""
+    found: list[tuple[str, str, Any]] = []  # (code, field, message)
     for err in raw_errors:
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "payload", "query", "path", "form", "file")]
-        field = ".".join(loc) or "__all__"
-        errors.setdefault(field, []).append(validation_message(err))
-    return problem_response(
-        problem_body(
-            status=400,
-            code="validation_error",
-            detail=_("Some fields are missing or invalid."),
-            errors=errors,
-            instance=request.path,
+        field = ".".join(loc)
+        kind = err.get("type", "")
+        if not field and kind in {"missing", "model_type", "dict_type", "model_attributes_type", "json_invalid"}:
+            found.append(("invalid_body", "", _("The request body must be a JSON object.")))
+            continue
+        code, message = _describe(kind, err)
+        found.append((code, field or "__all__", message))
+    codes = [code for code, _field, _message in found]
+    top = next((c for c in _PRECEDENCE if c in codes), codes[0] if codes else "validation_error")
+    if top == "validation_error":
+        detail: Any = _("Some fields are missing or invalid.")
+    else:
+        detail = next(message for code, _field, message in found if code == top)
+    errors: dict[str, list[Any]] = {}
+    for _code, field, message in found:
+        if field:
+            errors.setdefault(field, []).append(message)
+    return DomainError(top, detail, errors=errors)
+
+
+def _describe(kind: str, err: dict[str, Any]) -> tuple[str, Any]:
+    if kind == "extra_forbidden":
+        return "unknown_field", _("This field does not exist.")
+    if kind in {"bool_type", "bool_parsing"}:
+        return "boolean_required", _("Use true or false.")
+    if kind == "missing":
+        return "validation_error", _("This field is required.")
+    if kind in {"json_invalid", "model_attributes_type"}:
+        return "invalid_body", _("The request body is not valid JSON.")
+    if kind in {"greater_than_equal", "less_than_equal"}:
+        bound = (err.get("ctx") or {}).get("ge" if kind == "greater_than_equal" else "le")
+        message = (
+            _("Use a value of at least %(bound)s.")
+            if kind == "greater_than_equal"
+            else _("Use a value of at most %(bound)s.")
         )
-    )
+        return "validation_error", message % {"bound": bound}
+    return "validation_error", validation_message(err)

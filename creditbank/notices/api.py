@@ -7,17 +7,19 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Router, Schema
 from ninja.responses import Status
+from pydantic import StrictBool
 
 from creditbank.accounts.api_auth import AUTH, BearerTokenAuth
 from creditbank.accounts.models import User
 from creditbank.kernel.api_body import json_or_form
-from creditbank.kernel.api_schemas import problems
+from creditbank.kernel.api_schemas import InputSchema, problems
 from creditbank.kernel.documents import extension_for
 from creditbank.kernel.downloads import private_file_response as file_response
 from creditbank.kernel.errors import DomainError, PermissionDenied
 from creditbank.kernel.idempotency import run_idempotent
+from creditbank.kernel.paging import Limit, Offset, page
 from creditbank.notices import selectors, services
 from creditbank.notices.models import Notice, Ticket
 from creditbank.notices.rendering import render_markdown
@@ -82,15 +84,15 @@ class StaffTicketListOut(Schema):
     count: int
 
 
-class TicketIn(Schema):
+class TicketIn(InputSchema):
     category: str
     subject: str
     message: str
 
 
-class MessageIn(Schema):
+class MessageIn(InputSchema):
     message: str
-    close: bool = False
+    close: StrictBool = False
 
 
 _TICKET_BODY = {
@@ -154,16 +156,15 @@ def _optional_user(request: HttpRequest) -> Any:
     return user if user is not None and user.is_authenticated else None
 
 
-@router.get("/notices", response=NoticeListOut, auth=None)
-def notices(request: HttpRequest, limit: Query[int] = 20, offset: Query[int] = 0) -> Any:
+@router.get("/notices", response={200: NoticeListOut, **problems(400)}, auth=None)
+def notices(request: HttpRequest, limit: Limit = 20, offset: Offset = 0) -> Any:
     """Official notices, pinned first then newest; ``read`` and ``unread`` for signed-in users."""
     user = _optional_user(request)
-    qs = selectors.notices_visible()
-    limit, offset = min(max(limit, 1), 100), max(offset, 0)
+    rows, count = page(selectors.notices_visible(), limit=limit, offset=offset)
     read_ids = selectors.notice_read_ids(user) if user else None
     return {
-        "items": [_notice_out(n, read_ids) for n in qs[offset : offset + limit]],
-        "count": qs.count(),
+        "items": [_notice_out(n, read_ids) for n in rows],
+        "count": count,
         "unread": selectors.notices_unread_count(user) if user else None,
     }
 
@@ -211,15 +212,10 @@ def _user(request: HttpRequest) -> User:
     return request.auth  # type: ignore[attr-defined, no-any-return]
 
 
-def _bool(value: Any) -> bool:
-    return value is True or str(value).lower() in {"true", "1", "on"}
-
-
-@router.get("/me/tickets", response={200: TicketListOut, **problems(401, 403)}, auth=AUTH)
-def my_tickets(request: HttpRequest, limit: Query[int] = 20, offset: Query[int] = 0) -> Any:
-    qs = selectors.tickets_for_user(_user(request))
-    limit, offset = min(max(limit, 1), 100), max(offset, 0)
-    return {"items": [_ticket_out(t) for t in qs[offset : offset + limit]], "count": qs.count()}
+@router.get("/me/tickets", response={200: TicketListOut, **problems(400, 401, 403)}, auth=AUTH)
+def my_tickets(request: HttpRequest, limit: Limit = 20, offset: Offset = 0) -> Any:
+    rows, count = page(selectors.tickets_for_user(_user(request)), limit=limit, offset=offset)
+    return {"items": [_ticket_out(t) for t in rows], "count": count}
 
 
 @router.post(
@@ -230,7 +226,7 @@ def my_tickets(request: HttpRequest, limit: Query[int] = 20, offset: Query[int] 
 )
 def open_ticket(request: HttpRequest) -> Any:
     """Ask support (JSON, or multipart with ``attachments``). Open to every signed-in account."""
-    data, files = json_or_form(request, file_fields=("attachments",))
+    data, files = json_or_form(request, schema=TicketIn, file_fields=("attachments",))
     user = _user(request)
 
     def create() -> tuple[int, dict[str, Any]]:
@@ -263,15 +259,16 @@ def my_ticket(request: HttpRequest, ticket_id: int) -> Any:
 )
 def my_ticket_message(request: HttpRequest, ticket_id: int) -> Any:
     """Reply; a recently closed ticket reopens. ``close``: true closes it instead of replying."""
-    data, files = json_or_form(request, file_fields=("attachments",))
+    data, files = json_or_form(request, schema=MessageIn, file_fields=("attachments",))
     user = _user(request)
-    if _bool(data.get("close")) and not data.get("message"):
+    close = data.get("close") is True
+    if close and not data.get("message"):
         services.ticket_close_by_user(user=user, ticket_id=ticket_id)
     else:
         services.ticket_reply_by_user(
             user=user, ticket_id=ticket_id, message=str(data.get("message") or ""), attachments=files["attachments"]
         )
-        if _bool(data.get("close")):
+        if close:
             services.ticket_close_by_user(user=user, ticket_id=ticket_id)
     return Status(201, _ticket_out(selectors.ticket_get_for_owner(user=user, ticket_id=ticket_id)))
 
@@ -306,14 +303,14 @@ def _require_support(user: User) -> None:
         raise PermissionDenied("not_support", _("Only support staff may see this."))
 
 
-@router.get("/support/tickets", response={200: StaffTicketListOut, **problems(401, 403)}, auth=AUTH)
-def support_tickets(request: HttpRequest, status: str = "open", limit: Query[int] = 20, offset: Query[int] = 0) -> Any:
+@router.get("/support/tickets", response={200: StaffTicketListOut, **problems(400, 401, 403)}, auth=AUTH)
+def support_tickets(request: HttpRequest, status: str = "open", limit: Limit = 20, offset: Offset = 0) -> Any:
     """The support queue (``status``: open, answered, closed, all)."""
     user = _user(request)
     _require_support(user)
     qs = selectors.support_queue(staff=user, status=None if status == "all" else status)
-    limit, offset = min(max(limit, 1), 100), max(offset, 0)
-    return {"items": [_staff_ticket_out(t) for t in qs[offset : offset + limit]], "count": qs.count()}
+    rows, count = page(qs, limit=limit, offset=offset)
+    return {"items": [_staff_ticket_out(t) for t in rows], "count": count}
 
 
 @router.get("/support/tickets/{ticket_id}", response={200: StaffTicketOut, **problems(401, 403, 404)}, auth=AUTH)
@@ -329,12 +326,12 @@ def support_ticket(request: HttpRequest, ticket_id: int) -> Any:
 )
 def support_reply(request: HttpRequest, ticket_id: int) -> Any:
     """Reply to the user (they are emailed); ``close``: true closes the ticket with this reply."""
-    data, files = json_or_form(request, file_fields=("attachments",))
+    data, files = json_or_form(request, schema=MessageIn, file_fields=("attachments",))
     services.ticket_reply_by_staff(
         staff=_user(request),
         ticket_id=ticket_id,
         message=str(data.get("message") or ""),
-        close=_bool(data.get("close")),
+        close=data.get("close") is True,
         attachments=files["attachments"],
     )
     return Status(201, _staff_ticket_out(selectors.ticket_get_for_staff(staff=_user(request), ticket_id=ticket_id)))

@@ -8,19 +8,21 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Response, Status
+from pydantic import StrictBool
 
 from creditbank.accounts.api_auth import AUTH
 from creditbank.accounts.models import User
 from creditbank.accounts.selectors import user_capabilities
 from creditbank.kernel import ratelimit
-from creditbank.kernel.api_schemas import problems
+from creditbank.kernel.api_schemas import InputSchema, problems
 from creditbank.kernel.documents import extension_for
 from creditbank.kernel.downloads import private_file_response as file_response
 from creditbank.kernel.errors import DomainError, PermissionDenied
 from creditbank.kernel.idempotency import run_idempotent
+from creditbank.kernel.paging import Limit, Offset, page
 from creditbank.profiles import selectors, services
 from creditbank.profiles.domain.months import format_month
 from creditbank.profiles.models import ChangeRequest, EducationEntry, WorkEntry
@@ -67,7 +69,7 @@ class MeOut(Schema):
     pending_confirmations: list[str]
 
 
-class MePatchIn(Schema):
+class MePatchIn(InputSchema):
     """Editable fields. ``name``, ``gender``, ``account_no`` and ``id_number`` are refused with
     ``field_locked``; ``email`` and ``phone`` need ``password`` and a confirmation."""
 
@@ -80,8 +82,8 @@ class MePatchIn(Schema):
     emergency_contact_name: str | None = None
     emergency_contact_phone: str | None = None
     preferred_language: str | None = None
-    notify_email_decisions: bool | None = None
-    notify_email_notices: bool | None = None
+    notify_email_decisions: StrictBool | None = None
+    notify_email_notices: StrictBool | None = None
     name: str | None = None
     gender: str | None = None
     account_no: str | None = None
@@ -95,11 +97,11 @@ class PatchOut(Schema):
     me: MeOut
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     token: str
 
 
-class CodeIn(Schema):
+class CodeIn(InputSchema):
     code: str
 
 
@@ -155,13 +157,13 @@ class ReviewChangeRequestListOut(Schema):
     count: int
 
 
-class DecisionIn(Schema):
+class DecisionIn(InputSchema):
     decision: str
     reason_code: str = ""
     note: str = ""
 
 
-class EducationIn(Schema):
+class EducationIn(InputSchema):
     school: str | None = None
     major: str | None = None
     level: str | None = None
@@ -189,13 +191,13 @@ class EducationListOut(Schema):
     count: int
 
 
-class WorkIn(Schema):
+class WorkIn(InputSchema):
     employer: str | None = None
     position: str | None = None
     industry: str | None = None
     start: str | None = None
     end: str | None = None
-    current: bool | None = None
+    current: StrictBool | None = None
     description: str | None = None
 
 
@@ -316,11 +318,10 @@ def phone_confirm(request: HttpRequest, payload: CodeIn) -> Any:
     return me_payload(user)
 
 
-@router.get("/me/history", response={200: HistoryListOut, **problems(401, 403)}, auth=AUTH)
-def history(request: HttpRequest, limit: Query[int] = 50, offset: Query[int] = 0) -> Any:
+@router.get("/me/history", response={200: HistoryListOut, **problems(400, 401, 403)}, auth=AUTH)
+def history(request: HttpRequest, limit: Limit = 50, offset: Offset = 0) -> Any:
     """Every change to the profile (values masked)."""
-    qs = selectors.profile_history(_user(request))
-    limit, offset = min(max(limit, 1), 100), max(offset, 0)
+    rows, count = page(selectors.profile_history(_user(request)), limit=limit, offset=offset)
     items = [
         {
             "field": h.field,
@@ -329,16 +330,15 @@ def history(request: HttpRequest, limit: Query[int] = 50, offset: Query[int] = 0
             "source": h.source,
             "created_at": h.created_at,
         }
-        for h in qs[offset : offset + limit]
+        for h in rows
     ]
-    return {"items": items, "count": qs.count()}
+    return {"items": items, "count": count}
 
 
-@router.get("/me/change-requests", response={200: ChangeRequestListOut, **problems(401, 403)}, auth=AUTH)
-def change_requests(request: HttpRequest, limit: Query[int] = 50, offset: Query[int] = 0) -> Any:
-    qs = selectors.change_requests_for_user(_user(request))
-    limit, offset = min(max(limit, 1), 100), max(offset, 0)
-    return {"items": [_request_out(r) for r in qs[offset : offset + limit]], "count": qs.count()}
+@router.get("/me/change-requests", response={200: ChangeRequestListOut, **problems(400, 401, 403)}, auth=AUTH)
+def change_requests(request: HttpRequest, limit: Limit = 50, offset: Offset = 0) -> Any:
+    rows, count = page(selectors.change_requests_for_user(_user(request)), limit=limit, offset=offset)
+    return {"items": [_request_out(r) for r in rows], "count": count}
 
 
 @router.post(
@@ -393,20 +393,20 @@ def _require_reviewer(user: User) -> None:
         raise PermissionDenied("not_reviewer", _("Only staff who review change requests may see this."))
 
 
-@router.get("/review/change-requests", response={200: ReviewChangeRequestListOut, **problems(401, 403)}, auth=AUTH)
+@router.get("/review/change-requests", response={200: ReviewChangeRequestListOut, **problems(400, 401, 403)}, auth=AUTH)
 def review_list(
     request: HttpRequest,
     status: str = "pending",
     kind: str | None = None,
-    limit: Query[int] = 20,
-    offset: Query[int] = 0,
+    limit: Limit = 20,
+    offset: Offset = 0,
 ) -> Any:
     """Locked-field and reviewed-field change requests, oldest first."""
     user = _user(request)
     _require_reviewer(user)
     qs = selectors.change_request_queue(reviewer=user, status=None if status == "all" else status, kind=kind)
-    limit, offset = min(max(limit, 1), 100), max(offset, 0)
-    return {"items": [_review_out(r) for r in qs[offset : offset + limit]], "count": qs.count()}
+    rows, count = page(qs, limit=limit, offset=offset)
+    return {"items": [_review_out(r) for r in rows], "count": count}
 
 
 @router.get(
@@ -507,11 +507,10 @@ def _gate(request: HttpRequest) -> User:
     return user
 
 
-@router.get("/me/education", response={200: EducationListOut, **problems(401, 403)}, auth=AUTH)
-def education_list(request: HttpRequest, limit: Query[int] = 50, offset: Query[int] = 0) -> Any:
-    qs = selectors.education_for_user(_gate(request))
-    limit, offset = min(max(limit, 1), 100), max(offset, 0)
-    return {"items": [education_out(e) for e in qs[offset : offset + limit]], "count": qs.count()}
+@router.get("/me/education", response={200: EducationListOut, **problems(400, 401, 403)}, auth=AUTH)
+def education_list(request: HttpRequest, limit: Limit = 50, offset: Offset = 0) -> Any:
+    rows, count = page(selectors.education_for_user(_gate(request)), limit=limit, offset=offset)
+    return {"items": [education_out(e) for e in rows], "count": count}
 
 
 @router.post("/me/education", response={201: EducationOut, **problems(400, 401, 403, 409, 422)}, auth=AUTH)
@@ -544,11 +543,10 @@ def education_evidence(request: HttpRequest, entry_id: int, evidence: File[Uploa
     return education_out(entry)
 
 
-@router.get("/me/work", response={200: WorkListOut, **problems(401, 403)}, auth=AUTH)
-def work_list(request: HttpRequest, limit: Query[int] = 50, offset: Query[int] = 0) -> Any:
-    qs = selectors.work_for_user(_gate(request))
-    limit, offset = min(max(limit, 1), 100), max(offset, 0)
-    return {"items": [work_out(w) for w in qs[offset : offset + limit]], "count": qs.count()}
+@router.get("/me/work", response={200: WorkListOut, **problems(400, 401, 403)}, auth=AUTH)
+def work_list(request: HttpRequest, limit: Limit = 50, offset: Offset = 0) -> Any:
+    rows, count = page(selectors.work_for_user(_gate(request)), limit=limit, offset=offset)
+    return {"items": [work_out(w) for w in rows], "count": count}
 
 
 @router.post("/me/work", response={201: WorkOut, **problems(400, 401, 403, 409, 422)}, auth=AUTH)

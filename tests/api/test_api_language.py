@@ -83,7 +83,7 @@ def test_schema_errors_are_messages_of_our_own_not_pydantics(db) -> None:  # typ
     assert body["errors"] == {
         "name": [tr("Enter text (a string).")],
         "id_number": [tr("Enter text (a string).")],
-        "accept_terms": [tr("Enter true or false.")],
+        "accept_terms": [tr("Use true or false.")],
     }
     path = client.get("/api/v1/notices/abc").json()
     assert path["errors"] == {"notice_id": [tr("Enter a whole number.")]}
@@ -92,7 +92,7 @@ def test_schema_errors_are_messages_of_our_own_not_pydantics(db) -> None:  # typ
 
 
 def test_schema_errors_pass_through_gettext(db, catalog) -> None:  # type: ignore[no-untyped-def]
-    catalog({"Enter text (a string).": "请输入文本。", "Enter true or false.": "请填写 true 或 false。",
+    catalog({"Enter text (a string).": "请输入文本。", "Use true or false.": "请填写 true 或 false。",
              "Bad Request": "请求有误"})  # fmt: skip
     response = post_json(
         Client(),

@@ -110,7 +110,7 @@ def test_long_passphrase_is_accepted(api) -> None:  # type: ignore[no-untyped-de
 def test_accept_terms_must_be_true_json_not_a_truthy_string(api) -> None:  # type: ignore[no-untyped-def]
     response = api.post(REGISTER, body(accept_terms="yes"))
     assert response.status_code == 400
-    assert response.json()["code"] == "validation_error"
+    assert response.json()["code"] == "boolean_required"
     assert "accept_terms" in response.json()["errors"]
 
 
