@@ -98,7 +98,12 @@ def test_one_allowance_across_evidence_proofs_and_attachments(api, make_learner,
     assert_refused_with_time(
         api.post(
             "/api/v1/me/change-requests",
-            {"field": "gender", "new_value": "F", "reason": "更正", "proof": [not_an_image()]},
+            {
+                "field": "gender",
+                "new_value": "M" if user.gender == "F" else "F",
+                "reason": "更正",
+                "proof": [not_an_image()],
+            },
             multipart=True,
         )
     )
