@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "creditbank.kernel",
     "creditbank.audit",
     "creditbank.accounts",
+    "creditbank.notifications",
+    "creditbank.reviews",
     "creditbank.identity",
     "creditbank.profiles",
     "creditbank.notices",

@@ -500,7 +500,7 @@ def _login_alert(user: User, *, account_key: str, failures: int, client_address:
     if ratelimit.hit("login-alert:" + account_key, limit=10**9, window=window) != 1:
         return
     log.warning("login failures alert account_no=%s failures=%d", user.account_no, failures)
-    user_notify(
+    _security_email(
         user=user,
         template="accounts/email/login_failures",
         context={
@@ -677,7 +677,8 @@ def uploads_allow(*, user: User, files: int) -> None:
         raise ratelimit.refusal(UPLOADS_SPENT, retry_after=exc.retry_after) from exc
 
 
-def user_notify(*, user: User, template: str, context: dict[str, str]) -> None:
-    """Email the user a templated notification after the current transaction commits."""
+def _security_email(*, user: User, template: str, context: dict[str, str]) -> None:
+    """Email the owner about their account's security after the current transaction commits.
+    Nobody opts out of these (other emails go through the notifications context)."""
     user_id, lang = user.pk, user.preferred_language or settings.LANGUAGE_CODE
     transaction.on_commit(lambda: tasks.send_plain_email.enqueue(user_id, template, lang, context))

@@ -16,7 +16,6 @@ from creditbank.accounts.services import (
     uploads_allow,
     user_mark_unverified,
     user_mark_verified,
-    user_notify,
     user_reveal_pii,
 )
 from creditbank.audit.services import audit_record
@@ -29,6 +28,7 @@ from creditbank.identity.selectors import attempts_left_today, next_attempt_at
 from creditbank.kernel.errors import DomainError, NotFound, PermissionDenied, RateLimited
 from creditbank.kernel.images import ImagePolicy, clean_image, hamming_hex, read_limited
 from creditbank.kernel.vault import vault
+from creditbank.notifications.services import Topic, notify
 
 log = logging.getLogger(__name__)
 
@@ -285,7 +285,7 @@ def _decide(
         )
         attempt_id = attempt.pk
         template = "identity/email/approved" if decision == "approve" else "identity/email/rejected"
-        user_notify(user=user, template=template, context={"reason_code": reason_code, "note": note})
+        notify(user=user, topic=Topic.DECISION, template=template, context={"reason_code": reason_code, "note": note})
         run_after = now + timedelta(days=_policy("VERIFICATION_PHOTO_RETENTION_DAYS"))
         transaction.on_commit(lambda: _schedule_purge(attempt_id, run_after))
     return attempt

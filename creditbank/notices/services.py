@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.models import User
-from creditbank.accounts.services import uploads_allow, user_notify
+from creditbank.accounts.services import uploads_allow
 from creditbank.audit.services import audit_record
 from creditbank.kernel import ratelimit
 from creditbank.kernel.documents import clean_upload, download_name
@@ -29,6 +29,7 @@ from creditbank.notices.models import (
     TicketStatus,
 )
 from creditbank.notices.personal_data import ATTACHMENT_CONTEXT
+from creditbank.notifications.services import Topic, notify
 
 log = logging.getLogger(__name__)
 MAX_ATTACHMENTS = 3
@@ -214,8 +215,9 @@ def ticket_reply_by_staff(
         audit_record(
             actor=staff, action="ticket.replied", subject=ticket.user, object_type="ticket", object_id=ticket.pk
         )
-        user_notify(
+        notify(
             user=ticket.user,
+            topic=Topic.SUPPORT,
             template="notices/email/ticket_reply",
             context={"ticket_id": str(ticket.pk), "subject": ticket.subject},
         )

@@ -12,7 +12,7 @@ from django_tasks import task
 @task()
 def email_notice(notice_id: int) -> int:
     from creditbank.notices.models import Notice
-    from creditbank.profiles.selectors import users_wanting_notice_emails
+    from creditbank.notifications.selectors import users_wanting_notice_emails
 
     notice = Notice.objects.filter(pk=notice_id).first()
     if notice is None:

@@ -23,6 +23,7 @@ from creditbank.kernel.downloads import private_file_response as file_response
 from creditbank.kernel.errors import DomainError, PermissionDenied
 from creditbank.kernel.idempotency import run_idempotent
 from creditbank.kernel.paging import Limit, Offset, page
+from creditbank.notifications.selectors import preferences_of
 from creditbank.profiles import selectors, services
 from creditbank.profiles.domain.months import format_month
 from creditbank.profiles.models import ChangeRequest, EducationEntry, WorkEntry
@@ -224,6 +225,7 @@ def me_payload(user: User) -> dict[str, Any]:
     caps = user_capabilities(user)
     step = caps.next_step
     pending = [_request_out(r) for r in selectors.change_requests_for_user(user).filter(status="pending")]
+    prefs = preferences_of(user)
     return {
         "account_no": user.account_no,
         "name": user.name,
@@ -237,8 +239,8 @@ def me_payload(user: User) -> dict[str, Any]:
         "emergency_contact_name": profile.emergency_contact_name,
         "emergency_contact_phone": profile.emergency_contact_phone_masked,
         "preferred_language": user.preferred_language,
-        "notify_email_decisions": profile.notify_email_decisions,
-        "notify_email_notices": profile.notify_email_notices,
+        "notify_email_decisions": prefs.email_decisions,
+        "notify_email_notices": prefs.email_notices,
         "status": user.status,
         "must_change_password": user.must_change_password,
         "may": caps.may,

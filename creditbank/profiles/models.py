@@ -26,7 +26,7 @@ class Profile(models.Model):
     """The editable part of a learner's record.
 
     PII: postal address, occupation, emergency contact name, the emergency contact's phone
-    (encrypted + masked), preferences.
+    (encrypted + masked). (Email preferences are the notifications context's.)
     """
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
@@ -36,8 +36,6 @@ class Profile(models.Model):
     emergency_contact_name = models.CharField(max_length=64, blank=True)
     emergency_contact_phone_enc = models.TextField(blank=True)
     emergency_contact_phone_masked = models.CharField(max_length=16, blank=True)
-    notify_email_decisions = models.BooleanField(default=True)
-    notify_email_notices = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -72,15 +72,3 @@ def history_entry_for_owner(*, kind: str, user: User, entry_id: int) -> Any:
     if entry is None:
         raise NotFound(_("No such entry."))
     return entry
-
-
-def users_wanting_notice_emails() -> QuerySet[User]:
-    """Active accounts whose owners asked for new official notices by email."""
-    return User.objects.filter(is_active=True, profile__notify_email_notices=True).exclude(
-        status__in=["suspended", "closed"]
-    )
-
-
-def user_wants_decision_emails(user: User) -> bool:
-    profile = getattr(user, "profile", None)
-    return True if profile is None else bool(profile.notify_email_decisions)

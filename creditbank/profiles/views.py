@@ -19,6 +19,7 @@ from creditbank.kernel.documents import extension_for
 from creditbank.kernel.downloads import private_file_response as file_response
 from creditbank.kernel.errors import DomainError, NotFound
 from creditbank.kernel.forms import apply_domain_error
+from creditbank.notifications.selectors import preferences_of
 from creditbank.profiles import selectors, services
 from creditbank.profiles.domain.months import format_month
 from creditbank.profiles.forms import (
@@ -63,14 +64,15 @@ def profile(request: HttpRequest) -> HttpResponse:
 def profile_edit(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     prof = services.profile_get(user)
+    prefs = preferences_of(user)
     initial = {
         "address": prof.address,
         "education_level": prof.education_level,
         "occupation": prof.occupation,
         "emergency_contact_name": prof.emergency_contact_name,
         "preferred_language": user.preferred_language or "zh-hans",
-        "notify_email_decisions": prof.notify_email_decisions,
-        "notify_email_notices": prof.notify_email_notices,
+        "notify_email_decisions": prefs.email_decisions,
+        "notify_email_notices": prefs.email_notices,
     }
     form = ProfileForm(request.POST or None, initial=initial, prefix="p")
     contact = ContactForm(request.POST or None, prefix="c")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from creditbank.accounts.domain.names import InvalidName, clean_name
 from creditbank.accounts.models import User
 from creditbank.accounts.selectors import ID_CONTEXT, user_require_verified
-from creditbank.accounts.services import name_error, uploads_allow, user_notify
+from creditbank.accounts.services import name_error, uploads_allow
 from creditbank.audit.services import audit_record
 from creditbank.identity.domain.regions import RegionMatch
 from creditbank.identity.id_numbers import id_number_parse
@@ -23,9 +23,9 @@ from creditbank.kernel.masking import mask_id_number
 from creditbank.kernel.pii import cipher, indexer
 from creditbank.kernel.text import clean_text
 from creditbank.kernel.vault import vault
+from creditbank.notifications.services import Topic, notify
 from creditbank.profiles.models import ChangeKind, ChangeRequest, ChangeRequestProof, ProfileChangeStatus
 from creditbank.profiles.personal_data import PROOF_CONTEXT, REQUEST_VALUE_CONTEXT, REVIEWED_VALUE_CONTEXT
-from creditbank.profiles.selectors import user_wants_decision_emails
 from creditbank.profiles.services.profile import (
     apply_field,
     history_record,
@@ -210,18 +210,19 @@ def change_request_decide(
             reason=reason_code or request.field,
             client_address=client_address,
         )
-        if user_wants_decision_emails(user) or reverify:
-            user_notify(
-                user=user,
-                template="profiles/email/change_decided",
-                context={
-                    "field": request.field,
-                    "decision": decision,
-                    "note": note,
-                    "reason": str(REASON_CODES.get(reason_code, "")),
-                    "reverify": "yes" if reverify else "",
-                },
-            )
+        notify(
+            user=user,
+            topic=Topic.DECISION,
+            template="profiles/email/change_decided",
+            context={
+                "field": request.field,
+                "decision": decision,
+                "note": note,
+                "reason": str(REASON_CODES.get(reason_code, "")),
+                "reverify": "yes" if reverify else "",
+            },
+            required=reverify,  # the person must verify their identity again: always told
+        )
     return request
 
 

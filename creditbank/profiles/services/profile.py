@@ -20,12 +20,14 @@ from creditbank.accounts.domain.contacts import ContactError, normalise_email, n
 from creditbank.accounts.domain.names import InvalidName, clean_name
 from creditbank.accounts.models import User
 from creditbank.accounts.selectors import PHONE_CONTEXT, phone_index_candidates
-from creditbank.accounts.services import contact_error, name_error, user_notify
+from creditbank.accounts.services import contact_error, name_error
 from creditbank.kernel import ratelimit
 from creditbank.kernel.errors import DomainError, NotFound
 from creditbank.kernel.masking import mask_email, mask_phone
 from creditbank.kernel.pii import cipher, indexer
 from creditbank.kernel.text import clean_text
+from creditbank.notifications.selectors import preferences_of
+from creditbank.notifications.services import Topic, notify, preferences_set
 from creditbank.profiles.models import (
     ChangeKind,
     ChangeRequest,
@@ -123,7 +125,13 @@ def _clean_value(field: str, value: Any) -> Any:
     raise DomainError("unknown_field", _("This field does not exist or cannot be changed."), field=field)
 
 
+#: Profile fields that are the person's notification preferences (kept by the notifications context).
+NOTIFICATION_FIELDS = {"notify_email_decisions": "email_decisions", "notify_email_notices": "email_notices"}
+
+
 def _current(user: User, profile: Profile, field: str) -> Any:
+    if field in NOTIFICATION_FIELDS:
+        return getattr(preferences_of(user), NOTIFICATION_FIELDS[field])
     if field == "preferred_language":
         return user.preferred_language
     if field == "emergency_contact_phone":
@@ -151,6 +159,9 @@ def apply_field(*, user: User, profile: Profile, field: str, value: Any) -> None
     if field == "preferred_language":
         user.preferred_language = value
         user.save(update_fields=["preferred_language"])
+        return
+    if field in NOTIFICATION_FIELDS:
+        preferences_set(user=user, **{NOTIFICATION_FIELDS[field]: value})
         return
     if field == "emergency_contact_phone":
         profile.emergency_contact_phone_enc = cipher().encrypt(value, context=EMERGENCY_PHONE_CONTEXT) if value else ""
@@ -299,8 +310,11 @@ def _start_contact_change(user: User, field: str, value: str) -> ContactChange:
         token = signing.dumps({"c": change.pk, "f": _email_fingerprint(change, user)}, salt="creditbank.email_change")
         link = settings.SITE_URL.rstrip("/") + f"/profile/email/confirm/{token}/"
         transaction.on_commit(lambda: _send_email_link(user.pk, value, link))
-        user_notify(
-            user=user, template="profiles/email/email_change_requested", context={"new_email": mask_email(value)}
+        notify(
+            user=user,
+            topic=Topic.ACCOUNT,
+            template="profiles/email/email_change_requested",
+            context={"new_email": mask_email(value)},
         )
     else:
         code = f"{secrets.randbelow(10**6):06d}"
