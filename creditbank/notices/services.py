@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.models import User
+from creditbank.accounts.roles import Role, has_role
 from creditbank.accounts.services import uploads_allow
 from creditbank.audit.services import audit_record
 from creditbank.kernel import ratelimit
@@ -29,6 +30,7 @@ from creditbank.notices.models import (
     TicketStatus,
 )
 from creditbank.notices.personal_data import ATTACHMENT_CONTEXT
+from creditbank.notices.selectors import ticket_get_for_actor
 from creditbank.notifications.services import Topic, notify
 
 log = logging.getLogger(__name__)
@@ -127,10 +129,7 @@ def ticket_open(
 
 
 def _ticket_for_owner(user: User, ticket_id: int) -> Ticket:
-    ticket = Ticket.objects.select_for_update().filter(pk=ticket_id, user=user).first()
-    if ticket is None:
-        raise NotFound(_("No such ticket."))
-    return ticket
+    return ticket_get_for_actor(actor=user, id=ticket_id, for_update=True, as_owner=True)
 
 
 def _message_limit(user: User) -> None:
@@ -192,7 +191,7 @@ def ticket_reopen(*, user: User, ticket_id: int) -> Ticket:
 
 
 def _require_support(staff: User) -> None:
-    if not staff.has_perm("notices.answer_ticket"):
+    if not has_role(staff, Role.SUPPORT):
         raise NotFound(_("No such ticket."))
 
 
@@ -203,9 +202,7 @@ def ticket_reply_by_staff(
     body = clean_text(message, field="message", max_length=5000, required=True, multiline=True)
     docs = _clean_files(staff, attachments or [])
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().select_related("user").filter(pk=ticket_id).first()
-        if ticket is None:
-            raise NotFound(_("No such ticket."))
+        ticket = ticket_get_for_actor(actor=staff, id=ticket_id, for_update=True)
         if ticket.user_id == staff.pk:
             raise DomainError("own_ticket", _("Answer your own ticket from another staff account."), status=403)
         msg = _add_message(ticket, staff, body, docs, from_staff=True)
@@ -227,9 +224,7 @@ def ticket_reply_by_staff(
 def ticket_close_by_staff(*, staff: User, ticket_id: int) -> Ticket:
     _require_support(staff)
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().filter(pk=ticket_id).first()
-        if ticket is None:
-            raise NotFound(_("No such ticket."))
+        ticket = ticket_get_for_actor(actor=staff, id=ticket_id, for_update=True)
         if ticket.status == TicketStatus.CLOSED:
             raise DomainError("ticket_closed", _("This ticket is already closed."), status=409)
         ticket.status = TicketStatus.CLOSED
@@ -240,16 +235,14 @@ def ticket_close_by_staff(*, staff: User, ticket_id: int) -> Ticket:
 
 def ticket_attachment(*, actor: User, ticket_id: int, attachment_id: int) -> tuple[bytes, str, str]:
     """The owner or support staff (audited) may download an attachment: (data, content type, its name)."""
-    att = (
-        TicketAttachment.objects.select_related("message__ticket__user")
-        .filter(pk=attachment_id, message__ticket_id=ticket_id)
-        .first()
-    )
+    try:
+        ticket = ticket_get_for_actor(actor=actor, id=ticket_id)
+    except NotFound as exc:
+        raise NotFound(_("No such file.")) from exc
+    att = TicketAttachment.objects.filter(pk=attachment_id, message__ticket_id=ticket.pk).first()
     if att is None:
         raise NotFound(_("No such file."))
-    ticket = att.message.ticket
     if ticket.user_id != actor.pk:
-        _require_support(actor)
         audit_record(
             actor=actor,
             action="ticket.attachment_viewed",

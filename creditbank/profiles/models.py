@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from creditbank.reviews.models import ReviewedRequest, ReviewStatus
+
 
 class EducationLevel(models.TextChoices):
     SECONDARY_VOCATIONAL = "secondary_vocational", _("Secondary vocational (中职)")
@@ -43,10 +45,12 @@ class Profile(models.Model):
 
 
 class ProfileChangeStatus(models.TextChoices):
-    PENDING = "pending", _("Pending review")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    """The review workflow's states a change request can be in (reviews.domain.workflow)."""
+
+    PENDING = ReviewStatus.PENDING.value, ReviewStatus.PENDING.label
+    APPROVED = ReviewStatus.APPROVED.value, ReviewStatus.APPROVED.label
+    REJECTED = ReviewStatus.REJECTED.value, ReviewStatus.REJECTED.label
+    WITHDRAWN = ReviewStatus.WITHDRAWN.value, ReviewStatus.WITHDRAWN.label
 
 
 class ChangeKind(models.TextChoices):
@@ -54,13 +58,15 @@ class ChangeKind(models.TextChoices):
     REVIEWED = "reviewed", _("Field that needs review")
 
 
-class ChangeRequest(models.Model):
+class ChangeRequest(ReviewedRequest):
     """A change that staff review before it applies: a locked field (name, gender, ID number)
     with proof files, or an editable field the deployment's policy sends to review.
 
     PII: the requested new value (encrypted; masked copy for display), the old value (masked),
-    the reason, and the proof files (encrypted in the private vault).
+    the reason, the reviewer's note, and the proof files (encrypted in the private vault).
     """
+
+    review_kind = "change_request"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="change_requests")
     kind = models.CharField(max_length=16, choices=ChangeKind.choices, default=ChangeKind.LOCKED)
@@ -69,22 +75,14 @@ class ChangeRequest(models.Model):
     new_value_masked = models.CharField(max_length=200)
     old_value_masked = models.CharField(max_length=200, blank=True)
     reason = models.CharField(max_length=500, blank=True)
+    #: A change request is never reset (that is verification's); the workflow's other states.
     status = models.CharField(max_length=16, choices=ProfileChangeStatus.choices, default=ProfileChangeStatus.PENDING)
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    reason_code = models.CharField(max_length=32, blank=True)
-    note = models.CharField(max_length=1000, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(ReviewedRequest.Meta):
         permissions = [("review_change_request", "Can review profile change requests")]
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "field"], condition=Q(status="pending"), name="profiles_one_open_request_per_field"
-            )
+            ReviewedRequest.one_pending_constraint("user", "field", name="profiles_one_open_request_per_field"),
+            ReviewedRequest.status_constraint(*ProfileChangeStatus.values, name="profiles_change_request_status_valid"),
         ]
 
     def __str__(self) -> str:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.models import User
+from creditbank.accounts.roles import Role, has_role
 from creditbank.kernel.errors import NotFound
 from creditbank.profiles.models import ChangeRequest, EducationEntry, ProfileChangeStatus, ProfileHistory, WorkEntry
+
+log = logging.getLogger(__name__)
 
 
 def profile_history(user: User) -> QuerySet[ProfileHistory]:
@@ -20,15 +24,30 @@ def change_requests_for_user(user: User) -> QuerySet[ChangeRequest]:
     return ChangeRequest.objects.filter(user=user).prefetch_related("proofs").order_by("-created_at", "-id")
 
 
-def change_request_get_for_owner(*, user: User, request_id: int) -> ChangeRequest:
-    request = change_requests_for_user(user).filter(pk=request_id).first()
+def change_request_get_for_actor(
+    *, actor: User, id: int, for_update: bool = False, as_owner: bool = False
+) -> ChangeRequest:
+    """The change request if ``actor`` may see it: its requester, or a change reviewer (unless
+    ``as_owner``: then only the requester). Anyone else gets the same NotFound as for a request
+    that does not exist. ``for_update`` locks the row (inside the caller's transaction)."""
+    if for_update:
+        qs = ChangeRequest.objects.select_for_update(of=("self",)).select_related("user")
+    else:
+        qs = ChangeRequest.objects.select_related("user", "reviewer").prefetch_related("proofs")
+    if as_owner or not has_role(actor, Role.CHANGE_REVIEWER):
+        qs = qs.filter(user_id=actor.pk)
+    request = qs.filter(pk=id).first()
     if request is None:
         raise NotFound(_("No such change request."))
     return request
 
 
+def change_request_get_for_owner(*, user: User, request_id: int) -> ChangeRequest:
+    return change_request_get_for_actor(actor=user, id=request_id, as_owner=True)
+
+
 def user_is_change_reviewer(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.has_perm("profiles.review_change_request"))
+    return has_role(user, Role.CHANGE_REVIEWER)
 
 
 def change_request_queue(
@@ -47,15 +66,7 @@ def change_request_queue(
 def change_request_get_for_reviewer(*, reviewer: User, request_id: int) -> ChangeRequest:
     if not user_is_change_reviewer(reviewer):
         raise NotFound(_("No such change request."))
-    request = (
-        ChangeRequest.objects.select_related("user", "reviewer")
-        .prefetch_related("proofs")
-        .filter(pk=request_id)
-        .first()
-    )
-    if request is None:
-        raise NotFound(_("No such change request."))
-    return request
+    return change_request_get_for_actor(actor=reviewer, id=request_id)
 
 
 def education_for_user(user: User) -> QuerySet[EducationEntry]:
@@ -66,9 +77,18 @@ def work_for_user(user: User) -> QuerySet[WorkEntry]:
     return WorkEntry.objects.filter(user=user)
 
 
-def history_entry_for_owner(*, kind: str, user: User, entry_id: int) -> Any:
-    qs = education_for_user(user) if kind == "education" else work_for_user(user)
-    entry = qs.filter(pk=entry_id).first()
+def history_entry_get_for_actor(*, actor: User, kind: str, id: int, for_update: bool = False) -> Any:
+    """An education or work entry if ``actor`` owns it (nobody else sees them); NotFound
+    otherwise, the same answer as for an entry that does not exist."""
+    model = EducationEntry if kind == "education" else WorkEntry
+    qs = model.objects.select_for_update() if for_update else model.objects.all()
+    entry = qs.filter(pk=id, user_id=actor.pk).first()
     if entry is None:
+        if model.objects.filter(pk=id).exists():
+            log.warning("history entry access refused kind=%s entry=%s actor=%s", kind, id, actor.pk)
         raise NotFound(_("No such entry."))
     return entry
+
+
+def history_entry_for_owner(*, kind: str, user: User, entry_id: int) -> Any:
+    return history_entry_get_for_actor(actor=user, kind=kind, id=entry_id)

@@ -74,6 +74,7 @@ def decision_record(
     decision: Decision,
     reason_code: str,
     client_address: str = "",
+    audit_reason: str | None = None,
 ) -> DecisionSnapshot:
     """Record one decision: the audit row (with the snapshot's SHA-256) now, the transparency
     log later. Call inside the transaction that changes the request."""
@@ -93,7 +94,7 @@ def decision_record(
         subject=subject,
         object_type=kind,
         object_id=request.pk,
-        reason=reason_code or ("auto" if actor is None else ""),
+        reason=audit_reason if audit_reason is not None else (reason_code or ("auto" if actor is None else "")),
         client_address=client_address,
         digest=snapshot.sha256(),
     )
@@ -111,11 +112,14 @@ def review_decide(
     note: str = "",
     client_address: str = "",
     on_approve: Callable[[], None] | None = None,
+    audit_reason: str | None = None,
 ) -> CheckedDecision:
     """Decide a request the caller has locked (``select_for_update``) inside its transaction.
 
     ``actor`` None is an automatic decision. Refusals are :class:`DomainError` with the kind's
     codes; nothing is written then. ``on_approve`` applies the approval's effect.
+    ``audit_reason`` replaces the reason code in the audit row (what the reviewer's
+    trail should show), never in the snapshot.
     """
     note = clean_text(note, field="note", max_length=MAX_NOTE * 4, multiline=True)
     try:
@@ -146,6 +150,7 @@ def review_decide(
         decision=checked.decision,
         reason_code=checked.reason_code,
         client_address=client_address,
+        audit_reason=audit_reason,
     )
     return checked
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.domain.names import InvalidName, clean_name
 from creditbank.accounts.models import User
+from creditbank.accounts.roles import Role, has_role
 from creditbank.accounts.selectors import ID_CONTEXT, user_require_verified
 from creditbank.accounts.services import name_error, uploads_allow
 from creditbank.audit.services import audit_record
@@ -18,7 +19,7 @@ from creditbank.identity.domain.regions import RegionMatch
 from creditbank.identity.id_numbers import id_number_parse
 from creditbank.identity.services import verification_invalidate
 from creditbank.kernel.documents import clean_upload, download_name
-from creditbank.kernel.errors import DomainError, NotFound, PermissionDenied
+from creditbank.kernel.errors import DomainError, NotFound
 from creditbank.kernel.masking import mask_id_number
 from creditbank.kernel.pii import cipher, indexer
 from creditbank.kernel.text import clean_text
@@ -26,23 +27,19 @@ from creditbank.kernel.vault import vault
 from creditbank.notifications.services import Topic, notify
 from creditbank.profiles.models import ChangeKind, ChangeRequest, ChangeRequestProof, ProfileChangeStatus
 from creditbank.profiles.personal_data import PROOF_CONTEXT, REQUEST_VALUE_CONTEXT, REVIEWED_VALUE_CONTEXT
+from creditbank.profiles.reasons import CHANGE_REVIEW, REASON_CODES
+from creditbank.profiles.selectors import change_request_get_for_actor
 from creditbank.profiles.services.profile import (
     apply_field,
     history_record,
     profile_get,
 )
+from creditbank.reviews.domain.workflow import Event
+from creditbank.reviews.services import review_decide, review_transition
 
 LOCKED_REQUESTABLE = ("name", "gender", "id_number")
 MAX_PROOFS = 5
 MAX_PROOF_BYTES = 8 * 1024 * 1024
-
-REASON_CODES: dict[str, Any] = {
-    "proof_insufficient": _("The proof does not show the new value clearly enough."),
-    "proof_unreadable": _("The proof files cannot be read."),
-    "info_mismatch": _("The proof does not match the requested value."),
-    "not_allowed": _("This change cannot be made this way. Contact support."),
-    "other": _("See the reviewer's note."),
-}
 
 
 def _clean_new_value(user: User, field: str, raw: str) -> tuple[str, str, str]:
@@ -138,15 +135,10 @@ def change_request_create(*, user: User, field: str, new_value: str, reason: str
 
 
 def change_request_withdraw(*, user: User, request_id: int) -> ChangeRequest:
+    """The requester withdraws a pending request; its proof files are deleted at once."""
     with transaction.atomic():
-        request = ChangeRequest.objects.select_for_update().filter(pk=request_id, user=user).first()
-        if request is None:
-            raise NotFound(_("No such change request."))
-        if request.status != ProfileChangeStatus.PENDING:
-            raise DomainError(
-                "change_not_pending", _("This request has already been decided or withdrawn."), status=409
-            )
-        request.status = ProfileChangeStatus.WITHDRAWN
+        request = change_request_get_for_actor(actor=user, id=request_id, for_update=True, as_owner=True)
+        review_transition(kind=CHANGE_REVIEW, request=request, event=Event.WITHDRAW)
         request.decided_at = timezone.now()
         request.save(update_fields=["status", "decided_at"])
         _delete_proofs(request)
@@ -159,56 +151,31 @@ def _delete_proofs(request: ChangeRequest) -> None:
         store.delete(proof.blob)
 
 
-def _require_reviewer(user: User) -> None:
-    if not user.has_perm("profiles.review_change_request"):
-        raise NotFound(_("No such change request."))
-
-
 def change_request_decide(
     *, reviewer: User, request_id: int, decision: str, reason_code: str = "", note: str = "", client_address: str = ""
 ) -> ChangeRequest:
     """Approve (the change applies in this transaction, history kept) or reject with a reason."""
-    _require_reviewer(reviewer)
-    if decision not in ("approve", "reject"):
-        raise DomainError("decision_invalid", _("The decision is 'approve' or 'reject'."), field="decision")
-    if decision == "reject" and reason_code not in REASON_CODES:
-        raise DomainError(
-            "reason_code_invalid",
-            _("Choose a reason for the rejection."),
-            field="reason_code",
-            extra={"allowed": sorted(REASON_CODES)},
-        )
-    note = clean_text(note, field="note", max_length=1000, multiline=True)
+    if not has_role(reviewer, Role.CHANGE_REVIEWER):
+        raise NotFound(_("No such change request."))
     with transaction.atomic():
-        request = ChangeRequest.objects.select_for_update().filter(pk=request_id).first()
-        if request is None:
-            raise NotFound(_("No such change request."))
-        if request.user_id == reviewer.pk:
-            raise PermissionDenied("own_request", _("You cannot review your own request."))
-        if request.status != ProfileChangeStatus.PENDING:
-            raise DomainError(
-                "change_not_pending", _("This request has already been decided or withdrawn."), status=409
-            )
+        request = change_request_get_for_actor(actor=reviewer, id=request_id, for_update=True)
         user = User.objects.select_for_update().get(pk=request.user_id)
-        request.reviewer = reviewer
-        request.decided_at = timezone.now()
-        request.reason_code = reason_code if decision == "reject" else ""
-        request.note = note
-        reverify = False
-        if decision == "approve":
-            reverify = _apply(request, user, reviewer)
-            request.status = ProfileChangeStatus.APPROVED
-        else:
-            request.status = ProfileChangeStatus.REJECTED
-        request.save(update_fields=["status", "reviewer", "decided_at", "reason_code", "note"])
-        audit_record(
-            actor=reviewer,
-            action=f"change_request.{decision}",
+        effects: dict[str, bool] = {"reverify": False}
+
+        def apply() -> None:
+            effects["reverify"] = _apply(request, user, reviewer)
+
+        decided = review_decide(
+            kind=CHANGE_REVIEW,
+            request=request,
             subject=user,
-            object_type="change_request",
-            object_id=request.pk,
-            reason=reason_code or request.field,
+            actor=reviewer,
+            decision=decision,
+            reason_code=reason_code,
+            note=note,
             client_address=client_address,
+            on_approve=apply,
+            audit_reason=request.reason_code if decision == "reject" else request.field,
         )
         notify(
             user=user,
@@ -216,12 +183,12 @@ def change_request_decide(
             template="profiles/email/change_decided",
             context={
                 "field": request.field,
-                "decision": decision,
-                "note": note,
-                "reason": str(REASON_CODES.get(reason_code, "")),
-                "reverify": "yes" if reverify else "",
+                "decision": decided.decision.value,
+                "note": decided.note,
+                "reason": str(REASON_CODES.get(decided.reason_code, "")),
+                "reverify": "yes" if effects["reverify"] else "",
             },
-            required=reverify,  # the person must verify their identity again: always told
+            required=effects["reverify"],  # the person must verify their identity again: always told
         )
     return request
 
@@ -280,7 +247,9 @@ def change_request_proof_for_reviewer(
     *, reviewer: User, request_id: int, proof_id: int, client_address: str = ""
 ) -> tuple[bytes, str, str]:
     """A proof file for a reviewer (audited): (data, content type, its name)."""
-    _require_reviewer(reviewer)
+    if not has_role(reviewer, Role.CHANGE_REVIEWER):
+        raise NotFound(_("No such file."))
+    change_request_get_for_actor(actor=reviewer, id=request_id)
     proof = (
         ChangeRequestProof.objects.select_related("request__user").filter(pk=proof_id, request_id=request_id).first()
     )

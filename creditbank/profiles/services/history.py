@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 from typing import Any
 
@@ -20,8 +19,7 @@ from creditbank.kernel.vault import vault
 from creditbank.profiles.domain.months import MonthError, check_period, parse_month
 from creditbank.profiles.models import EducationEntry, EducationLevel, StudyMode, WorkEntry
 from creditbank.profiles.personal_data import EVIDENCE_CONTEXT
-
-log = logging.getLogger(__name__)
+from creditbank.profiles.selectors import history_entry_get_for_actor
 
 MAX_ENTRIES = 50
 MONTH_MESSAGES: dict[str, Any] = {
@@ -130,14 +128,7 @@ MODELS: dict[str, Any] = {"education": (EducationEntry, _clean_education), "work
 
 
 def _entry_for_owner(kind: str, user: User, entry_id: int, *, lock: bool = False) -> Any:
-    model = MODELS[kind][0]
-    qs = model.objects.select_for_update() if lock else model.objects
-    entry = qs.filter(pk=entry_id, user=user).first()
-    if entry is None:
-        if model.objects.filter(pk=entry_id).exists():
-            log.warning("history entry access refused kind=%s entry=%s actor=%s", kind, entry_id, user.pk)
-        raise NotFound(_("No such entry."))
-    return entry
+    return history_entry_get_for_actor(actor=user, kind=kind, id=entry_id, for_update=lock)
 
 
 def _clean_evidence(user: User, upload: Any) -> Any:
