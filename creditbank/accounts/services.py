@@ -27,7 +27,9 @@ from creditbank.accounts.domain import account_numbers
 from creditbank.accounts.domain.contacts import ContactError, normalise_email, normalise_phone
 from creditbank.accounts.domain.login_throttle import required_delay
 from creditbank.accounts.domain.names import InvalidName, clean_name
+from creditbank.accounts.domain.regions import RegionMatch
 from creditbank.accounts.domain.scripts import describe_character
+from creditbank.accounts.id_numbers import id_number_parse
 from creditbank.accounts.models import AccountStatus, ApiToken, IssuedAccountNumber, User
 from creditbank.accounts.selectors import (
     ID_CONTEXT,
@@ -35,8 +37,6 @@ from creditbank.accounts.selectors import (
     user_find_by_identifier,
     users_matching,
 )
-from creditbank.identity.domain.regions import RegionMatch
-from creditbank.identity.id_numbers import id_number_parse
 from creditbank.kernel import ratelimit
 from creditbank.kernel.errors import DomainError, RateLimited
 from creditbank.kernel.masking import mask_id_number, mask_phone

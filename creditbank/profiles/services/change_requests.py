@@ -10,12 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.domain.names import InvalidName, clean_name
+from creditbank.accounts.domain.regions import RegionMatch
+from creditbank.accounts.id_numbers import id_number_parse
 from creditbank.accounts.models import User
 from creditbank.accounts.selectors import ID_CONTEXT, user_require_verified
 from creditbank.accounts.services import name_error, uploads_allow
 from creditbank.audit.services import audit_record
-from creditbank.identity.domain.regions import RegionMatch
-from creditbank.identity.id_numbers import id_number_parse
 from creditbank.identity.services import verification_invalidate
 from creditbank.kernel.documents import clean_upload, download_name
 from creditbank.kernel.errors import DomainError, NotFound, PermissionDenied
