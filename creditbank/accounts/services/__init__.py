@@ -1,7 +1,8 @@
 """Writes of the accounts context, one module per topic; callers import them from here.
 
 - ``registration``: a learner registers (``user_register``), unactivated accounts are purged;
-- ``applicants``: the checks every new account passes and the row it becomes;
+- ``opening``: an institution opens an account with an initial password (``user_open``);
+- ``applicants``: the checks and the new row shared by both;
 - ``activation``: the emailed link activates an account;
 - ``login``: the throttled credentials check; ``api_tokens``: bearer tokens;
 - ``passwords``: change, forced change of an initial password, reset;
@@ -21,6 +22,7 @@ from creditbank.accounts.services.api_tokens import (
 from creditbank.accounts.services.applicants import account_number_issue
 from creditbank.accounts.services.fields import email_clean, name_clean, phone_clean
 from creditbank.accounts.services.login import GENERIC_LOGIN_ERROR, auth_login
+from creditbank.accounts.services.opening import user_open
 from creditbank.accounts.services.passwords import (
     password_change,
     password_fingerprint,
@@ -65,6 +67,7 @@ __all__ = [
     "user_activate",
     "user_mark_unverified",
     "user_mark_verified",
+    "user_open",
     "user_register",
     "user_rename",
     "user_reveal_pii",
