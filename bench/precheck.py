@@ -33,6 +33,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# Recognition reads its switches from the deployment's policy (POLICY_VERIFICATION_OCR,
+# POLICY_VERIFICATION_OCR_THREADS), as the task worker of `./dev run` does.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.development")
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps  # noqa: E402
 
@@ -181,7 +184,7 @@ def run(n: int, seed: int, ocr_max_side: int) -> dict[str, object]:
     if not Path(FONT).is_file():
         sys.exit(f"CJK font not found at {FONT}: apt-get install fonts-noto-cjk")
     if not recognition.ocr_available():
-        sys.exit("OCR is not available (rapidocr/onnxruntime missing or CREDITBANK_OCR=off)")
+        sys.exit("OCR is not available (rapidocr/onnxruntime missing or POLICY_VERIFICATION_OCR=false)")
     rng = random.Random(seed)
     clean, cleaner_name = image_cleaner()
 

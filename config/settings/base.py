@@ -222,6 +222,8 @@ CREDITBANK_POLICY: dict[str, Any] = {
     "VERIFICATION_MAX_UPLOAD_BYTES": env.get_int("POLICY_VERIFICATION_MAX_UPLOAD_BYTES", 8 * 1024 * 1024),
     "VERIFICATION_MAX_PIXELS": env.get_int("POLICY_VERIFICATION_MAX_PIXELS", 25_000_000),
     "VERIFICATION_OCR": env.get_bool("POLICY_VERIFICATION_OCR", True),
+    # ONNX Runtime threads of one OCR run (at most the CPU count); each worker process runs one
+    "VERIFICATION_OCR_THREADS": env.get_int("POLICY_VERIFICATION_OCR_THREADS", 2),
     "VERIFICATION_FACE_CHECK": env.get_bool("POLICY_VERIFICATION_FACE_CHECK", True),
     "IDENTITY_PROVIDER": env.get("POLICY_IDENTITY_PROVIDER", "creditbank.identity.providers.LocalChecksProvider"),
     # Minors (PIPL art. 31): "refuse" or "guardian_consent" (the latter is not built yet)

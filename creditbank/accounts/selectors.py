@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.domain import account_numbers
 from creditbank.accounts.domain.contacts import ContactError, normalise_email, normalise_phone
+from creditbank.accounts.domain.id_number import normalise as normalise_id_number
 from creditbank.accounts.models import AccountStatus, User
 from creditbank.accounts.personal_data import ID_CONTEXT, PHONE_CONTEXT
-from creditbank.identity.domain.id_number import normalise as normalise_id_number
 from creditbank.kernel.errors import DomainError, PermissionDenied
 from creditbank.kernel.pii import indexer
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from creditbank.accounts.id_numbers import id_number_parse
 from creditbank.identity import recognition
-from creditbank.identity.domain.id_number import IdNumberError, parse_id_number
+from creditbank.kernel.errors import DomainError
 from creditbank.kernel.masking import mask_id_number
 
 PASSED, FAILED, WARNING, NOT_RUN = "passed", "failed", "warning", "not_run"
@@ -77,8 +77,8 @@ class LocalChecksProvider(IdentityProvider):
     @staticmethod
     def _id_rules(s: Submission) -> Check:
         try:
-            parsed = parse_id_number(s.id_number, today=timezone.localdate())
-        except IdNumberError as exc:
+            parsed = id_number_parse(s.id_number)
+        except DomainError as exc:
             return Check("id_number_rules", FAILED, exc.code)
         data = {"id_number": mask_id_number(parsed.value), "region": parsed.region_name or ""}
         if parsed.region_name is None:
@@ -90,8 +90,8 @@ class LocalChecksProvider(IdentityProvider):
     @staticmethod
     def _gender(s: Submission) -> Check:
         try:
-            parsed = parse_id_number(s.id_number, today=timezone.localdate())
-        except IdNumberError:
+            parsed = id_number_parse(s.id_number)
+        except DomainError:
             return Check("gender_consistent", NOT_RUN, "ID number invalid")
         if not s.declared_gender:
             return Check("gender_consistent", WARNING, "no declared gender")

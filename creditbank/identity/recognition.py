@@ -9,12 +9,14 @@ Two advisory checks run on the photos of a resident identity card (居民身份�
 
 Neither check ever raises: a missing package, an undecodable image or any other failure gives
 :attr:`CheckStatus.NOT_RUN` and is logged. Full ID numbers never appear in ``detail``, ``data``
-or the logs; they are masked as the first 6 characters, 8 stars and the last 4.
+or the logs; they are masked by ``kernel.masking.mask_id_number`` (first 6, stars, last 4), and
+their check character is computed by the accounts context's ID-number rules.
 
-Settings are read from the environment, so this module needs no Django:
+Both switches are the deployment's policy (``CREDITBANK_POLICY``, docs/POLICY.md):
 
-* ``CREDITBANK_OCR=off`` (also ``0``, ``false``, ``no``, ``disabled``) turns OCR off.
-* ``CREDITBANK_OCR_THREADS`` - ONNX Runtime intra-op threads (default 2, at most the CPU count).
+* ``VERIFICATION_OCR`` (``POLICY_VERIFICATION_OCR``) turns OCR on or off.
+* ``VERIFICATION_OCR_THREADS`` (``POLICY_VERIFICATION_OCR_THREADS``) - ONNX Runtime intra-op
+  threads (default 2, at most the CPU count).
 
 The OCR engine is built once per process, lazily and under a lock; call :func:`warm_up` at worker
 start to pay the model load (about a second) before the first request.
@@ -35,6 +37,11 @@ from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
+
+from django.conf import settings
+
+from creditbank.accounts.id_numbers import check_char
+from creditbank.kernel.masking import mask_id_number
 
 logger = logging.getLogger(__name__)
 
@@ -66,12 +73,8 @@ class RecognitionResult:
 
 # --------------------------------------------------------------------------- helpers
 
-_OFF_VALUES = {"off", "0", "false", "no", "disabled"}
-
 #: 17 digits and a digit or X, not inside a longer run of digits.
 _ID_PATTERN = re.compile(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9X])")
-_ID_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
-_ID_CHECK_CHARS = "10X98765432"
 #: Separators that OCR reads (or drops) inconsistently inside names, e.g. 买买提·艾力.
 _NAME_DROP = set("·•・‧.。-_,，、'\"")
 #: Traditional and Japanese forms of common name characters that the multilingual recogniser
@@ -88,14 +91,6 @@ _VARIANT_PAIRS = (
 _VARIANT_FOLD = str.maketrans({pair[0]: pair[1] for pair in _VARIANT_PAIRS.split()})
 
 
-def mask_id_number(value: str) -> str:
-    """First 6 characters, 8 stars, last 4 (``110105********1234``); short values are all stars."""
-    value = value or ""
-    if len(value) < 10:
-        return "*" * len(value)
-    return f"{value[:6]}{'*' * 8}{value[-4:]}"
-
-
 def _normalise_text(text: str) -> str:
     """NFKC (full-width to half-width), drop all white space, upper-case (a final ``x``)."""
     text = unicodedata.normalize("NFKC", text or "")
@@ -108,22 +103,17 @@ def _normalise_name(text: str) -> str:
 
 
 def _checksum_ok(number: str) -> bool:
-    """ISO 7064 MOD 11-2 check character of GB 11643 (format already matched)."""
-    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
-    return _ID_CHECK_CHARS[total % 11] == number[17]
+    """The GB 11643 check character is right (``number`` already matched ``_ID_PATTERN``)."""
+    return check_char(number[:17]) == number[17]
 
 
 def _ocr_disabled() -> bool:
-    return os.environ.get("CREDITBANK_OCR", "").strip().lower() in _OFF_VALUES
+    return not settings.CREDITBANK_POLICY.get("VERIFICATION_OCR", True)
 
 
 def _ocr_threads() -> int:
     cpus = os.cpu_count() or 1
-    raw = os.environ.get("CREDITBANK_OCR_THREADS", "").strip()
-    try:
-        wanted = int(raw) if raw else 2
-    except ValueError:
-        wanted = 2
+    wanted = int(settings.CREDITBANK_POLICY.get("VERIFICATION_OCR_THREADS", 2))
     return max(1, min(wanted, cpus))
 
 
@@ -410,7 +400,7 @@ def ocr_card(
     if _ocr_disabled():
         return RecognitionResult(
             CheckStatus.NOT_RUN,
-            "OCR is disabled (CREDITBANK_OCR=off).",
+            "OCR is disabled by the deployment's policy (POLICY_VERIFICATION_OCR).",
             {"reason": "disabled"},
         )
     try:

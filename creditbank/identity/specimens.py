@@ -83,7 +83,7 @@ def card_back(*, seed: int = 0, size: tuple[int, int] = (1000, 630)) -> bytes:
 
 def valid_id_number(*, region: str = "110105", birth: str = "19900307", sequence: int = 123) -> str:
     """A number that passes GB 11643-1999 (for specimens and tests only)."""
-    from creditbank.identity.domain.id_number import check_char
+    from creditbank.accounts.id_numbers import check_char
 
     body = f"{region}{birth}{sequence:03d}"
     return body + check_char(body)

@@ -2,10 +2,13 @@
 
 The cipher seals only under contexts declared in the personal-data registry
 (``kernel.personal_data``), so key rotation covers everything that is ever sealed.
+:func:`seal` is the one way a personal value becomes what its columns store.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
@@ -35,6 +38,33 @@ def cipher() -> FieldCipher:
 @cache
 def indexer() -> BlindIndexer:
     return BlindIndexer(Keyring.from_mapping(settings.BLIND_INDEX_KEYS))
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """What the columns of one personal value hold: ``<x>_enc``, ``<x>_index``, ``<x>_masked``."""
+
+    ciphertext: str
+    index: str | None
+    masked: str
+
+
+def seal(value: str, *, context: str, index: bool = True, mask: Callable[[str], str] | None = None) -> Sealed:
+    """Seal a personal value: its AES-256-GCM ciphertext under ``context`` (which must be declared
+    in the personal-data registry), its blind index under the same context when ``index`` (for
+    look-ups and uniqueness), and ``mask(value)`` for display when a mask is given.
+
+    An empty value is no value: empty ciphertext, no index (a NULL, so unique indexes ignore it)
+    and an empty mask, as the columns hold it when nothing was ever given.
+    """
+    require_declared(context, kinds=("text",))
+    if not value:
+        return Sealed(ciphertext="", index=None, masked="")
+    return Sealed(
+        ciphertext=cipher().encrypt(value, context=context),
+        index=indexer().index(value, context=context) if index else None,
+        masked=mask(value) if mask else "",
+    )
 
 
 def _reset(*, setting: str, **_: object) -> None:

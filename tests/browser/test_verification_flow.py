@@ -14,10 +14,10 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import PASSWORD, back_upload, front_upload, make_reviewer_user
+from creditbank.accounts.id_numbers import id_number_message
 from creditbank.accounts.models import AccountStatus, Gender, User
 from creditbank.accounts.services import GENERIC_LOGIN_ERROR
 from creditbank.identity import services as identity_services
-from creditbank.identity.id_numbers import MESSAGES as ID_MESSAGES
 from creditbank.identity.labels import CHECK_LABELS, CHECK_STATUS_LABELS, VERIFICATION_STATUS_LABELS
 from creditbank.identity.models import VerificationAttempt, VerificationStatus
 from creditbank.identity.reasons import ADVICE, REASONS
@@ -300,7 +300,7 @@ def test_refusals_are_shown_next_to_the_field(page: Any, make_learner: Any, mail
     field = page.locator(".field.has-error")
     expect(field).to_have_count(1)
     expect(field.locator("#id_id_number")).to_have_count(1)
-    expect(field.locator("#id_id_number_errors li")).to_have_text([tr(ID_MESSAGES["id_number_checksum"])])
+    expect(field.locator("#id_id_number_errors li")).to_have_text([tr(id_number_message("id_number_checksum"))])
     expect(page.locator("#id_name")).to_have_value("李娜")
     expect(page.locator("#id_id_number")).to_have_value(bad)
     expect(page.locator("#id_phone")).to_have_value("13812345678")

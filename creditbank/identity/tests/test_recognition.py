@@ -22,6 +22,7 @@ from creditbank.identity.recognition import (
     mask_id_number,
     ocr_card,
 )
+from creditbank.kernel import masking
 
 DEFAULT_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 FONT_INDEX_SC = 2  # "Noto Sans CJK SC" inside the collection
@@ -39,6 +40,12 @@ OTHER_NUMBER = with_check_char("31010419851212456")
 #: A number whose check character is X.
 X_NUMBER = next(n for n in (with_check_char(f"11010519900101{seq:03d}") for seq in range(1000)) if n[-1] == "X")
 NAME = "张三"
+
+
+@pytest.fixture(autouse=True)
+def _ocr_on(settings) -> None:  # type: ignore[no-untyped-def]
+    """The test settings turn OCR off for the whole suite; these tests are about it."""
+    settings.CREDITBANK_POLICY = {**settings.CREDITBANK_POLICY, "VERIFICATION_OCR": True}
 
 
 @pytest.fixture(scope="session")
@@ -135,13 +142,27 @@ def test_ocr_blank_image_finds_nothing():
     assert result.data["reason"] == "id_number_not_found"
 
 
-def test_ocr_disabled_by_environment(monkeypatch, cjk_font_path):
-    monkeypatch.setenv("CREDITBANK_OCR", "off")
+def test_ocr_disabled_by_the_policy(settings, cjk_font_path):
+    settings.CREDITBANK_POLICY = {**settings.CREDITBANK_POLICY, "VERIFICATION_OCR": False}
     result = ocr_card(make_card(cjk_font_path), declared_name=NAME, declared_id_number=NUMBER)
     assert result.status is CheckStatus.NOT_RUN
-    assert "disabled" in result.detail
+    assert result.data == {"reason": "disabled"}
+    assert result.detail == "OCR is disabled by the deployment's policy (POLICY_VERIFICATION_OCR)."
     assert recognition.ocr_available() is False
     assert recognition.warm_up() is False
+
+
+def test_the_environment_switch_of_old_is_not_read(monkeypatch):
+    monkeypatch.setenv("CREDITBANK_OCR", "off")
+    assert recognition.ocr_available() is True
+
+
+@pytest.mark.parametrize(("wanted", "threads"), [(1, 1), (2, 2), (64, os.cpu_count() or 1)], ids=["1", "2", "cpus"])
+def test_ocr_threads_come_from_the_policy(settings, monkeypatch, wanted, threads):
+    monkeypatch.setenv("CREDITBANK_OCR_THREADS", "7")  # no longer read
+    settings.CREDITBANK_POLICY = {**settings.CREDITBANK_POLICY, "VERIFICATION_OCR_THREADS": wanted}
+    params = recognition._engine_params(Path("/models"))
+    assert params["EngineConfig.onnxruntime.intra_op_num_threads"] == min(threads, os.cpu_count() or 1)
 
 
 def test_ocr_missing_package_is_not_run(monkeypatch, cjk_font_path):
@@ -221,6 +242,26 @@ def test_judge_ignores_longer_digit_runs():
 def test_mask_id_number():
     assert mask_id_number(NUMBER) == "110105********1232"
     assert mask_id_number("12345") == "*****"
+
+
+@pytest.mark.parametrize("length", range(21))
+def test_masks_agree_with_the_kernel_at_every_length(length):
+    value = ("1101051990010112345678X")[:length]
+    assert mask_id_number(value) == masking.mask_id_number(value)
+
+
+def test_a_ten_character_value_shows_no_digit():
+    assert mask_id_number("1101051990") == "**********"
+
+
+def test_the_check_character_is_the_accounts_rule():
+    from creditbank.accounts.id_numbers import check_char
+
+    for number in (NUMBER, OTHER_NUMBER, X_NUMBER):
+        assert recognition._checksum_ok(number) is True
+        assert check_char(number[:17]) == number[17]
+        wrong = number[:17] + ("0" if number[17] != "0" else "1")
+        assert recognition._checksum_ok(wrong) is False
 
 
 # --------------------------------------------------------------------------- face

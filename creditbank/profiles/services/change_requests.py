@@ -9,19 +9,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from creditbank.accounts.domain.names import InvalidName, clean_name
+from creditbank.accounts.id_numbers import id_number_parse
 from creditbank.accounts.models import User
 from creditbank.accounts.roles import Role, has_role
 from creditbank.accounts.selectors import ID_CONTEXT, user_require_verified
-from creditbank.accounts.services import name_error, uploads_allow
+from creditbank.accounts.services import name_clean, uploads_allow, user_rename, user_set_gender, user_set_id_number
 from creditbank.audit.services import audit_record
-from creditbank.identity.domain.regions import RegionMatch
-from creditbank.identity.id_numbers import id_number_parse
 from creditbank.identity.services import verification_invalidate
 from creditbank.kernel.documents import clean_upload, download_name
 from creditbank.kernel.errors import DomainError, NotFound
 from creditbank.kernel.masking import mask_id_number
-from creditbank.kernel.pii import cipher, indexer
+from creditbank.kernel.pii import cipher
 from creditbank.kernel.text import clean_text
 from creditbank.kernel.vault import vault
 from creditbank.notifications.services import Topic, notify
@@ -45,10 +43,7 @@ MAX_PROOF_BYTES = 8 * 1024 * 1024
 def _clean_new_value(user: User, field: str, raw: str) -> tuple[str, str, str]:
     """(stored value, masked new, masked old) for a locked field."""
     if field == "name":
-        try:
-            value = clean_name(raw)
-        except InvalidName as exc:
-            raise name_error(exc, field="new_value") from exc
+        value = name_clean(raw, field="new_value")
         if value == user.name:
             raise DomainError("unchanged", _("This is already your name."), field="new_value")
         return value, value, user.name
@@ -206,30 +201,16 @@ def _apply(request: ChangeRequest, user: User, reviewer: User) -> bool:
     value = cipher().decrypt(request.new_value_enc, context=REQUEST_VALUE_CONTEXT)
     reverify = False
     if request.field == "name":
-        user.name = value
-        user.save(update_fields=["name"])
+        user_rename(user=user, name=value)
         reverify = True
     elif request.field == "gender":
-        user.gender = value
-        user.save(update_fields=["gender"])
+        user_set_gender(user=user, gender=value)
     else:
-        parsed = id_number_parse(value, field="new_value")
-        user.id_number_enc = cipher().encrypt(parsed.value, context=ID_CONTEXT)
-        user.id_number_index = indexer().index(parsed.value, context=ID_CONTEXT)
-        user.id_number_masked = mask_id_number(parsed.value)
-        user.birth_date = parsed.birth_date
-        user.gender = parsed.gender
-        user.region_code = parsed.region_code
-        user.region_flagged = parsed.region_match is RegionMatch.PROVINCE_ONLY
         try:
-            with transaction.atomic():
-                user.save(
-                    update_fields=[
-                        "id_number_enc", "id_number_index", "id_number_masked", "birth_date", "gender",
-                        "region_code", "region_flagged",
-                    ]
-                )  # fmt: skip
-        except IntegrityError as exc:
+            user_set_id_number(user=user, id_number=value)
+        except DomainError as exc:
+            if exc.code != "id_number_taken":
+                raise
             raise DomainError(
                 "id_number_taken", _("Another account holds this ID number. Reject the request."), status=409
             ) from exc

@@ -12,19 +12,24 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from creditbank.accounts.domain.contacts import ContactError, normalise_email, normalise_phone
-from creditbank.accounts.domain.names import InvalidName, clean_name
 from creditbank.accounts.models import User
-from creditbank.accounts.selectors import PHONE_CONTEXT, phone_index_candidates
-from creditbank.accounts.services import contact_error, name_error
+from creditbank.accounts.selectors import PHONE_CONTEXT
+from creditbank.accounts.services import (
+    email_clean,
+    name_clean,
+    phone_clean,
+    user_set_email,
+    user_set_language,
+    user_set_phone,
+)
 from creditbank.kernel import ratelimit
 from creditbank.kernel.errors import DomainError, NotFound
 from creditbank.kernel.masking import mask_email, mask_phone
-from creditbank.kernel.pii import cipher, indexer
+from creditbank.kernel.pii import cipher, seal
 from creditbank.kernel.text import clean_text
 from creditbank.notifications.selectors import preferences_of
 from creditbank.notifications.services import Topic, notify, preferences_set
@@ -101,19 +106,9 @@ def _clean_value(field: str, value: Any) -> Any:
             )
         return text
     if field == "emergency_contact_name":
-        if not value:
-            return ""
-        try:
-            return clean_name(str(value))
-        except InvalidName as exc:
-            raise name_error(exc, field=field) from exc
+        return name_clean(str(value), field=field) if value else ""
     if field == "emergency_contact_phone":
-        if not value:
-            return ""
-        try:
-            return normalise_phone(str(value))
-        except ContactError as exc:
-            raise contact_error(exc, field=field) from exc
+        return phone_clean(str(value), field=field) if value else ""
     if field == "preferred_language":
         if value not in {code for code, _name in settings.LANGUAGES}:
             raise DomainError("choice_invalid", _("Choose 简体中文 (zh-hans) or English (en)."), field=field)
@@ -157,15 +152,15 @@ def display_value(field: str, value: Any) -> str:
 def apply_field(*, user: User, profile: Profile, field: str, value: Any) -> None:
     """Write one cleaned editable value (used directly, and when a review approves it)."""
     if field == "preferred_language":
-        user.preferred_language = value
-        user.save(update_fields=["preferred_language"])
+        user_set_language(user=user, language=value)
         return
     if field in NOTIFICATION_FIELDS:
         preferences_set(user=user, **{NOTIFICATION_FIELDS[field]: value})
         return
     if field == "emergency_contact_phone":
-        profile.emergency_contact_phone_enc = cipher().encrypt(value, context=EMERGENCY_PHONE_CONTEXT) if value else ""
-        profile.emergency_contact_phone_masked = mask_phone(value)
+        sealed = seal(value, context=EMERGENCY_PHONE_CONTEXT, index=False, mask=mask_phone)
+        profile.emergency_contact_phone_enc = sealed.ciphertext
+        profile.emergency_contact_phone_masked = sealed.masked
     else:
         setattr(profile, field, value)
     profile.save()
@@ -263,24 +258,15 @@ def _queue_review(user: User, field: str, old: Any, value: Any) -> None:
 
 
 def _clean_contact(user: User, field: str, value: Any) -> str:
-    try:
-        if field == "email":
-            new = normalise_email(str(value or ""))
-            if new.lower() == user.email.lower():
-                raise DomainError("unchanged", _("This is already your email address."), field=field)
-            return new
-        new = normalise_phone(str(value or ""))
-        if user.phone_enc and cipher().decrypt(user.phone_enc, context=PHONE_CONTEXT) == new:
-            raise DomainError("unchanged", _("This is already your phone number."), field=field)
-        return new
-    except ContactError as exc:
-        raise contact_error(exc, field=field) from exc
-
-
-def _taken(field: str, value: str, user: User) -> bool:
     if field == "email":
-        return User.objects.filter(email__iexact=value).exclude(pk=user.pk).exists()
-    return User.objects.filter(phone_index__in=phone_index_candidates(value)).exclude(pk=user.pk).exists()
+        new = email_clean(str(value or ""), field=field)
+        if new.lower() == user.email.lower():
+            raise DomainError("unchanged", _("This is already your email address."), field=field)
+        return new
+    new = phone_clean(str(value or ""), field=field)
+    if user.phone_enc and cipher().decrypt(user.phone_enc, context=PHONE_CONTEXT) == new:
+        raise DomainError("unchanged", _("This is already your phone number."), field=field)
+    return new
 
 
 def _code_hash(change_id: int, code: str) -> str:
@@ -298,11 +284,14 @@ def _start_contact_change(user: User, field: str, value: str) -> ContactChange:
     ContactChange.objects.filter(user=user, kind=field, confirmed_at__isnull=True, cancelled_at__isnull=True).update(
         cancelled_at=now
     )
+    sealed = seal(
+        value, context=CONTACT_CHANGE_CONTEXTS[field], index=False, mask=mask_email if field == "email" else mask_phone
+    )
     change = ContactChange.objects.create(
         user=user,
         kind=field,
-        new_value_enc=cipher().encrypt(value, context=CONTACT_CHANGE_CONTEXTS[field]),
-        new_value_masked=mask_email(value) if field == "email" else mask_phone(value),
+        new_value_enc=sealed.ciphertext,
+        new_value_masked=sealed.masked,
         secret_hash="",
         expires_at=now + (EMAIL_LINK_TTL if field == "email" else PHONE_CODE_TTL),
     )
@@ -420,34 +409,20 @@ def phone_change_confirm(*, user: User, code: str) -> User:
 
 
 def _apply_contact(change: ContactChange, user: User) -> User:
-    c = cipher()
     field = change.kind
-    value = c.decrypt(change.new_value_enc, context=CONTACT_CHANGE_CONTEXTS[field])
-    if _taken(field, value, user):
-        change.cancelled_at = timezone.now()
-        change.save(update_fields=["cancelled_at"])
-        raise DomainError(
-            "contact_taken",
-            _("This email or phone number is used by another account."),
-            field=field,
-            status=409,
-        )
+    value = cipher().decrypt(change.new_value_enc, context=CONTACT_CHANGE_CONTEXTS[field])
     old_masked = user.email if field == "email" else user.phone_masked
     old_email = user.email
     try:
-        with transaction.atomic():
-            if field == "email":
-                user.email = value
-                user.save(update_fields=["email"])
-            else:
-                user.phone_enc = c.encrypt(value, context=PHONE_CONTEXT)
-                user.phone_index = indexer().index(value, context=PHONE_CONTEXT)
-                user.phone_masked = mask_phone(value)
-                user.save(update_fields=["phone_enc", "phone_index", "phone_masked"])
-    except IntegrityError as exc:
-        raise DomainError(
-            "contact_taken", _("This email or phone number is used by another account."), field=field, status=409
-        ) from exc
+        if field == "email":
+            user_set_email(user=user, email=value)
+        else:
+            user_set_phone(user=user, phone=value)
+    except DomainError as exc:
+        if exc.code == "contact_taken":
+            change.cancelled_at = timezone.now()
+            change.save(update_fields=["cancelled_at"])
+        raise
     change.confirmed_at = timezone.now()
     change.save(update_fields=["confirmed_at"])
     history_record(

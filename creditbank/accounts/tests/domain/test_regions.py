@@ -6,7 +6,7 @@ from importlib import resources
 
 import pytest
 
-from creditbank.identity.domain.regions import (
+from creditbank.accounts.domain.regions import (
     PROVINCE_PREFIXES,
     Region,
     RegionMatch,
@@ -20,7 +20,7 @@ BEIJING = Region(code="110000", name="北京市", historical=False)
 
 
 def _data_text() -> str:
-    return resources.files("creditbank.identity").joinpath("data", "regions.tsv").read_text(encoding="utf-8")
+    return resources.files("creditbank.accounts").joinpath("data", "regions.tsv").read_text(encoding="utf-8")
 
 
 def test_abolished_code_is_known_and_historical() -> None:
@@ -121,7 +121,7 @@ def test_table_size_and_shape() -> None:
 
 
 def test_data_file_is_sorted_with_header_and_compact() -> None:
-    raw = resources.files("creditbank.identity").joinpath("data", "regions.tsv").read_bytes()
+    raw = resources.files("creditbank.accounts").joinpath("data", "regions.tsv").read_bytes()
     assert len(raw) < 1_000_000
     text = _data_text()
     lines = text.splitlines()

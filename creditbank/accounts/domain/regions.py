@@ -1,6 +1,6 @@
 """Administrative division codes (GB/T 2260) for the first six digits of a resident ID number.
 
-The codes live in ``creditbank/identity/data/regions.tsv`` (built by ``scripts/build_regions.py``
+The codes live in ``creditbank/accounts/data/regions.tsv`` (built by ``scripts/build_regions.py``
 from open-licence packages; see ``data/NOTICE.md`` there). The file holds current codes and
 historical ones (abolished or replaced codes that no longer appear in the newest list), because
 an ID number keeps the code of the place where it was first issued.
@@ -36,7 +36,7 @@ PROVINCE_PREFIXES: frozenset[str] = frozenset(
 )
 
 _CODE = re.compile(r"[0-9]{6}")
-_DATA_PACKAGE = "creditbank.identity"
+_DATA_PACKAGE = "creditbank.accounts"
 _DATA_FILE = ("data", "regions.tsv")
 _STATUSES = {"current": False, "historical": True}
 

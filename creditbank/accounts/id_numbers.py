@@ -1,17 +1,33 @@
-"""ID number rules for the rest of the project: the pure rules of ``domain.id_number`` with
-their bilingual messages, raised as :class:`DomainError`. Imports nothing of other contexts."""
+"""Resident ID numbers (GB 11643-1999, GB/T 2260 region codes) for the rest of the project.
+
+The public face of the pure rules in ``accounts.domain.id_number``: other contexts (identity's
+providers and recognition, profiles' change requests) use these names, never the domain package.
+A refused number is raised as :class:`DomainError` with the rule's stable code and its message in
+the reader's language.
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from creditbank.identity.domain.id_number import IdNumber, IdNumberError, parse_id_number
+from creditbank.accounts.domain.id_number import IdNumber, IdNumberError, check_char, normalise, parse_id_number
+from creditbank.accounts.domain.regions import RegionMatch
 from creditbank.kernel.errors import DomainError
 
-MESSAGES = {
+__all__ = [
+    "IdNumber",
+    "check_char",
+    "id_number_message",
+    "id_number_normalise",
+    "id_number_parse",
+    "region_flagged",
+]
+
+_MESSAGES: dict[str, Any] = {
     "id_number_required": _("Enter your 18-character resident ID number."),
     "id_number_first_generation": _(
         "This is a 15-digit first-generation ID number. Enter the 18-character number on your "
@@ -36,9 +52,24 @@ def today() -> date:
     return timezone.localdate()
 
 
+def id_number_message(code: str) -> Any:
+    """The message (lazy, translated when shown) for a rule's code, e.g. ``id_number_checksum``."""
+    return _MESSAGES[code]
+
+
+def id_number_normalise(raw: str) -> str:
+    """Spaces and dashes dropped, full-width characters folded, a final ``x`` upper-cased."""
+    return normalise(raw)
+
+
 def id_number_parse(raw: str, *, field: str = "id_number") -> IdNumber:
     """Parse an ID number or raise a :class:`DomainError` with the rule's code and message."""
     try:
         return parse_id_number(raw, today=today())
     except IdNumberError as exc:
-        raise DomainError(exc.code, MESSAGES[exc.code], field=field) from exc
+        raise DomainError(exc.code, _MESSAGES[exc.code], field=field) from exc
+
+
+def region_flagged(parsed: IdNumber) -> bool:
+    """The region code is unknown inside a known province: accepted, and shown to reviewers."""
+    return parsed.region_match is RegionMatch.PROVINCE_ONLY

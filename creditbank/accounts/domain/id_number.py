@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from creditbank.identity.domain.regions import RegionMatch, lookup_region
+from creditbank.accounts.domain.regions import RegionMatch, lookup_region
 
 WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
 CHECK_CHARS = "10X98765432"

@@ -7,14 +7,14 @@ from faker import Faker
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from creditbank.identity.domain.id_number import (
+from creditbank.accounts.domain.id_number import (
     CHECK_CHARS,
     IdNumberError,
     check_char,
     normalise,
     parse_id_number,
 )
-from creditbank.identity.domain.regions import RegionMatch
+from creditbank.accounts.domain.regions import RegionMatch
 
 TODAY = date(2026, 12, 1)
 _faker = Faker("zh_CN")
