@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "creditbank.accounts.middleware.MustChangePasswordMiddleware",
+    # pages: a NotFound or PermissionDenied that leaves a view is the 404 or 403 page
+    "creditbank.kernel.middleware.DomainErrorPageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

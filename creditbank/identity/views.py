@@ -20,8 +20,8 @@ from creditbank.identity.forms import DecisionForm, ReasonForm, VerificationForm
 from creditbank.identity.models import VerificationAttempt, VerificationStatus
 from creditbank.identity.reasons import ADVICE, REASONS
 from creditbank.kernel import ratelimit
-from creditbank.kernel.errors import DomainError, NotFound
-from creditbank.kernel.forms import apply_domain_error
+from creditbank.kernel.errors import DomainError
+from creditbank.kernel.forms import apply_domain_error, refusal_message
 
 
 @login_required
@@ -103,10 +103,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @never_cache
 def review_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
     _reviewer_or_404(request)
-    try:
-        attempt = selectors.verification_get_for_reviewer(reviewer=request.user, attempt_id=attempt_id)  # type: ignore[arg-type]
-    except NotFound as exc:
-        raise Http404 from exc
+    attempt = selectors.verification_get_for_reviewer(reviewer=request.user, attempt_id=attempt_id)  # type: ignore[arg-type]
     form = DecisionForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -162,15 +159,12 @@ def _detail_page(
 @login_required
 def review_photo(request: HttpRequest, attempt_id: int, side: str) -> HttpResponse:
     _reviewer_or_404(request)
-    try:
-        data = services.verification_photo_for_reviewer(
-            reviewer=request.user,  # type: ignore[arg-type]
-            attempt_id=attempt_id,
-            side=side,
-            client_address=ratelimit.client_address(request),
-        )
-    except NotFound as exc:
-        raise Http404 from exc
+    data = services.verification_photo_for_reviewer(
+        reviewer=request.user,  # type: ignore[arg-type]
+        attempt_id=attempt_id,
+        side=side,
+        client_address=ratelimit.client_address(request),
+    )
     return photo_response(data, f"verification-{attempt_id}-{side}.jpg")
 
 
@@ -188,10 +182,8 @@ def review_reveal(request: HttpRequest, attempt_id: int) -> HttpResponse:
             reason=form.cleaned_data.get("reason", ""),
             client_address=ratelimit.client_address(request),
         )
-    except NotFound as exc:
-        raise Http404 from exc
     except DomainError as exc:
-        messages.error(request, str(exc.message))
+        refusal_message(request, exc)
     else:
         # Shown once in this response, never stored in the session.
         attempt = selectors.verification_get_for_reviewer(reviewer=request.user, attempt_id=attempt_id)  # type: ignore[arg-type]
@@ -212,10 +204,8 @@ def review_reset(request: HttpRequest, attempt_id: int) -> HttpResponse:
             reason=form.cleaned_data.get("reason", ""),
             client_address=ratelimit.client_address(request),
         )
-    except NotFound as exc:
-        raise Http404 from exc
     except DomainError as exc:
-        messages.error(request, str(exc.message))
+        refusal_message(request, exc)
     else:
         messages.success(request, _("The verification was reset; the learner must verify again."))
     return redirect("identity:review_detail", attempt_id=attempt_id)

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from creditbank.accounts.models import User
 from creditbank.kernel.documents import extension_for
 from creditbank.kernel.downloads import private_file_response as file_response
-from creditbank.kernel.errors import DomainError, NotFound
-from creditbank.kernel.forms import apply_domain_error
+from creditbank.kernel.errors import DomainError
+from creditbank.kernel.forms import apply_domain_error, refusal_message
 from creditbank.notices import selectors, services
 from creditbank.notices.forms import ReplyForm, TicketForm
 from creditbank.notices.models import TicketStatus
@@ -33,10 +33,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 
 
 def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
-    try:
-        notice = selectors.notice_get_visible(notice_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    notice = selectors.notice_get_visible(notice_id)
     if request.user.is_authenticated:
         services.notice_mark_read(user=_user(request), notice=notice)
     # nh3 allow-list sanitised HTML (creditbank.notices.rendering)
@@ -75,10 +72,7 @@ def tickets(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 def ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    try:
-        t = selectors.ticket_get_for_owner(user=_user(request), ticket_id=ticket_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    t = selectors.ticket_get_for_owner(user=_user(request), ticket_id=ticket_id)
     form = ReplyForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -105,10 +99,8 @@ def ticket_close(request: HttpRequest, ticket_id: int) -> HttpResponse:
             services.ticket_close_by_staff(staff=_user(request), ticket_id=ticket_id)
             return redirect("notices:support_ticket", ticket_id=ticket_id)
         services.ticket_close_by_user(user=_user(request), ticket_id=ticket_id)
-    except NotFound as exc:
-        raise Http404 from exc
     except DomainError as exc:
-        messages.error(request, str(exc.message))
+        refusal_message(request, exc)
     return redirect("notices:ticket", ticket_id=ticket_id)
 
 
@@ -117,21 +109,14 @@ def ticket_close(request: HttpRequest, ticket_id: int) -> HttpResponse:
 def ticket_reopen(request: HttpRequest, ticket_id: int) -> HttpResponse:
     try:
         services.ticket_reopen(user=_user(request), ticket_id=ticket_id)
-    except NotFound as exc:
-        raise Http404 from exc
     except DomainError as exc:
-        messages.error(request, str(exc.message))
+        refusal_message(request, exc)
     return redirect("notices:ticket", ticket_id=ticket_id)
 
 
 @login_required
 def attachment(request: HttpRequest, ticket_id: int, attachment_id: int) -> HttpResponse:
-    try:
-        data, ct, name = services.ticket_attachment(
-            actor=_user(request), ticket_id=ticket_id, attachment_id=attachment_id
-        )
-    except NotFound as exc:
-        raise Http404 from exc
+    data, ct, name = services.ticket_attachment(actor=_user(request), ticket_id=ticket_id, attachment_id=attachment_id)
     return file_response(data, ct, f"attachment-{attachment_id}.{extension_for(ct)}", display_name=name)
 
 
@@ -152,10 +137,7 @@ def support_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 def support_ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    try:
-        t = selectors.ticket_get_for_staff(staff=_user(request), ticket_id=ticket_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    t = selectors.ticket_get_for_staff(staff=_user(request), ticket_id=ticket_id)
     form = ReplyForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST" and form.is_valid():

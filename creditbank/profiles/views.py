@@ -17,8 +17,8 @@ from creditbank.accounts.models import AccountStatus, User
 from creditbank.kernel import ratelimit
 from creditbank.kernel.documents import extension_for
 from creditbank.kernel.downloads import private_file_response as file_response
-from creditbank.kernel.errors import DomainError, NotFound
-from creditbank.kernel.forms import apply_domain_error
+from creditbank.kernel.errors import DomainError
+from creditbank.kernel.forms import apply_domain_error, refusal_message
 from creditbank.notifications.selectors import preferences_of
 from creditbank.profiles import selectors, services
 from creditbank.profiles.domain.months import format_month
@@ -188,10 +188,8 @@ def change_requests(request: HttpRequest) -> HttpResponse:
 def change_request_withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
     try:
         services.change_request_withdraw(user=_user(request), request_id=request_id)
-    except NotFound as exc:
-        raise Http404 from exc
     except DomainError as exc:
-        messages.error(request, str(exc.message))
+        refusal_message(request, exc)
     else:
         messages.info(request, _("The request was withdrawn."))
     return redirect("profiles:change_requests")
@@ -247,10 +245,7 @@ def history_edit(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse
     if kind not in HISTORY_KINDS:
         raise Http404
     user = _user(request)
-    try:
-        entry = selectors.history_entry_for_owner(kind=kind, user=user, entry_id=entry_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    entry = selectors.history_entry_for_owner(kind=kind, user=user, entry_id=entry_id)
     form = HISTORY_KINDS[kind](request.POST or None, request.FILES or None, initial=_entry_initial(kind, entry))
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -278,10 +273,8 @@ def history_delete(request: HttpRequest, kind: str, entry_id: int) -> HttpRespon
         raise Http404
     try:
         services.history_delete(kind=kind, user=_user(request), entry_id=entry_id)
-    except NotFound as exc:
-        raise Http404 from exc
     except DomainError as exc:
-        messages.error(request, str(exc.message))
+        refusal_message(request, exc)
     else:
         messages.info(request, _("Deleted."))
     return redirect("profiles:history_list", kind=kind)
@@ -291,10 +284,7 @@ def history_delete(request: HttpRequest, kind: str, entry_id: int) -> HttpRespon
 def history_evidence(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
     if kind not in HISTORY_KINDS:
         raise Http404
-    try:
-        data, content_type = services.history_evidence(kind=kind, user=_user(request), entry_id=entry_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    data, content_type = services.history_evidence(kind=kind, user=_user(request), entry_id=entry_id)
     return file_response(
         data, content_type, f"{kind}-{entry_id}.{'pdf' if content_type == 'application/pdf' else 'jpg'}"
     )
@@ -324,10 +314,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @never_cache
 def review_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     _reviewer_or_404(request)
-    try:
-        change = selectors.change_request_get_for_reviewer(reviewer=_user(request), request_id=request_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    change = selectors.change_request_get_for_reviewer(reviewer=_user(request), request_id=request_id)
     form = ReviewDecisionForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -358,15 +345,12 @@ def review_detail(request: HttpRequest, request_id: int) -> HttpResponse:
 @login_required
 def review_proof(request: HttpRequest, request_id: int, proof_id: int) -> HttpResponse:
     _reviewer_or_404(request)
-    try:
-        data, content_type, name = services.change_request_proof_for_reviewer(
-            reviewer=_user(request),
-            request_id=request_id,
-            proof_id=proof_id,
-            client_address=ratelimit.client_address(request),
-        )
-    except NotFound as exc:
-        raise Http404 from exc
+    data, content_type, name = services.change_request_proof_for_reviewer(
+        reviewer=_user(request),
+        request_id=request_id,
+        proof_id=proof_id,
+        client_address=ratelimit.client_address(request),
+    )
     return file_response(
         data, content_type, f"proof-{request_id}-{proof_id}.{extension_for(content_type)}", display_name=name
     )
