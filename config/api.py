@@ -13,6 +13,7 @@ from ninja.openapi.schema import OpenAPISchema
 
 from creditbank.accounts.api import router as accounts_router
 from creditbank.identity.api import router as identity_router
+from creditbank.kernel.api_auth import API_AUTH
 from creditbank.kernel.api_body import StrictJsonParser, unsupported_media_type
 from creditbank.kernel.errors import DomainError
 from creditbank.kernel.problems import from_domain_error, from_validation_errors, problem_body, problem_response
@@ -53,6 +54,8 @@ api = CreditBankApi(
     ),
     urls_namespace="api-v1",
     parser=StrictJsonParser(),
+    # every operation needs one of settings.API_AUTHENTICATORS unless it says auth=None
+    auth=API_AUTH,
 )
 api.add_router("/", accounts_router)
 api.add_router("/", identity_router)

@@ -128,6 +128,8 @@ TRUSTED_PROXY_COUNT = env.get_int("CREDITBANK_TRUSTED_PROXY_COUNT", 0)
 # --- Auth ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["creditbank.accounts.backends.IdentifierBackend"]
+# The API's ways in, tried in order (dotted paths of django-ninja authenticators; kernel.api_auth)
+API_AUTHENTICATORS = ["config.api_auth.BearerTokenAuth", "config.api_auth.SessionCookieAuth"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

@@ -11,7 +11,6 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from creditbank.accounts.api_auth import AUTH
 from creditbank.accounts.models import User
 from creditbank.identity import selectors, services
 from creditbank.identity.labels import check_detail
@@ -131,13 +130,13 @@ def _review_item(attempt: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/me/verification", response={200: VerificationOut, **problems(401, 403)}, auth=AUTH)
+@router.get("/me/verification", response={200: VerificationOut, **problems(401, 403)})
 def verification_get(request: HttpRequest) -> Any:
     """The learner's verification: state, named checks, reason and advice, attempts left today."""
     return selectors.verification_state(request.auth)  # type: ignore[attr-defined]
 
 
-@router.post("/me/verification", response={202: VerificationOut, **problems(400, 401, 403, 409, 413, 429)}, auth=AUTH)
+@router.post("/me/verification", response={202: VerificationOut, **problems(400, 401, 403, 409, 413, 429)})
 def verification_submit(
     request: HttpRequest,
     consent: Form[str] = "",
@@ -152,7 +151,7 @@ def verification_submit(
     return Status(202, selectors.verification_state(user))
 
 
-@router.delete("/me/verification", response={200: VerificationOut, **problems(401, 403, 409)}, auth=AUTH)
+@router.delete("/me/verification", response={200: VerificationOut, **problems(401, 403, 409)})
 def verification_delete(request: HttpRequest) -> Any:
     """Withdraw a pending attempt, or reset a rejected one (重置实名认证信息) to start over."""
     user: User = request.auth  # type: ignore[attr-defined]
@@ -172,7 +171,7 @@ def _require_reviewer(user: User) -> None:
         raise PermissionDenied("not_reviewer", _("Only verification reviewers may see this."))
 
 
-@router.get("/review/verifications", response={200: ReviewListOut, **problems(400, 401, 403)}, auth=AUTH)
+@router.get("/review/verifications", response={200: ReviewListOut, **problems(400, 401, 403)})
 def review_list(
     request: HttpRequest,
     status: str = "pending",
@@ -188,7 +187,7 @@ def review_list(
     return {"items": [_review_item(a) for a in rows], "count": count}
 
 
-@router.get("/review/verifications/{attempt_id}", response={200: ReviewItemOut, **problems(401, 403, 404)}, auth=AUTH)
+@router.get("/review/verifications/{attempt_id}", response={200: ReviewItemOut, **problems(401, 403, 404)})
 def review_detail(request: HttpRequest, attempt_id: int) -> Any:
     attempt = selectors.verification_get_for_reviewer(reviewer=request.auth, attempt_id=attempt_id)  # type: ignore[attr-defined]
     return _review_item(attempt)
@@ -197,7 +196,6 @@ def review_detail(request: HttpRequest, attempt_id: int) -> Any:
 @router.get(
     "/review/verifications/{attempt_id}/photos/{side}",
     response={200: None, **problems(401, 403, 404)},
-    auth=AUTH,
     openapi_extra={"responses": {"200": {"description": "JPEG", "content": {"image/jpeg": {}}}}},
 )
 def review_photo(request: HttpRequest, attempt_id: int, side: str) -> HttpResponse:
@@ -218,7 +216,6 @@ def photo_response(data: bytes, filename: str) -> HttpResponse:
 @router.post(
     "/review/verifications/{attempt_id}/decision",
     response={200: ReviewItemOut, **problems(400, 401, 403, 404, 409)},
-    auth=AUTH,
 )
 def review_decide(request: HttpRequest, attempt_id: int, payload: DecisionIn) -> Any:
     """Approve or reject (with a ``reason_code`` from /verification/reasons and a ``note``)."""
@@ -233,9 +230,7 @@ def review_decide(request: HttpRequest, attempt_id: int, payload: DecisionIn) ->
     return _review_item(selectors.verification_get_for_reviewer(reviewer=request.auth, attempt_id=attempt.pk))  # type: ignore[attr-defined]
 
 
-@router.post(
-    "/review/verifications/{attempt_id}/reveal", response={200: RevealOut, **problems(400, 401, 403, 404)}, auth=AUTH
-)
+@router.post("/review/verifications/{attempt_id}/reveal", response={200: RevealOut, **problems(400, 401, 403, 404)})
 def review_reveal(request: HttpRequest, attempt_id: int, payload: ReasonIn) -> Any:
     """The full ID number and phone, for a stated reason; recorded in the audit log."""
     return services.verification_reveal_pii(
@@ -249,7 +244,6 @@ def review_reveal(request: HttpRequest, attempt_id: int, payload: ReasonIn) -> A
 @router.post(
     "/review/verifications/{attempt_id}/reset",
     response={200: ReviewItemOut, **problems(400, 401, 403, 404, 409)},
-    auth=AUTH,
 )
 def review_reset(request: HttpRequest, attempt_id: int, payload: ReasonIn) -> Any:
     """Staff reset of an approved verification: the account must verify again."""

@@ -11,13 +11,13 @@ from ninja import Router, Schema
 from ninja.responses import Status
 from pydantic import StrictBool
 
-from creditbank.accounts.api_auth import AUTH, BearerTokenAuth
 from creditbank.accounts.models import User
+from creditbank.kernel.api_auth import optional_principal
 from creditbank.kernel.api_body import json_or_form
 from creditbank.kernel.api_schemas import InputSchema, problems
 from creditbank.kernel.documents import extension_for
 from creditbank.kernel.downloads import private_file_response as file_response
-from creditbank.kernel.errors import DomainError, PermissionDenied
+from creditbank.kernel.errors import PermissionDenied
 from creditbank.kernel.idempotency import run_idempotent
 from creditbank.kernel.paging import Limit, Offset, page
 from creditbank.notices import selectors, services
@@ -144,16 +144,11 @@ def _notice_out(n: Notice, read_ids: set[int] | None) -> dict[str, Any]:
     }
 
 
-def _optional_user(request: HttpRequest) -> Any:
-    """Signed-in users see read marks; anyone may read notices."""
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        try:
-            return BearerTokenAuth().authenticate(request, header[7:].strip())
-        except DomainError:  # e.g. an initial password still to change: read as anonymous
-            return None
-    user = getattr(request, "user", None)
-    return user if user is not None and user.is_authenticated else None
+def _optional_user(request: HttpRequest) -> User | None:
+    """Signed-in callers see read marks; anyone may read notices (credentials a protected
+    operation would refuse read as anonymous)."""
+    principal = optional_principal(request)
+    return principal if isinstance(principal, User) else None
 
 
 @router.get("/notices", response={200: NoticeListOut, **problems(400)}, auth=None)
@@ -212,7 +207,7 @@ def _user(request: HttpRequest) -> User:
     return request.auth  # type: ignore[attr-defined, no-any-return]
 
 
-@router.get("/me/tickets", response={200: TicketListOut, **problems(400, 401, 403)}, auth=AUTH)
+@router.get("/me/tickets", response={200: TicketListOut, **problems(400, 401, 403)})
 def my_tickets(request: HttpRequest, limit: Limit = 20, offset: Offset = 0) -> Any:
     rows, count = page(selectors.tickets_for_user(_user(request)), limit=limit, offset=offset)
     return {"items": [_ticket_out(t) for t in rows], "count": count}
@@ -221,7 +216,6 @@ def my_tickets(request: HttpRequest, limit: Limit = 20, offset: Offset = 0) -> A
 @router.post(
     "/me/tickets",
     response={201: TicketOut, **problems(400, 401, 403, 409, 413, 422, 429)},
-    auth=AUTH,
     openapi_extra=_TICKET_BODY,
 )
 def open_ticket(request: HttpRequest) -> Any:
@@ -246,7 +240,7 @@ def open_ticket(request: HttpRequest) -> Any:
     return Status(status, body)
 
 
-@router.get("/me/tickets/{ticket_id}", response={200: TicketOut, **problems(401, 403, 404)}, auth=AUTH)
+@router.get("/me/tickets/{ticket_id}", response={200: TicketOut, **problems(401, 403, 404)})
 def my_ticket(request: HttpRequest, ticket_id: int) -> Any:
     return _ticket_out(selectors.ticket_get_for_owner(user=_user(request), ticket_id=ticket_id))
 
@@ -254,7 +248,6 @@ def my_ticket(request: HttpRequest, ticket_id: int) -> Any:
 @router.post(
     "/me/tickets/{ticket_id}/messages",
     response={201: TicketOut, **problems(400, 401, 403, 404, 409, 413, 429)},
-    auth=AUTH,
     openapi_extra=_MESSAGE_BODY,
 )
 def my_ticket_message(request: HttpRequest, ticket_id: int) -> Any:
@@ -273,13 +266,13 @@ def my_ticket_message(request: HttpRequest, ticket_id: int) -> Any:
     return Status(201, _ticket_out(selectors.ticket_get_for_owner(user=user, ticket_id=ticket_id)))
 
 
-@router.post("/me/tickets/{ticket_id}/close", response={200: TicketOut, **problems(401, 403, 404, 409)}, auth=AUTH)
+@router.post("/me/tickets/{ticket_id}/close", response={200: TicketOut, **problems(401, 403, 404, 409)})
 def my_ticket_close(request: HttpRequest, ticket_id: int) -> Any:
     services.ticket_close_by_user(user=_user(request), ticket_id=ticket_id)
     return _ticket_out(selectors.ticket_get_for_owner(user=_user(request), ticket_id=ticket_id))
 
 
-@router.post("/me/tickets/{ticket_id}/reopen", response={200: TicketOut, **problems(401, 403, 404, 409)}, auth=AUTH)
+@router.post("/me/tickets/{ticket_id}/reopen", response={200: TicketOut, **problems(401, 403, 404, 409)})
 def my_ticket_reopen(request: HttpRequest, ticket_id: int) -> Any:
     services.ticket_reopen(user=_user(request), ticket_id=ticket_id)
     return _ticket_out(selectors.ticket_get_for_owner(user=_user(request), ticket_id=ticket_id))
@@ -288,7 +281,6 @@ def my_ticket_reopen(request: HttpRequest, ticket_id: int) -> Any:
 @router.get(
     "/me/tickets/{ticket_id}/attachments/{attachment_id}",
     response={200: None, **problems(401, 403, 404)},
-    auth=AUTH,
     openapi_extra={
         "responses": {"200": {"description": "the file", "content": {"image/jpeg": {}, "application/pdf": {}}}}
     },
@@ -303,7 +295,7 @@ def _require_support(user: User) -> None:
         raise PermissionDenied("not_support", _("Only support staff may see this."))
 
 
-@router.get("/support/tickets", response={200: StaffTicketListOut, **problems(400, 401, 403)}, auth=AUTH)
+@router.get("/support/tickets", response={200: StaffTicketListOut, **problems(400, 401, 403)})
 def support_tickets(request: HttpRequest, status: str = "open", limit: Limit = 20, offset: Offset = 0) -> Any:
     """The support queue (``status``: open, answered, closed, all)."""
     user = _user(request)
@@ -313,7 +305,7 @@ def support_tickets(request: HttpRequest, status: str = "open", limit: Limit = 2
     return {"items": [_staff_ticket_out(t) for t in rows], "count": count}
 
 
-@router.get("/support/tickets/{ticket_id}", response={200: StaffTicketOut, **problems(401, 403, 404)}, auth=AUTH)
+@router.get("/support/tickets/{ticket_id}", response={200: StaffTicketOut, **problems(401, 403, 404)})
 def support_ticket(request: HttpRequest, ticket_id: int) -> Any:
     return _staff_ticket_out(selectors.ticket_get_for_staff(staff=_user(request), ticket_id=ticket_id))
 
@@ -321,7 +313,6 @@ def support_ticket(request: HttpRequest, ticket_id: int) -> Any:
 @router.post(
     "/support/tickets/{ticket_id}/messages",
     response={201: StaffTicketOut, **problems(400, 401, 403, 404, 409, 413, 429)},
-    auth=AUTH,
     openapi_extra=_MESSAGE_BODY,
 )
 def support_reply(request: HttpRequest, ticket_id: int) -> Any:
@@ -337,9 +328,7 @@ def support_reply(request: HttpRequest, ticket_id: int) -> Any:
     return Status(201, _staff_ticket_out(selectors.ticket_get_for_staff(staff=_user(request), ticket_id=ticket_id)))
 
 
-@router.post(
-    "/support/tickets/{ticket_id}/close", response={200: StaffTicketOut, **problems(401, 403, 404, 409)}, auth=AUTH
-)
+@router.post("/support/tickets/{ticket_id}/close", response={200: StaffTicketOut, **problems(401, 403, 404, 409)})
 def support_close(request: HttpRequest, ticket_id: int) -> Any:
     services.ticket_close_by_staff(staff=_user(request), ticket_id=ticket_id)
     return _staff_ticket_out(selectors.ticket_get_for_staff(staff=_user(request), ticket_id=ticket_id))
@@ -348,7 +337,6 @@ def support_close(request: HttpRequest, ticket_id: int) -> Any:
 @router.get(
     "/support/tickets/{ticket_id}/attachments/{attachment_id}",
     response={200: None, **problems(401, 403, 404)},
-    auth=AUTH,
     openapi_extra={
         "responses": {"200": {"description": "the file", "content": {"image/jpeg": {}, "application/pdf": {}}}}
     },

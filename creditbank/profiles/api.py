@@ -13,7 +13,6 @@ from ninja.files import UploadedFile
 from ninja.responses import Response, Status
 from pydantic import StrictBool
 
-from creditbank.accounts.api_auth import AUTH
 from creditbank.accounts.models import User
 from creditbank.accounts.selectors import user_capabilities
 from creditbank.kernel import ratelimit
@@ -287,13 +286,13 @@ def _user(request: HttpRequest) -> User:
     return request.auth  # type: ignore[attr-defined, no-any-return]
 
 
-@router.get("/me", response={200: MeOut, **problems(401, 403)}, auth=AUTH)
+@router.get("/me", response={200: MeOut, **problems(401, 403)})
 def me(request: HttpRequest) -> Any:
     """The profile (personal data masked), the account state, what it may do now and the next step."""
     return me_payload(_user(request))
 
 
-@router.patch("/me", response={200: PatchOut, **problems(400, 401, 403, 409, 429)}, auth=AUTH)
+@router.patch("/me", response={200: PatchOut, **problems(400, 401, 403, 409, 429)})
 def me_patch(request: HttpRequest, payload: MePatchIn) -> Any:
     """Edit the profile. Locked fields answer 400 ``field_locked``."""
     changes = payload.dict(exclude_unset=True)
@@ -313,14 +312,14 @@ def email_confirm(request: HttpRequest, payload: TokenIn) -> Any:
     return me_payload(user)
 
 
-@router.post("/me/phone/confirm", response={200: MeOut, **problems(400, 401, 403, 409, 429)}, auth=AUTH)
+@router.post("/me/phone/confirm", response={200: MeOut, **problems(400, 401, 403, 409, 429)})
 def phone_confirm(request: HttpRequest, payload: CodeIn) -> Any:
     """Confirm a new phone number with the code sent to it by text message."""
     user = services.phone_change_confirm(user=_user(request), code=payload.code)
     return me_payload(user)
 
 
-@router.get("/me/history", response={200: HistoryListOut, **problems(400, 401, 403)}, auth=AUTH)
+@router.get("/me/history", response={200: HistoryListOut, **problems(400, 401, 403)})
 def history(request: HttpRequest, limit: Limit = 50, offset: Offset = 0) -> Any:
     """Every change to the profile (values masked)."""
     rows, count = page(selectors.profile_history(_user(request)), limit=limit, offset=offset)
@@ -337,15 +336,13 @@ def history(request: HttpRequest, limit: Limit = 50, offset: Offset = 0) -> Any:
     return {"items": items, "count": count}
 
 
-@router.get("/me/change-requests", response={200: ChangeRequestListOut, **problems(400, 401, 403)}, auth=AUTH)
+@router.get("/me/change-requests", response={200: ChangeRequestListOut, **problems(400, 401, 403)})
 def change_requests(request: HttpRequest, limit: Limit = 50, offset: Offset = 0) -> Any:
     rows, count = page(selectors.change_requests_for_user(_user(request)), limit=limit, offset=offset)
     return {"items": [_request_out(r) for r in rows], "count": count}
 
 
-@router.post(
-    "/me/change-requests", response={202: ChangeRequestOut, **problems(400, 401, 403, 409, 413, 422, 429)}, auth=AUTH
-)
+@router.post("/me/change-requests", response={202: ChangeRequestOut, **problems(400, 401, 403, 409, 413, 422, 429)})
 def change_request_create(
     request: HttpRequest,
     field: Form[str] = "",
@@ -382,9 +379,7 @@ def _digest(upload: Any) -> str:
     return h.hexdigest()
 
 
-@router.delete(
-    "/me/change-requests/{request_id}", response={200: ChangeRequestOut, **problems(401, 403, 404, 409)}, auth=AUTH
-)
+@router.delete("/me/change-requests/{request_id}", response={200: ChangeRequestOut, **problems(401, 403, 404, 409)})
 def change_request_withdraw(request: HttpRequest, request_id: int) -> Any:
     services.change_request_withdraw(user=_user(request), request_id=request_id)
     return _request_out(selectors.change_request_get_for_owner(user=_user(request), request_id=request_id))
@@ -395,7 +390,7 @@ def _require_reviewer(user: User) -> None:
         raise PermissionDenied("not_reviewer", _("Only staff who review change requests may see this."))
 
 
-@router.get("/review/change-requests", response={200: ReviewChangeRequestListOut, **problems(400, 401, 403)}, auth=AUTH)
+@router.get("/review/change-requests", response={200: ReviewChangeRequestListOut, **problems(400, 401, 403)})
 def review_list(
     request: HttpRequest,
     status: str = "pending",
@@ -411,9 +406,7 @@ def review_list(
     return {"items": [_review_out(r) for r in rows], "count": count}
 
 
-@router.get(
-    "/review/change-requests/{request_id}", response={200: ReviewChangeRequestOut, **problems(401, 403, 404)}, auth=AUTH
-)
+@router.get("/review/change-requests/{request_id}", response={200: ReviewChangeRequestOut, **problems(401, 403, 404)})
 def review_detail(request: HttpRequest, request_id: int) -> Any:
     return _review_out(selectors.change_request_get_for_reviewer(reviewer=_user(request), request_id=request_id))
 
@@ -421,7 +414,6 @@ def review_detail(request: HttpRequest, request_id: int) -> Any:
 @router.get(
     "/review/change-requests/{request_id}/proofs/{proof_id}",
     response={200: None, **problems(401, 403, 404)},
-    auth=AUTH,
     openapi_extra={
         "responses": {"200": {"description": "the proof file", "content": {"image/jpeg": {}, "application/pdf": {}}}}
     },
@@ -441,7 +433,6 @@ def review_proof(request: HttpRequest, request_id: int, proof_id: int) -> HttpRe
 @router.post(
     "/review/change-requests/{request_id}/decision",
     response={200: ReviewChangeRequestOut, **problems(400, 401, 403, 404, 409)},
-    auth=AUTH,
 )
 def review_decide(request: HttpRequest, request_id: int, payload: DecisionIn) -> Any:
     """Approve (applied at once; a new name or ID number sends the account back to real-name verification) or reject."""
@@ -509,18 +500,18 @@ def _gate(request: HttpRequest) -> User:
     return user
 
 
-@router.get("/me/education", response={200: EducationListOut, **problems(400, 401, 403)}, auth=AUTH)
+@router.get("/me/education", response={200: EducationListOut, **problems(400, 401, 403)})
 def education_list(request: HttpRequest, limit: Limit = 50, offset: Offset = 0) -> Any:
     rows, count = page(selectors.education_for_user(_gate(request)), limit=limit, offset=offset)
     return {"items": [education_out(e) for e in rows], "count": count}
 
 
-@router.post("/me/education", response={201: EducationOut, **problems(400, 401, 403, 409, 422)}, auth=AUTH)
+@router.post("/me/education", response={201: EducationOut, **problems(400, 401, 403, 409, 422)})
 def education_create(request: HttpRequest, payload: EducationIn) -> Any:
     return _create_entry(request, "education", payload.dict(), education_out)
 
 
-@router.patch("/me/education/{entry_id}", response={200: EducationOut, **problems(400, 401, 403, 404)}, auth=AUTH)
+@router.patch("/me/education/{entry_id}", response={200: EducationOut, **problems(400, 401, 403, 404)})
 def education_update(request: HttpRequest, entry_id: int, payload: EducationIn) -> Any:
     entry = services.history_update(
         kind="education", user=_user(request), entry_id=entry_id, data=payload.dict(exclude_unset=True)
@@ -528,7 +519,7 @@ def education_update(request: HttpRequest, entry_id: int, payload: EducationIn) 
     return education_out(entry)
 
 
-@router.delete("/me/education/{entry_id}", response={204: None, **problems(401, 403, 404)}, auth=AUTH)
+@router.delete("/me/education/{entry_id}", response={204: None, **problems(401, 403, 404)})
 def education_delete(request: HttpRequest, entry_id: int) -> Any:
     services.history_delete(kind="education", user=_user(request), entry_id=entry_id)
     return Response(None, status=204)
@@ -537,7 +528,6 @@ def education_delete(request: HttpRequest, entry_id: int) -> Any:
 @router.post(
     "/me/education/{entry_id}/evidence",
     response={200: EducationOut, **problems(400, 401, 403, 404, 413, 429)},
-    auth=AUTH,
 )
 def education_evidence(request: HttpRequest, entry_id: int, evidence: File[UploadedFile] = None) -> Any:  # type: ignore[assignment]
     """Attach a proof file (photo or PDF) to an entry (multipart ``evidence``)."""
@@ -545,18 +535,18 @@ def education_evidence(request: HttpRequest, entry_id: int, evidence: File[Uploa
     return education_out(entry)
 
 
-@router.get("/me/work", response={200: WorkListOut, **problems(400, 401, 403)}, auth=AUTH)
+@router.get("/me/work", response={200: WorkListOut, **problems(400, 401, 403)})
 def work_list(request: HttpRequest, limit: Limit = 50, offset: Offset = 0) -> Any:
     rows, count = page(selectors.work_for_user(_gate(request)), limit=limit, offset=offset)
     return {"items": [work_out(w) for w in rows], "count": count}
 
 
-@router.post("/me/work", response={201: WorkOut, **problems(400, 401, 403, 409, 422)}, auth=AUTH)
+@router.post("/me/work", response={201: WorkOut, **problems(400, 401, 403, 409, 422)})
 def work_create(request: HttpRequest, payload: WorkIn) -> Any:
     return _create_entry(request, "work", payload.dict(), work_out)
 
 
-@router.patch("/me/work/{entry_id}", response={200: WorkOut, **problems(400, 401, 403, 404)}, auth=AUTH)
+@router.patch("/me/work/{entry_id}", response={200: WorkOut, **problems(400, 401, 403, 404)})
 def work_update(request: HttpRequest, entry_id: int, payload: WorkIn) -> Any:
     entry = services.history_update(
         kind="work", user=_user(request), entry_id=entry_id, data=payload.dict(exclude_unset=True)
@@ -564,15 +554,13 @@ def work_update(request: HttpRequest, entry_id: int, payload: WorkIn) -> Any:
     return work_out(entry)
 
 
-@router.delete("/me/work/{entry_id}", response={204: None, **problems(401, 403, 404)}, auth=AUTH)
+@router.delete("/me/work/{entry_id}", response={204: None, **problems(401, 403, 404)})
 def work_delete(request: HttpRequest, entry_id: int) -> Any:
     services.history_delete(kind="work", user=_user(request), entry_id=entry_id)
     return Response(None, status=204)
 
 
-@router.post(
-    "/me/work/{entry_id}/evidence", response={200: WorkOut, **problems(400, 401, 403, 404, 413, 429)}, auth=AUTH
-)
+@router.post("/me/work/{entry_id}/evidence", response={200: WorkOut, **problems(400, 401, 403, 404, 413, 429)})
 def work_evidence(request: HttpRequest, entry_id: int, evidence: File[UploadedFile] = None) -> Any:  # type: ignore[assignment]
     entry = services.history_attach_evidence(kind="work", user=_user(request), entry_id=entry_id, upload=evidence)
     return work_out(entry)
