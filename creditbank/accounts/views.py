@@ -17,6 +17,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from creditbank.accounts import services, tokens
+from creditbank.accounts.actor import actor
 from creditbank.accounts.forms import (
     EmailForm,
     LoginForm,
@@ -218,18 +219,19 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("old_password", "new_password")
 @never_cache
 def password_change(request: HttpRequest) -> HttpResponse:
+    user = actor(request)
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.password_change(
-                user=request.user,  # type: ignore[arg-type]
+                user=user,
                 old_password=form.cleaned_data["old_password"],
                 new_password=form.cleaned_data["new_password"],
             )
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
-            update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
+            update_session_auth_hash(request, user)
             messages.success(request, _("Your password has been changed. Other sessions were signed out."))
             return redirect("home")
     return render(request, "accounts/password_change.html", {"form": form})
@@ -240,16 +242,17 @@ def password_change(request: HttpRequest) -> HttpResponse:
 @never_cache
 def password_set(request: HttpRequest) -> HttpResponse:
     """Forced first step for accounts opened with an initial password."""
-    if not request.user.must_change_password:  # type: ignore[union-attr]
+    user = actor(request)
+    if not user.must_change_password:
         return redirect("accounts:password_change")
     form = NewPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.password_set_initial(user=request.user, new_password=form.cleaned_data["new_password"])  # type: ignore[arg-type]
+            services.password_set_initial(user=user, new_password=form.cleaned_data["new_password"])
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
-            update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
+            update_session_auth_hash(request, user)
             messages.success(request, _("Your new password is set."))
             return redirect("home")
     return render(request, "accounts/password_set.html", {"form": form})

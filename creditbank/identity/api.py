@@ -11,6 +11,7 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
+from creditbank.accounts.actor import actor
 from creditbank.accounts.models import User
 from creditbank.identity import selectors, services
 from creditbank.identity.labels import check_detail
@@ -133,7 +134,7 @@ def _review_item(attempt: Any) -> dict[str, Any]:
 @router.get("/me/verification", response={200: VerificationOut, **problems(401, 403)})
 def verification_get(request: HttpRequest) -> Any:
     """The learner's verification: state, named checks, reason and advice, attempts left today."""
-    return selectors.verification_state(request.auth)  # type: ignore[attr-defined]
+    return selectors.verification_state(actor(request))
 
 
 @router.post("/me/verification", response={202: VerificationOut, **problems(400, 401, 403, 409, 413, 429)})
@@ -144,7 +145,7 @@ def verification_submit(
     id_back: File[UploadedFile] = None,  # type: ignore[assignment]
 ) -> Any:
     """Submit both sides of the ID card (multipart: ``consent``="true", ``id_front``, ``id_back``)."""
-    user: User = request.auth  # type: ignore[attr-defined]
+    user = actor(request)
     services.verification_submit(
         user=user, consent=(consent or "").strip().lower() == "true", id_front=id_front, id_back=id_back
     )
@@ -154,7 +155,7 @@ def verification_submit(
 @router.delete("/me/verification", response={200: VerificationOut, **problems(401, 403, 409)})
 def verification_delete(request: HttpRequest) -> Any:
     """Withdraw a pending attempt, or reset a rejected one (重置实名认证信息) to start over."""
-    user: User = request.auth  # type: ignore[attr-defined]
+    user = actor(request)
     services.verification_withdraw(user=user)
     return selectors.verification_state(user)
 
@@ -180,7 +181,7 @@ def review_list(
     offset: Offset = 0,
 ) -> Any:
     """The reviewers' queue, oldest first (``status``: pending, approved, rejected, withdrawn, reset, all)."""
-    user: User = request.auth  # type: ignore[attr-defined]
+    user = actor(request)
     _require_reviewer(user)
     qs = selectors.verification_queue(reviewer=user, status=None if status == "all" else status, flagged_only=flagged)
     rows, count = page(qs, limit=limit, offset=offset)
@@ -189,7 +190,7 @@ def review_list(
 
 @router.get("/review/verifications/{attempt_id}", response={200: ReviewItemOut, **problems(401, 403, 404)})
 def review_detail(request: HttpRequest, attempt_id: int) -> Any:
-    attempt = selectors.verification_get_for_reviewer(reviewer=request.auth, attempt_id=attempt_id)  # type: ignore[attr-defined]
+    attempt = selectors.verification_get_for_reviewer(reviewer=actor(request), attempt_id=attempt_id)
     return _review_item(attempt)
 
 
@@ -201,7 +202,7 @@ def review_detail(request: HttpRequest, attempt_id: int) -> Any:
 def review_photo(request: HttpRequest, attempt_id: int, side: str) -> HttpResponse:
     """A photo (JPEG). Each view is recorded in the audit log."""
     data = services.verification_photo_for_reviewer(
-        reviewer=request.auth,  # type: ignore[attr-defined]
+        reviewer=actor(request),
         attempt_id=attempt_id,
         side=side,
         client_address=ratelimit.client_address(request),
@@ -220,21 +221,21 @@ def photo_response(data: bytes, filename: str) -> HttpResponse:
 def review_decide(request: HttpRequest, attempt_id: int, payload: DecisionIn) -> Any:
     """Approve or reject (with a ``reason_code`` from /verification/reasons and a ``note``)."""
     attempt = services.verification_decide(
-        reviewer=request.auth,  # type: ignore[attr-defined]
+        reviewer=actor(request),
         attempt_id=attempt_id,
         decision=payload.decision,
         reason_code=payload.reason_code,
         note=payload.note,
         client_address=ratelimit.client_address(request),
     )
-    return _review_item(selectors.verification_get_for_reviewer(reviewer=request.auth, attempt_id=attempt.pk))  # type: ignore[attr-defined]
+    return _review_item(selectors.verification_get_for_reviewer(reviewer=actor(request), attempt_id=attempt.pk))
 
 
 @router.post("/review/verifications/{attempt_id}/reveal", response={200: RevealOut, **problems(400, 401, 403, 404)})
 def review_reveal(request: HttpRequest, attempt_id: int, payload: ReasonIn) -> Any:
     """The full ID number and phone, for a stated reason; recorded in the audit log."""
     return services.verification_reveal_pii(
-        reviewer=request.auth,  # type: ignore[attr-defined]
+        reviewer=actor(request),
         attempt_id=attempt_id,
         reason=payload.reason,
         client_address=ratelimit.client_address(request),
@@ -248,9 +249,9 @@ def review_reveal(request: HttpRequest, attempt_id: int, payload: ReasonIn) -> A
 def review_reset(request: HttpRequest, attempt_id: int, payload: ReasonIn) -> Any:
     """Staff reset of an approved verification: the account must verify again."""
     services.verification_staff_reset(
-        staff=request.auth,  # type: ignore[attr-defined]
+        staff=actor(request),
         attempt_id=attempt_id,
         reason=payload.reason,
         client_address=ratelimit.client_address(request),
     )
-    return _review_item(selectors.verification_get_for_reviewer(reviewer=request.auth, attempt_id=attempt_id))  # type: ignore[attr-defined]
+    return _review_item(selectors.verification_get_for_reviewer(reviewer=actor(request), attempt_id=attempt_id))

@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Response, Status
 from pydantic import StrictBool
 
+from creditbank.accounts.actor import actor
 from creditbank.accounts.models import User
 from creditbank.accounts.selectors import user_capabilities
 from creditbank.kernel import ratelimit
@@ -282,14 +283,10 @@ def _review_out(r: ChangeRequest) -> dict[str, Any]:
     }
 
 
-def _user(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined, no-any-return]
-
-
 @router.get("/me", response={200: MeOut, **problems(401, 403)})
 def me(request: HttpRequest) -> Any:
     """The profile (personal data masked), the account state, what it may do now and the next step."""
-    return me_payload(_user(request))
+    return me_payload(actor(request))
 
 
 @router.patch("/me", response={200: PatchOut, **problems(400, 401, 403, 409, 429)})
@@ -299,7 +296,7 @@ def me_patch(request: HttpRequest, payload: MePatchIn) -> Any:
     password = changes.pop("password", None)
     if not changes:
         raise DomainError("nothing_to_change", _("Send at least one field to change."))
-    user = _user(request)
+    user = actor(request)
     result = services.profile_update(user=user, changes=changes, password=password)
     user.refresh_from_db()
     return {**result, "me": me_payload(user)}
@@ -315,14 +312,14 @@ def email_confirm(request: HttpRequest, payload: TokenIn) -> Any:
 @router.post("/me/phone/confirm", response={200: MeOut, **problems(400, 401, 403, 409, 429)})
 def phone_confirm(request: HttpRequest, payload: CodeIn) -> Any:
     """Confirm a new phone number with the code sent to it by text message."""
-    user = services.phone_change_confirm(user=_user(request), code=payload.code)
+    user = services.phone_change_confirm(user=actor(request), code=payload.code)
     return me_payload(user)
 
 
 @router.get("/me/history", response={200: HistoryListOut, **problems(400, 401, 403)})
 def history(request: HttpRequest, limit: Limit = 50, offset: Offset = 0) -> Any:
     """Every change to the profile (values masked)."""
-    rows, count = page(selectors.profile_history(_user(request)), limit=limit, offset=offset)
+    rows, count = page(selectors.profile_history(actor(request)), limit=limit, offset=offset)
     items = [
         {
             "field": h.field,
@@ -338,7 +335,7 @@ def history(request: HttpRequest, limit: Limit = 50, offset: Offset = 0) -> Any:
 
 @router.get("/me/change-requests", response={200: ChangeRequestListOut, **problems(400, 401, 403)})
 def change_requests(request: HttpRequest, limit: Limit = 50, offset: Offset = 0) -> Any:
-    rows, count = page(selectors.change_requests_for_user(_user(request)), limit=limit, offset=offset)
+    rows, count = page(selectors.change_requests_for_user(actor(request)), limit=limit, offset=offset)
     return {"items": [_request_out(r) for r in rows], "count": count}
 
 
@@ -351,7 +348,7 @@ def change_request_create(
     proof: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ) -> Any:
     """Ask to change name, gender or ID number (multipart: ``field``, ``new_value``, ``reason``, ``proof`` files)."""
-    user = _user(request)
+    user = actor(request)
     files = list(proof or [])
 
     def create() -> tuple[int, dict[str, Any]]:
@@ -381,8 +378,8 @@ def _digest(upload: Any) -> str:
 
 @router.delete("/me/change-requests/{request_id}", response={200: ChangeRequestOut, **problems(401, 403, 404, 409)})
 def change_request_withdraw(request: HttpRequest, request_id: int) -> Any:
-    services.change_request_withdraw(user=_user(request), request_id=request_id)
-    return _request_out(selectors.change_request_get_for_owner(user=_user(request), request_id=request_id))
+    services.change_request_withdraw(user=actor(request), request_id=request_id)
+    return _request_out(selectors.change_request_get_for_owner(user=actor(request), request_id=request_id))
 
 
 def _require_reviewer(user: User) -> None:
@@ -399,7 +396,7 @@ def review_list(
     offset: Offset = 0,
 ) -> Any:
     """Locked-field and reviewed-field change requests, oldest first."""
-    user = _user(request)
+    user = actor(request)
     _require_reviewer(user)
     qs = selectors.change_request_queue(reviewer=user, status=None if status == "all" else status, kind=kind)
     rows, count = page(qs, limit=limit, offset=offset)
@@ -408,7 +405,7 @@ def review_list(
 
 @router.get("/review/change-requests/{request_id}", response={200: ReviewChangeRequestOut, **problems(401, 403, 404)})
 def review_detail(request: HttpRequest, request_id: int) -> Any:
-    return _review_out(selectors.change_request_get_for_reviewer(reviewer=_user(request), request_id=request_id))
+    return _review_out(selectors.change_request_get_for_reviewer(reviewer=actor(request), request_id=request_id))
 
 
 @router.get(
@@ -421,7 +418,7 @@ def review_detail(request: HttpRequest, request_id: int) -> Any:
 def review_proof(request: HttpRequest, request_id: int, proof_id: int) -> HttpResponse:
     """A proof file; every view is in the audit log."""
     data, content_type, name = services.change_request_proof_for_reviewer(
-        reviewer=_user(request),
+        reviewer=actor(request),
         request_id=request_id,
         proof_id=proof_id,
         client_address=ratelimit.client_address(request),
@@ -437,14 +434,14 @@ def review_proof(request: HttpRequest, request_id: int, proof_id: int) -> HttpRe
 def review_decide(request: HttpRequest, request_id: int, payload: DecisionIn) -> Any:
     """Approve (applied at once; a new name or ID number sends the account back to real-name verification) or reject."""
     services.change_request_decide(
-        reviewer=_user(request),
+        reviewer=actor(request),
         request_id=request_id,
         decision=payload.decision,
         reason_code=payload.reason_code,
         note=payload.note,
         client_address=ratelimit.client_address(request),
     )
-    return _review_out(selectors.change_request_get_for_reviewer(reviewer=_user(request), request_id=request_id))
+    return _review_out(selectors.change_request_get_for_reviewer(reviewer=actor(request), request_id=request_id))
 
 
 # --- education and work ------------------------------------------------------------------------
@@ -481,7 +478,7 @@ def work_out(w: WorkEntry) -> dict[str, Any]:
 
 
 def _create_entry(request: HttpRequest, kind: str, data: dict[str, Any], out: Any) -> Any:
-    user = _user(request)
+    user = actor(request)
 
     def create() -> tuple[int, dict[str, Any]]:
         return 201, out(services.history_create(kind=kind, user=user, data=data))
@@ -495,7 +492,7 @@ def _create_entry(request: HttpRequest, kind: str, data: dict[str, Any], out: An
 def _gate(request: HttpRequest) -> User:
     from creditbank.accounts.selectors import user_require_verified
 
-    user = _user(request)
+    user = actor(request)
     user_require_verified(user)
     return user
 
@@ -514,14 +511,14 @@ def education_create(request: HttpRequest, payload: EducationIn) -> Any:
 @router.patch("/me/education/{entry_id}", response={200: EducationOut, **problems(400, 401, 403, 404)})
 def education_update(request: HttpRequest, entry_id: int, payload: EducationIn) -> Any:
     entry = services.history_update(
-        kind="education", user=_user(request), entry_id=entry_id, data=payload.dict(exclude_unset=True)
+        kind="education", user=actor(request), entry_id=entry_id, data=payload.dict(exclude_unset=True)
     )
     return education_out(entry)
 
 
 @router.delete("/me/education/{entry_id}", response={204: None, **problems(401, 403, 404)})
 def education_delete(request: HttpRequest, entry_id: int) -> Any:
-    services.history_delete(kind="education", user=_user(request), entry_id=entry_id)
+    services.history_delete(kind="education", user=actor(request), entry_id=entry_id)
     return Response(None, status=204)
 
 
@@ -531,7 +528,7 @@ def education_delete(request: HttpRequest, entry_id: int) -> Any:
 )
 def education_evidence(request: HttpRequest, entry_id: int, evidence: File[UploadedFile] = None) -> Any:  # type: ignore[assignment]
     """Attach a proof file (photo or PDF) to an entry (multipart ``evidence``)."""
-    entry = services.history_attach_evidence(kind="education", user=_user(request), entry_id=entry_id, upload=evidence)
+    entry = services.history_attach_evidence(kind="education", user=actor(request), entry_id=entry_id, upload=evidence)
     return education_out(entry)
 
 
@@ -549,18 +546,18 @@ def work_create(request: HttpRequest, payload: WorkIn) -> Any:
 @router.patch("/me/work/{entry_id}", response={200: WorkOut, **problems(400, 401, 403, 404)})
 def work_update(request: HttpRequest, entry_id: int, payload: WorkIn) -> Any:
     entry = services.history_update(
-        kind="work", user=_user(request), entry_id=entry_id, data=payload.dict(exclude_unset=True)
+        kind="work", user=actor(request), entry_id=entry_id, data=payload.dict(exclude_unset=True)
     )
     return work_out(entry)
 
 
 @router.delete("/me/work/{entry_id}", response={204: None, **problems(401, 403, 404)})
 def work_delete(request: HttpRequest, entry_id: int) -> Any:
-    services.history_delete(kind="work", user=_user(request), entry_id=entry_id)
+    services.history_delete(kind="work", user=actor(request), entry_id=entry_id)
     return Response(None, status=204)
 
 
 @router.post("/me/work/{entry_id}/evidence", response={200: WorkOut, **problems(400, 401, 403, 404, 413, 429)})
 def work_evidence(request: HttpRequest, entry_id: int, evidence: File[UploadedFile] = None) -> Any:  # type: ignore[assignment]
-    entry = services.history_attach_evidence(kind="work", user=_user(request), entry_id=entry_id, upload=evidence)
+    entry = services.history_attach_evidence(kind="work", user=actor(request), entry_id=entry_id, upload=evidence)
     return work_out(entry)
