@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "creditbank.identity",
     "creditbank.profiles",
     "creditbank.notices",
+    "creditbank.portal",
     "creditbank.demo",
 ]
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
@@ -26,66 +24,9 @@ from creditbank.accounts.forms import (
     RegisterForm,
     TokenForm,
 )
-from creditbank.accounts.models import User
-from creditbank.identity.selectors import user_is_reviewer, verification_queue, verification_state
 from creditbank.kernel import ratelimit
 from creditbank.kernel.errors import DomainError
 from creditbank.kernel.forms import apply_domain_error
-
-
-def _staff_queues(user: User) -> list[dict[str, Any]]:
-    """Every queue this account may work, with what waits in it (its own requests excluded)."""
-    from creditbank.notices.selectors import support_queue, user_is_support
-    from creditbank.profiles.selectors import change_request_queue, user_is_change_reviewer
-
-    queues = []
-    if user_is_reviewer(user):
-        queues.append(
-            {
-                "key": "verifications",
-                "label": _("Real-name verifications"),
-                "url_name": "identity:review_queue",
-                "pending": verification_queue(reviewer=user).count(),
-            }
-        )
-    if user_is_change_reviewer(user):
-        queues.append(
-            {
-                "key": "change_requests",
-                "label": _("Change requests"),
-                "url_name": "profiles:review_queue",
-                "pending": change_request_queue(reviewer=user).count(),
-            }
-        )
-    if user_is_support(user):
-        queues.append(
-            {
-                "key": "support_tickets",
-                "label": _("Support tickets"),
-                "url_name": "notices:support_queue",
-                "pending": support_queue(staff=user, status="open").count(),
-            }
-        )
-    return queues
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return render(request, "accounts/landing.html")
-    from creditbank.notices.selectors import notice_read_ids, notices_unread_count, notices_visible
-
-    user: User = request.user  # type: ignore[assignment]
-    return render(
-        request,
-        "accounts/dashboard.html",
-        {
-            "verification": None if user.is_staff else verification_state(user),
-            "staff_queues": _staff_queues(user) if user.is_staff else [],
-            "notices": notices_visible()[:3],
-            "notices_unread": notices_unread_count(user),
-            "read_ids": notice_read_ids(user),
-        },
-    )
 
 
 @sensitive_post_parameters("password", "id_number", "phone")
