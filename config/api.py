@@ -10,9 +10,11 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
+from ninja.operation import Operation
 
 from creditbank.accounts.api import router as accounts_router
 from creditbank.identity.api import router as identity_router
+from creditbank.kernel.api_auth import API_AUTH
 from creditbank.kernel.api_body import StrictJsonParser, unsupported_media_type
 from creditbank.kernel.errors import DomainError
 from creditbank.kernel.problems import from_domain_error, from_validation_errors, problem_body, problem_response
@@ -28,6 +30,14 @@ _BODY_PROBLEMS = {
 
 
 class CreditBankApi(NinjaAPI):
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        """``<context>.api`` and the view's name (``creditbank_profiles_api_me``), whether the API is one
+        module or a package (``creditbank.profiles.api.me``): splitting a module renames nothing for clients."""
+        parts = operation.view_func.__module__.split(".")
+        if len(parts) > 3 and parts[0] == "creditbank" and parts[2] == "api":
+            parts = parts[:3]
+        return "_".join([*parts, operation.view_func.__name__])
+
     def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
         """Every operation that takes a body may answer 400, 413 and (JSON bodies) 415: stated once here."""
         schema = super().get_openapi_schema(**kwargs)
@@ -53,6 +63,8 @@ api = CreditBankApi(
     ),
     urls_namespace="api-v1",
     parser=StrictJsonParser(),
+    # every operation needs one of settings.API_AUTHENTICATORS unless it says auth=None
+    auth=API_AUTH,
 )
 api.add_router("/", accounts_router)
 api.add_router("/", identity_router)

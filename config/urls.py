@@ -5,7 +5,6 @@ from django.urls import include, path, re_path
 from django.views.decorators.http import require_safe
 
 from config.api import api, api_not_found
-from creditbank.accounts import views as account_views
 
 
 @require_safe
@@ -18,7 +17,7 @@ def favicon(request: HttpRequest) -> FileResponse:
 
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
-    path("", account_views.home, name="home"),
+    path("", include("creditbank.portal.urls")),
     path("accounts/", include("creditbank.accounts.urls")),
     path("", include("creditbank.identity.urls")),
     path("", include("creditbank.profiles.urls")),

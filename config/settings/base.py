@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "creditbank.identity",
     "creditbank.profiles",
     "creditbank.notices",
+    "creditbank.portal",
     "creditbank.demo",
 ]
 
@@ -55,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "creditbank.accounts.middleware.MustChangePasswordMiddleware",
+    # pages: a NotFound or PermissionDenied that leaves a view is the 404 or 403 page
+    "creditbank.kernel.middleware.DomainErrorPageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -126,6 +129,8 @@ TRUSTED_PROXY_COUNT = env.get_int("CREDITBANK_TRUSTED_PROXY_COUNT", 0)
 # --- Auth ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["creditbank.accounts.backends.IdentifierBackend"]
+# The API's ways in, tried in order (dotted paths of django-ninja authenticators; kernel.api_auth)
+API_AUTHENTICATORS = ["config.api_auth.BearerTokenAuth", "config.api_auth.SessionCookieAuth"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

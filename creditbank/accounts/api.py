@@ -13,8 +13,7 @@ from ninja.responses import Response, Status
 from pydantic import StrictBool
 
 from creditbank.accounts import services
-from creditbank.accounts.api_auth import AUTH
-from creditbank.accounts.models import User
+from creditbank.accounts.actor import actor
 from creditbank.kernel import ratelimit
 from creditbank.kernel.api_schemas import InputSchema, problems
 from creditbank.kernel.errors import DomainError
@@ -137,7 +136,7 @@ def token(request: HttpRequest, payload: TokenIn) -> Any:
     }
 
 
-@router.post("/auth/logout", response={204: None, **problems(401, 403)}, auth=AUTH)
+@router.post("/auth/logout", response={204: None, **problems(401, 403)})
 def logout_view(request: HttpRequest) -> Any:
     api_token = getattr(request, "api_token", None)
     if api_token is not None:
@@ -147,10 +146,10 @@ def logout_view(request: HttpRequest) -> Any:
     return Response(None, status=204)
 
 
-@router.post("/auth/password", response={200: DetailOut, **problems(400, 401, 403, 429)}, auth=AUTH)
+@router.post("/auth/password", response={200: DetailOut, **problems(400, 401, 403, 429)})
 def password_change(request: HttpRequest, payload: PasswordChangeIn) -> Any:
     """Change the password (also the way out of ``must_change_password``); other sessions and tokens end."""
-    user: User = request.auth  # type: ignore[attr-defined]
+    user = actor(request)
     api_token = getattr(request, "api_token", None)
     services.password_change(
         user=user,

@@ -6,12 +6,13 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from creditbank.accounts.models import User
 from creditbank.accounts.selectors import user_capabilities
 
 
 def account_state(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if not isinstance(user, User) or not user.is_authenticated:
         return {}
-    caps = user_capabilities(user)  # type: ignore[arg-type]
+    caps = user_capabilities(user)
     return {"account_capabilities": caps, "account_next_step": caps.next_step}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
@@ -17,6 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from creditbank.accounts import services, tokens
+from creditbank.accounts.actor import actor
 from creditbank.accounts.forms import (
     EmailForm,
     LoginForm,
@@ -25,66 +24,9 @@ from creditbank.accounts.forms import (
     RegisterForm,
     TokenForm,
 )
-from creditbank.accounts.models import User
-from creditbank.identity.selectors import user_is_reviewer, verification_queue, verification_state
 from creditbank.kernel import ratelimit
 from creditbank.kernel.errors import DomainError
 from creditbank.kernel.forms import apply_domain_error
-
-
-def _staff_queues(user: User) -> list[dict[str, Any]]:
-    """Every queue this account may work, with what waits in it (its own requests excluded)."""
-    from creditbank.notices.selectors import support_queue, user_is_support
-    from creditbank.profiles.selectors import change_request_queue, user_is_change_reviewer
-
-    queues = []
-    if user_is_reviewer(user):
-        queues.append(
-            {
-                "key": "verifications",
-                "label": _("Real-name verifications"),
-                "url_name": "identity:review_queue",
-                "pending": verification_queue(reviewer=user).count(),
-            }
-        )
-    if user_is_change_reviewer(user):
-        queues.append(
-            {
-                "key": "change_requests",
-                "label": _("Change requests"),
-                "url_name": "profiles:review_queue",
-                "pending": change_request_queue(reviewer=user).count(),
-            }
-        )
-    if user_is_support(user):
-        queues.append(
-            {
-                "key": "support_tickets",
-                "label": _("Support tickets"),
-                "url_name": "notices:support_queue",
-                "pending": support_queue(staff=user, status="open").count(),
-            }
-        )
-    return queues
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return render(request, "accounts/landing.html")
-    from creditbank.notices.selectors import notice_read_ids, notices_unread_count, notices_visible
-
-    user: User = request.user  # type: ignore[assignment]
-    return render(
-        request,
-        "accounts/dashboard.html",
-        {
-            "verification": None if user.is_staff else verification_state(user),
-            "staff_queues": _staff_queues(user) if user.is_staff else [],
-            "notices": notices_visible()[:3],
-            "notices_unread": notices_unread_count(user),
-            "read_ids": notice_read_ids(user),
-        },
-    )
 
 
 @sensitive_post_parameters("password", "id_number", "phone")
@@ -218,18 +160,19 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("old_password", "new_password")
 @never_cache
 def password_change(request: HttpRequest) -> HttpResponse:
+    user = actor(request)
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.password_change(
-                user=request.user,  # type: ignore[arg-type]
+                user=user,
                 old_password=form.cleaned_data["old_password"],
                 new_password=form.cleaned_data["new_password"],
             )
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
-            update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
+            update_session_auth_hash(request, user)
             messages.success(request, _("Your password has been changed. Other sessions were signed out."))
             return redirect("home")
     return render(request, "accounts/password_change.html", {"form": form})
@@ -240,16 +183,17 @@ def password_change(request: HttpRequest) -> HttpResponse:
 @never_cache
 def password_set(request: HttpRequest) -> HttpResponse:
     """Forced first step for accounts opened with an initial password."""
-    if not request.user.must_change_password:  # type: ignore[union-attr]
+    user = actor(request)
+    if not user.must_change_password:
         return redirect("accounts:password_change")
     form = NewPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.password_set_initial(user=request.user, new_password=form.cleaned_data["new_password"])  # type: ignore[arg-type]
+            services.password_set_initial(user=user, new_password=form.cleaned_data["new_password"])
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
-            update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
+            update_session_auth_hash(request, user)
             messages.success(request, _("Your new password is set."))
             return redirect("home")
     return render(request, "accounts/password_set.html", {"form": form})

@@ -11,7 +11,7 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from creditbank.accounts.api_auth import AUTH
+from creditbank.accounts.actor import actor
 from creditbank.accounts.models import User
 from creditbank.identity import selectors, services
 from creditbank.identity.labels import check_detail
@@ -131,13 +131,13 @@ def _review_item(attempt: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/me/verification", response={200: VerificationOut, **problems(401, 403)}, auth=AUTH)
+@router.get("/me/verification", response={200: VerificationOut, **problems(401, 403)})
 def verification_get(request: HttpRequest) -> Any:
     """The learner's verification: state, named checks, reason and advice, attempts left today."""
-    return selectors.verification_state(request.auth)  # type: ignore[attr-defined]
+    return selectors.verification_state(actor(request))
 
 
-@router.post("/me/verification", response={202: VerificationOut, **problems(400, 401, 403, 409, 413, 429)}, auth=AUTH)
+@router.post("/me/verification", response={202: VerificationOut, **problems(400, 401, 403, 409, 413, 429)})
 def verification_submit(
     request: HttpRequest,
     consent: Form[str] = "",
@@ -145,17 +145,17 @@ def verification_submit(
     id_back: File[UploadedFile] = None,  # type: ignore[assignment]
 ) -> Any:
     """Submit both sides of the ID card (multipart: ``consent``="true", ``id_front``, ``id_back``)."""
-    user: User = request.auth  # type: ignore[attr-defined]
+    user = actor(request)
     services.verification_submit(
         user=user, consent=(consent or "").strip().lower() == "true", id_front=id_front, id_back=id_back
     )
     return Status(202, selectors.verification_state(user))
 
 
-@router.delete("/me/verification", response={200: VerificationOut, **problems(401, 403, 409)}, auth=AUTH)
+@router.delete("/me/verification", response={200: VerificationOut, **problems(401, 403, 409)})
 def verification_delete(request: HttpRequest) -> Any:
     """Withdraw a pending attempt, or reset a rejected one (重置实名认证信息) to start over."""
-    user: User = request.auth  # type: ignore[attr-defined]
+    user = actor(request)
     services.verification_withdraw(user=user)
     return selectors.verification_state(user)
 
@@ -172,7 +172,7 @@ def _require_reviewer(user: User) -> None:
         raise PermissionDenied("not_reviewer", _("Only verification reviewers may see this."))
 
 
-@router.get("/review/verifications", response={200: ReviewListOut, **problems(400, 401, 403)}, auth=AUTH)
+@router.get("/review/verifications", response={200: ReviewListOut, **problems(400, 401, 403)})
 def review_list(
     request: HttpRequest,
     status: str = "pending",
@@ -181,29 +181,28 @@ def review_list(
     offset: Offset = 0,
 ) -> Any:
     """The reviewers' queue, oldest first (``status``: pending, approved, rejected, withdrawn, reset, all)."""
-    user: User = request.auth  # type: ignore[attr-defined]
+    user = actor(request)
     _require_reviewer(user)
     qs = selectors.verification_queue(reviewer=user, status=None if status == "all" else status, flagged_only=flagged)
     rows, count = page(qs, limit=limit, offset=offset)
     return {"items": [_review_item(a) for a in rows], "count": count}
 
 
-@router.get("/review/verifications/{attempt_id}", response={200: ReviewItemOut, **problems(401, 403, 404)}, auth=AUTH)
+@router.get("/review/verifications/{attempt_id}", response={200: ReviewItemOut, **problems(401, 403, 404)})
 def review_detail(request: HttpRequest, attempt_id: int) -> Any:
-    attempt = selectors.verification_get_for_reviewer(reviewer=request.auth, attempt_id=attempt_id)  # type: ignore[attr-defined]
+    attempt = selectors.verification_get_for_reviewer(reviewer=actor(request), attempt_id=attempt_id)
     return _review_item(attempt)
 
 
 @router.get(
     "/review/verifications/{attempt_id}/photos/{side}",
     response={200: None, **problems(401, 403, 404)},
-    auth=AUTH,
     openapi_extra={"responses": {"200": {"description": "JPEG", "content": {"image/jpeg": {}}}}},
 )
 def review_photo(request: HttpRequest, attempt_id: int, side: str) -> HttpResponse:
     """A photo (JPEG). Each view is recorded in the audit log."""
     data = services.verification_photo_for_reviewer(
-        reviewer=request.auth,  # type: ignore[attr-defined]
+        reviewer=actor(request),
         attempt_id=attempt_id,
         side=side,
         client_address=ratelimit.client_address(request),
@@ -218,28 +217,25 @@ def photo_response(data: bytes, filename: str) -> HttpResponse:
 @router.post(
     "/review/verifications/{attempt_id}/decision",
     response={200: ReviewItemOut, **problems(400, 401, 403, 404, 409)},
-    auth=AUTH,
 )
 def review_decide(request: HttpRequest, attempt_id: int, payload: DecisionIn) -> Any:
     """Approve or reject (with a ``reason_code`` from /verification/reasons and a ``note``)."""
     attempt = services.verification_decide(
-        reviewer=request.auth,  # type: ignore[attr-defined]
+        reviewer=actor(request),
         attempt_id=attempt_id,
         decision=payload.decision,
         reason_code=payload.reason_code,
         note=payload.note,
         client_address=ratelimit.client_address(request),
     )
-    return _review_item(selectors.verification_get_for_reviewer(reviewer=request.auth, attempt_id=attempt.pk))  # type: ignore[attr-defined]
+    return _review_item(selectors.verification_get_for_reviewer(reviewer=actor(request), attempt_id=attempt.pk))
 
 
-@router.post(
-    "/review/verifications/{attempt_id}/reveal", response={200: RevealOut, **problems(400, 401, 403, 404)}, auth=AUTH
-)
+@router.post("/review/verifications/{attempt_id}/reveal", response={200: RevealOut, **problems(400, 401, 403, 404)})
 def review_reveal(request: HttpRequest, attempt_id: int, payload: ReasonIn) -> Any:
     """The full ID number and phone, for a stated reason; recorded in the audit log."""
     return services.verification_reveal_pii(
-        reviewer=request.auth,  # type: ignore[attr-defined]
+        reviewer=actor(request),
         attempt_id=attempt_id,
         reason=payload.reason,
         client_address=ratelimit.client_address(request),
@@ -249,14 +245,13 @@ def review_reveal(request: HttpRequest, attempt_id: int, payload: ReasonIn) -> A
 @router.post(
     "/review/verifications/{attempt_id}/reset",
     response={200: ReviewItemOut, **problems(400, 401, 403, 404, 409)},
-    auth=AUTH,
 )
 def review_reset(request: HttpRequest, attempt_id: int, payload: ReasonIn) -> Any:
     """Staff reset of an approved verification: the account must verify again."""
     services.verification_staff_reset(
-        staff=request.auth,  # type: ignore[attr-defined]
+        staff=actor(request),
         attempt_id=attempt_id,
         reason=payload.reason,
         client_address=ratelimit.client_address(request),
     )
-    return _review_item(selectors.verification_get_for_reviewer(reviewer=request.auth, attempt_id=attempt_id))  # type: ignore[attr-defined]
+    return _review_item(selectors.verification_get_for_reviewer(reviewer=actor(request), attempt_id=attempt_id))

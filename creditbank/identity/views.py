@@ -14,26 +14,27 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from creditbank.accounts.actor import actor
 from creditbank.identity import selectors, services
 from creditbank.identity.api import photo_response
 from creditbank.identity.forms import DecisionForm, ReasonForm, VerificationForm
 from creditbank.identity.models import VerificationAttempt, VerificationStatus
 from creditbank.identity.reasons import ADVICE, REASONS
 from creditbank.kernel import ratelimit
-from creditbank.kernel.errors import DomainError, NotFound
-from creditbank.kernel.forms import apply_domain_error
+from creditbank.kernel.errors import DomainError
+from creditbank.kernel.forms import apply_domain_error, refusal_message
 
 
 @login_required
 @never_cache
 def verification(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = actor(request)
     form = VerificationForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.verification_submit(
-                user=user,  # type: ignore[arg-type]
+                user=user,
                 consent=bool(form.cleaned_data["consent"]),
                 id_front=request.FILES.get("id_front"),
                 id_back=request.FILES.get("id_back"),
@@ -46,7 +47,7 @@ def verification(request: HttpRequest) -> HttpResponse:
                 request, _("Your photos were received. The automatic checks run now; a reviewer decides next.")
             )
             return redirect("identity:verification")
-    state = selectors.verification_state(user)  # type: ignore[arg-type]
+    state = selectors.verification_state(user)
     checks_running = state["status"] == VerificationStatus.PENDING and any(
         c["status"] == "queued" for c in state["checks"]
     )
@@ -62,7 +63,7 @@ def verification(request: HttpRequest) -> HttpResponse:
 @require_POST
 def verification_withdraw(request: HttpRequest) -> HttpResponse:
     try:
-        attempt = services.verification_withdraw(user=request.user)  # type: ignore[arg-type]
+        attempt = services.verification_withdraw(user=actor(request))
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
@@ -87,7 +88,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         status = "pending"
     flagged = request.GET.get("flagged") == "1"
     qs = selectors.verification_queue(
-        reviewer=request.user,  # type: ignore[arg-type]
+        reviewer=actor(request),
         status=None if status == "all" else status,
         flagged_only=flagged,
     )
@@ -103,16 +104,13 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @never_cache
 def review_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
     _reviewer_or_404(request)
-    try:
-        attempt = selectors.verification_get_for_reviewer(reviewer=request.user, attempt_id=attempt_id)  # type: ignore[arg-type]
-    except NotFound as exc:
-        raise Http404 from exc
+    attempt = selectors.verification_get_for_reviewer(reviewer=actor(request), attempt_id=attempt_id)
     form = DecisionForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.verification_decide(
-                reviewer=request.user,  # type: ignore[arg-type]
+                reviewer=actor(request),
                 attempt_id=attempt.pk,
                 decision=form.cleaned_data["decision"],
                 reason_code=form.cleaned_data["reason_code"],
@@ -162,15 +160,12 @@ def _detail_page(
 @login_required
 def review_photo(request: HttpRequest, attempt_id: int, side: str) -> HttpResponse:
     _reviewer_or_404(request)
-    try:
-        data = services.verification_photo_for_reviewer(
-            reviewer=request.user,  # type: ignore[arg-type]
-            attempt_id=attempt_id,
-            side=side,
-            client_address=ratelimit.client_address(request),
-        )
-    except NotFound as exc:
-        raise Http404 from exc
+    data = services.verification_photo_for_reviewer(
+        reviewer=actor(request),
+        attempt_id=attempt_id,
+        side=side,
+        client_address=ratelimit.client_address(request),
+    )
     return photo_response(data, f"verification-{attempt_id}-{side}.jpg")
 
 
@@ -183,18 +178,16 @@ def review_reveal(request: HttpRequest, attempt_id: int) -> HttpResponse:
     form.is_valid()
     try:
         values = services.verification_reveal_pii(
-            reviewer=request.user,  # type: ignore[arg-type]
+            reviewer=actor(request),
             attempt_id=attempt_id,
             reason=form.cleaned_data.get("reason", ""),
             client_address=ratelimit.client_address(request),
         )
-    except NotFound as exc:
-        raise Http404 from exc
     except DomainError as exc:
-        messages.error(request, str(exc.message))
+        refusal_message(request, exc)
     else:
         # Shown once in this response, never stored in the session.
-        attempt = selectors.verification_get_for_reviewer(reviewer=request.user, attempt_id=attempt_id)  # type: ignore[arg-type]
+        attempt = selectors.verification_get_for_reviewer(reviewer=actor(request), attempt_id=attempt_id)
         return _detail_page(request, attempt, DecisionForm(), revealed=values)
     return redirect("identity:review_detail", attempt_id=attempt_id)
 
@@ -207,15 +200,13 @@ def review_reset(request: HttpRequest, attempt_id: int) -> HttpResponse:
     form.is_valid()
     try:
         services.verification_staff_reset(
-            staff=request.user,  # type: ignore[arg-type]
+            staff=actor(request),
             attempt_id=attempt_id,
             reason=form.cleaned_data.get("reason", ""),
             client_address=ratelimit.client_address(request),
         )
-    except NotFound as exc:
-        raise Http404 from exc
     except DomainError as exc:
-        messages.error(request, str(exc.message))
+        refusal_message(request, exc)
     else:
         messages.success(request, _("The verification was reset; the learner must verify again."))
     return redirect("identity:review_detail", attempt_id=attempt_id)

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest
 
-from creditbank.kernel.errors import DomainError
+from creditbank.kernel.errors import DomainError, NotFound
 
 
 def apply_domain_error(form: forms.Form, exc: DomainError, *, request: HttpRequest | None = None) -> None:
@@ -21,3 +21,12 @@ def apply_domain_error(form: forms.Form, exc: DomainError, *, request: HttpReque
         form.add_error(None, str(exc.message))
     if request is not None and exc.code == "rate_limited":
         messages.warning(request, str(exc.message))
+
+
+def refusal_message(request: HttpRequest, exc: DomainError) -> None:
+    """Show a refusal as a message on the page the view redirects to. A :class:`NotFound` is no
+    refusal to explain: it is raised again, and the pages' middleware answers the 404 page
+    (``kernel.middleware.DomainErrorPageMiddleware``)."""
+    if isinstance(exc, NotFound):
+        raise exc
+    messages.error(request, str(exc.message))

@@ -1,12 +1,16 @@
-"""Cross-cutting answers: problem details for the router's own errors; no-store for personal data."""
+"""Cross-cutting answers: problem details for the router's own errors; the error pages for a
+page's NotFound and PermissionDenied; no-store for personal data."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.handlers.exception import response_for_exception
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from creditbank.kernel.errors import NotFound, PermissionDenied
 from creditbank.kernel.problems import PROBLEM_CONTENT_TYPE, problem_body, problem_response
 
 _CODES = {405: "method_not_allowed", 413: "request_too_large", 500: "server_error"}
@@ -39,6 +43,33 @@ class ApiProblemMiddleware:
                 rewritten["Allow"] = response["Allow"]
             return rewritten
         return response
+
+
+class DomainErrorPageMiddleware:
+    """Pages: a :class:`NotFound` that leaves a view is the styled 404 page, a (kernel)
+    :class:`PermissionDenied` the 403 page, answered as Django answers ``Http404`` and its own
+    ``PermissionDenied`` (handler404/handler403, ``kernel.error_pages``). Views let them pass
+    instead of mapping them by hand; a refusal the page explains next to a field is still caught
+    by the view. Under /api/ nothing changes: the API maps every DomainError to problem details.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if request.path.startswith("/api/"):
+            return None
+        if isinstance(exception, NotFound):
+            mapped: Exception = Http404(str(exception.message))
+        elif isinstance(exception, PermissionDenied):
+            mapped = DjangoPermissionDenied(str(exception.message))
+        else:
+            return None
+        mapped.__cause__ = exception
+        return response_for_exception(request, mapped)
 
 
 class NoStoreMiddleware:

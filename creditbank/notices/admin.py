@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
+from creditbank.accounts.actor import actor
 from creditbank.notices.models import Notice, Ticket
 from creditbank.notices.services import notice_announce
 
@@ -15,7 +16,7 @@ class NoticeAdmin(admin.ModelAdmin[Notice]):
 
     def save_model(self, request: HttpRequest, obj: Notice, form: object, change: bool) -> None:
         if not change:
-            obj.created_by = request.user  # type: ignore[assignment]
+            obj.created_by = actor(request)
         super().save_model(request, obj, form, change)  # type: ignore[arg-type]
         if not change:
             notice_announce(notice=obj)

@@ -11,13 +11,14 @@ from ninja import Router, Schema
 from ninja.responses import Status
 from pydantic import StrictBool
 
-from creditbank.accounts.api_auth import AUTH, BearerTokenAuth
+from creditbank.accounts.actor import actor
 from creditbank.accounts.models import User
+from creditbank.kernel.api_auth import optional_principal
 from creditbank.kernel.api_body import json_or_form
 from creditbank.kernel.api_schemas import InputSchema, problems
 from creditbank.kernel.documents import extension_for
 from creditbank.kernel.downloads import private_file_response as file_response
-from creditbank.kernel.errors import DomainError, PermissionDenied
+from creditbank.kernel.errors import PermissionDenied
 from creditbank.kernel.idempotency import run_idempotent
 from creditbank.kernel.paging import Limit, Offset, page
 from creditbank.notices import selectors, services
@@ -144,16 +145,11 @@ def _notice_out(n: Notice, read_ids: set[int] | None) -> dict[str, Any]:
     }
 
 
-def _optional_user(request: HttpRequest) -> Any:
-    """Signed-in users see read marks; anyone may read notices."""
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        try:
-            return BearerTokenAuth().authenticate(request, header[7:].strip())
-        except DomainError:  # e.g. an initial password still to change: read as anonymous
-            return None
-    user = getattr(request, "user", None)
-    return user if user is not None and user.is_authenticated else None
+def _optional_user(request: HttpRequest) -> User | None:
+    """Signed-in callers see read marks; anyone may read notices (credentials a protected
+    operation would refuse read as anonymous)."""
+    principal = optional_principal(request)
+    return principal if isinstance(principal, User) else None
 
 
 @router.get("/notices", response={200: NoticeListOut, **problems(400)}, auth=None)
@@ -208,26 +204,21 @@ def _staff_ticket_out(t: Ticket) -> dict[str, Any]:
     return {**_ticket_out(t), "account_no": t.user.account_no, "user_name": t.user.name}
 
 
-def _user(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined, no-any-return]
-
-
-@router.get("/me/tickets", response={200: TicketListOut, **problems(400, 401, 403)}, auth=AUTH)
+@router.get("/me/tickets", response={200: TicketListOut, **problems(400, 401, 403)})
 def my_tickets(request: HttpRequest, limit: Limit = 20, offset: Offset = 0) -> Any:
-    rows, count = page(selectors.tickets_for_user(_user(request)), limit=limit, offset=offset)
+    rows, count = page(selectors.tickets_for_user(actor(request)), limit=limit, offset=offset)
     return {"items": [_ticket_out(t) for t in rows], "count": count}
 
 
 @router.post(
     "/me/tickets",
     response={201: TicketOut, **problems(400, 401, 403, 409, 413, 422, 429)},
-    auth=AUTH,
     openapi_extra=_TICKET_BODY,
 )
 def open_ticket(request: HttpRequest) -> Any:
     """Ask support (JSON, or multipart with ``attachments``). Open to every signed-in account."""
     data, files = json_or_form(request, schema=TicketIn, file_fields=("attachments",))
-    user = _user(request)
+    user = actor(request)
 
     def create() -> tuple[int, dict[str, Any]]:
         ticket = services.ticket_open(
@@ -246,21 +237,20 @@ def open_ticket(request: HttpRequest) -> Any:
     return Status(status, body)
 
 
-@router.get("/me/tickets/{ticket_id}", response={200: TicketOut, **problems(401, 403, 404)}, auth=AUTH)
+@router.get("/me/tickets/{ticket_id}", response={200: TicketOut, **problems(401, 403, 404)})
 def my_ticket(request: HttpRequest, ticket_id: int) -> Any:
-    return _ticket_out(selectors.ticket_get_for_owner(user=_user(request), ticket_id=ticket_id))
+    return _ticket_out(selectors.ticket_get_for_owner(user=actor(request), ticket_id=ticket_id))
 
 
 @router.post(
     "/me/tickets/{ticket_id}/messages",
     response={201: TicketOut, **problems(400, 401, 403, 404, 409, 413, 429)},
-    auth=AUTH,
     openapi_extra=_MESSAGE_BODY,
 )
 def my_ticket_message(request: HttpRequest, ticket_id: int) -> Any:
     """Reply; a recently closed ticket reopens. ``close``: true closes it instead of replying."""
     data, files = json_or_form(request, schema=MessageIn, file_fields=("attachments",))
-    user = _user(request)
+    user = actor(request)
     close = data.get("close") is True
     if close and not data.get("message"):
         services.ticket_close_by_user(user=user, ticket_id=ticket_id)
@@ -273,28 +263,27 @@ def my_ticket_message(request: HttpRequest, ticket_id: int) -> Any:
     return Status(201, _ticket_out(selectors.ticket_get_for_owner(user=user, ticket_id=ticket_id)))
 
 
-@router.post("/me/tickets/{ticket_id}/close", response={200: TicketOut, **problems(401, 403, 404, 409)}, auth=AUTH)
+@router.post("/me/tickets/{ticket_id}/close", response={200: TicketOut, **problems(401, 403, 404, 409)})
 def my_ticket_close(request: HttpRequest, ticket_id: int) -> Any:
-    services.ticket_close_by_user(user=_user(request), ticket_id=ticket_id)
-    return _ticket_out(selectors.ticket_get_for_owner(user=_user(request), ticket_id=ticket_id))
+    services.ticket_close_by_user(user=actor(request), ticket_id=ticket_id)
+    return _ticket_out(selectors.ticket_get_for_owner(user=actor(request), ticket_id=ticket_id))
 
 
-@router.post("/me/tickets/{ticket_id}/reopen", response={200: TicketOut, **problems(401, 403, 404, 409)}, auth=AUTH)
+@router.post("/me/tickets/{ticket_id}/reopen", response={200: TicketOut, **problems(401, 403, 404, 409)})
 def my_ticket_reopen(request: HttpRequest, ticket_id: int) -> Any:
-    services.ticket_reopen(user=_user(request), ticket_id=ticket_id)
-    return _ticket_out(selectors.ticket_get_for_owner(user=_user(request), ticket_id=ticket_id))
+    services.ticket_reopen(user=actor(request), ticket_id=ticket_id)
+    return _ticket_out(selectors.ticket_get_for_owner(user=actor(request), ticket_id=ticket_id))
 
 
 @router.get(
     "/me/tickets/{ticket_id}/attachments/{attachment_id}",
     response={200: None, **problems(401, 403, 404)},
-    auth=AUTH,
     openapi_extra={
         "responses": {"200": {"description": "the file", "content": {"image/jpeg": {}, "application/pdf": {}}}}
     },
 )
 def my_attachment(request: HttpRequest, ticket_id: int, attachment_id: int) -> HttpResponse:
-    data, ct, name = services.ticket_attachment(actor=_user(request), ticket_id=ticket_id, attachment_id=attachment_id)
+    data, ct, name = services.ticket_attachment(actor=actor(request), ticket_id=ticket_id, attachment_id=attachment_id)
     return file_response(data, ct, f"attachment-{attachment_id}.{extension_for(ct)}", display_name=name)
 
 
@@ -303,56 +292,52 @@ def _require_support(user: User) -> None:
         raise PermissionDenied("not_support", _("Only support staff may see this."))
 
 
-@router.get("/support/tickets", response={200: StaffTicketListOut, **problems(400, 401, 403)}, auth=AUTH)
+@router.get("/support/tickets", response={200: StaffTicketListOut, **problems(400, 401, 403)})
 def support_tickets(request: HttpRequest, status: str = "open", limit: Limit = 20, offset: Offset = 0) -> Any:
     """The support queue (``status``: open, answered, closed, all)."""
-    user = _user(request)
+    user = actor(request)
     _require_support(user)
     qs = selectors.support_queue(staff=user, status=None if status == "all" else status)
     rows, count = page(qs, limit=limit, offset=offset)
     return {"items": [_staff_ticket_out(t) for t in rows], "count": count}
 
 
-@router.get("/support/tickets/{ticket_id}", response={200: StaffTicketOut, **problems(401, 403, 404)}, auth=AUTH)
+@router.get("/support/tickets/{ticket_id}", response={200: StaffTicketOut, **problems(401, 403, 404)})
 def support_ticket(request: HttpRequest, ticket_id: int) -> Any:
-    return _staff_ticket_out(selectors.ticket_get_for_staff(staff=_user(request), ticket_id=ticket_id))
+    return _staff_ticket_out(selectors.ticket_get_for_staff(staff=actor(request), ticket_id=ticket_id))
 
 
 @router.post(
     "/support/tickets/{ticket_id}/messages",
     response={201: StaffTicketOut, **problems(400, 401, 403, 404, 409, 413, 429)},
-    auth=AUTH,
     openapi_extra=_MESSAGE_BODY,
 )
 def support_reply(request: HttpRequest, ticket_id: int) -> Any:
     """Reply to the user (they are emailed); ``close``: true closes the ticket with this reply."""
     data, files = json_or_form(request, schema=MessageIn, file_fields=("attachments",))
     services.ticket_reply_by_staff(
-        staff=_user(request),
+        staff=actor(request),
         ticket_id=ticket_id,
         message=str(data.get("message") or ""),
         close=data.get("close") is True,
         attachments=files["attachments"],
     )
-    return Status(201, _staff_ticket_out(selectors.ticket_get_for_staff(staff=_user(request), ticket_id=ticket_id)))
+    return Status(201, _staff_ticket_out(selectors.ticket_get_for_staff(staff=actor(request), ticket_id=ticket_id)))
 
 
-@router.post(
-    "/support/tickets/{ticket_id}/close", response={200: StaffTicketOut, **problems(401, 403, 404, 409)}, auth=AUTH
-)
+@router.post("/support/tickets/{ticket_id}/close", response={200: StaffTicketOut, **problems(401, 403, 404, 409)})
 def support_close(request: HttpRequest, ticket_id: int) -> Any:
-    services.ticket_close_by_staff(staff=_user(request), ticket_id=ticket_id)
-    return _staff_ticket_out(selectors.ticket_get_for_staff(staff=_user(request), ticket_id=ticket_id))
+    services.ticket_close_by_staff(staff=actor(request), ticket_id=ticket_id)
+    return _staff_ticket_out(selectors.ticket_get_for_staff(staff=actor(request), ticket_id=ticket_id))
 
 
 @router.get(
     "/support/tickets/{ticket_id}/attachments/{attachment_id}",
     response={200: None, **problems(401, 403, 404)},
-    auth=AUTH,
     openapi_extra={
         "responses": {"200": {"description": "the file", "content": {"image/jpeg": {}, "application/pdf": {}}}}
     },
 )
 def support_attachment(request: HttpRequest, ticket_id: int, attachment_id: int) -> HttpResponse:
-    data, ct, name = services.ticket_attachment(actor=_user(request), ticket_id=ticket_id, attachment_id=attachment_id)
+    data, ct, name = services.ticket_attachment(actor=actor(request), ticket_id=ticket_id, attachment_id=attachment_id)
     return file_response(data, ct, f"attachment-{attachment_id}.{extension_for(ct)}", display_name=name)

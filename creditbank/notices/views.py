@@ -12,19 +12,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from creditbank.accounts.models import User
+from creditbank.accounts.actor import actor
 from creditbank.kernel.documents import extension_for
 from creditbank.kernel.downloads import private_file_response as file_response
-from creditbank.kernel.errors import DomainError, NotFound
-from creditbank.kernel.forms import apply_domain_error
+from creditbank.kernel.errors import DomainError
+from creditbank.kernel.forms import apply_domain_error, refusal_message
 from creditbank.notices import selectors, services
 from creditbank.notices.forms import ReplyForm, TicketForm
 from creditbank.notices.models import TicketStatus
 from creditbank.notices.rendering import render_markdown
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def notice_list(request: HttpRequest) -> HttpResponse:
@@ -33,12 +29,9 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 
 
 def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
-    try:
-        notice = selectors.notice_get_visible(notice_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    notice = selectors.notice_get_visible(notice_id)
     if request.user.is_authenticated:
-        services.notice_mark_read(user=_user(request), notice=notice)
+        services.notice_mark_read(user=actor(request), notice=notice)
     # nh3 allow-list sanitised HTML (creditbank.notices.rendering)
     body = mark_safe(render_markdown(notice.body()))  # noqa: S308
     return render(request, "notices/detail.html", {"notice": notice, "body": body})
@@ -52,7 +45,7 @@ def tickets(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             ticket = services.ticket_open(
-                user=_user(request),
+                user=actor(request),
                 category=form.cleaned_data["category"],
                 subject=form.cleaned_data["subject"],
                 message=form.cleaned_data["message"],
@@ -67,7 +60,7 @@ def tickets(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "notices/tickets.html",
-        {"form": form, "tickets": selectors.tickets_for_user(_user(request))},
+        {"form": form, "tickets": selectors.tickets_for_user(actor(request))},
         status=status,
     )
 
@@ -75,16 +68,13 @@ def tickets(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 def ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    try:
-        t = selectors.ticket_get_for_owner(user=_user(request), ticket_id=ticket_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    t = selectors.ticket_get_for_owner(user=actor(request), ticket_id=ticket_id)
     form = ReplyForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.ticket_reply_by_user(
-                user=_user(request),
+                user=actor(request),
                 ticket_id=ticket_id,
                 message=form.cleaned_data["message"],
                 attachments=request.FILES.getlist("attachments"),
@@ -102,13 +92,11 @@ def ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
 def ticket_close(request: HttpRequest, ticket_id: int) -> HttpResponse:
     try:
         if selectors.user_is_support(request.user) and request.POST.get("as_staff"):
-            services.ticket_close_by_staff(staff=_user(request), ticket_id=ticket_id)
+            services.ticket_close_by_staff(staff=actor(request), ticket_id=ticket_id)
             return redirect("notices:support_ticket", ticket_id=ticket_id)
-        services.ticket_close_by_user(user=_user(request), ticket_id=ticket_id)
-    except NotFound as exc:
-        raise Http404 from exc
+        services.ticket_close_by_user(user=actor(request), ticket_id=ticket_id)
     except DomainError as exc:
-        messages.error(request, str(exc.message))
+        refusal_message(request, exc)
     return redirect("notices:ticket", ticket_id=ticket_id)
 
 
@@ -116,22 +104,15 @@ def ticket_close(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @require_POST
 def ticket_reopen(request: HttpRequest, ticket_id: int) -> HttpResponse:
     try:
-        services.ticket_reopen(user=_user(request), ticket_id=ticket_id)
-    except NotFound as exc:
-        raise Http404 from exc
+        services.ticket_reopen(user=actor(request), ticket_id=ticket_id)
     except DomainError as exc:
-        messages.error(request, str(exc.message))
+        refusal_message(request, exc)
     return redirect("notices:ticket", ticket_id=ticket_id)
 
 
 @login_required
 def attachment(request: HttpRequest, ticket_id: int, attachment_id: int) -> HttpResponse:
-    try:
-        data, ct, name = services.ticket_attachment(
-            actor=_user(request), ticket_id=ticket_id, attachment_id=attachment_id
-        )
-    except NotFound as exc:
-        raise Http404 from exc
+    data, ct, name = services.ticket_attachment(actor=actor(request), ticket_id=ticket_id, attachment_id=attachment_id)
     return file_response(data, ct, f"attachment-{attachment_id}.{extension_for(ct)}", display_name=name)
 
 
@@ -143,7 +124,7 @@ def support_queue(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
     if status not in {s.value for s in TicketStatus} | {"all"}:
         status = "open"
-    qs = selectors.support_queue(staff=_user(request), status=None if status == "all" else status)
+    qs = selectors.support_queue(staff=actor(request), status=None if status == "all" else status)
     return render(
         request, "notices/support_queue.html", {"tickets": qs[:200], "status": status, "statuses": TicketStatus.choices}
     )
@@ -152,16 +133,13 @@ def support_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 def support_ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    try:
-        t = selectors.ticket_get_for_staff(staff=_user(request), ticket_id=ticket_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    t = selectors.ticket_get_for_staff(staff=actor(request), ticket_id=ticket_id)
     form = ReplyForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.ticket_reply_by_staff(
-                staff=_user(request),
+                staff=actor(request),
                 ticket_id=ticket_id,
                 message=form.cleaned_data["message"],
                 close=bool(request.POST.get("close")),

@@ -13,12 +13,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from creditbank.accounts.models import AccountStatus, User
+from creditbank.accounts.actor import actor
+from creditbank.accounts.models import AccountStatus
 from creditbank.kernel import ratelimit
 from creditbank.kernel.documents import extension_for
 from creditbank.kernel.downloads import private_file_response as file_response
-from creditbank.kernel.errors import DomainError, NotFound
-from creditbank.kernel.forms import apply_domain_error
+from creditbank.kernel.errors import DomainError
+from creditbank.kernel.forms import apply_domain_error, refusal_message
 from creditbank.notifications.selectors import preferences_of
 from creditbank.profiles import selectors, services
 from creditbank.profiles.domain.months import format_month
@@ -36,14 +37,10 @@ from creditbank.profiles.models import ProfileChangeStatus
 HISTORY_KINDS = {"education": EducationForm, "work": WorkForm}
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @login_required
 @never_cache
 def profile(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     return render(
         request,
         "profiles/profile.html",
@@ -62,7 +59,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @never_cache
 @sensitive_post_parameters("password")
 def profile_edit(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     prof = services.profile_get(user)
     prefs = preferences_of(user)
     initial = {
@@ -130,7 +127,7 @@ def phone_confirm(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.phone_change_confirm(user=_user(request), code=form.cleaned_data["code"])
+            services.phone_change_confirm(user=actor(request), code=form.cleaned_data["code"])
         except DomainError as exc:
             apply_domain_error(form, exc)
             status = 400
@@ -143,13 +140,13 @@ def phone_confirm(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 def history(request: HttpRequest) -> HttpResponse:
-    return render(request, "profiles/history.html", {"entries": selectors.profile_history(_user(request))[:200]})
+    return render(request, "profiles/history.html", {"entries": selectors.profile_history(actor(request))[:200]})
 
 
 @login_required
 @never_cache
 def change_requests(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     form = ChangeRequestForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -187,11 +184,9 @@ def change_requests(request: HttpRequest) -> HttpResponse:
 @require_POST
 def change_request_withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
     try:
-        services.change_request_withdraw(user=_user(request), request_id=request_id)
-    except NotFound as exc:
-        raise Http404 from exc
+        services.change_request_withdraw(user=actor(request), request_id=request_id)
     except DomainError as exc:
-        messages.error(request, str(exc.message))
+        refusal_message(request, exc)
     else:
         messages.info(request, _("The request was withdrawn."))
     return redirect("profiles:change_requests")
@@ -218,7 +213,7 @@ def _entry_data(kind: str, cleaned: dict[str, Any]) -> dict[str, Any]:
 def history_list(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in HISTORY_KINDS:
         raise Http404
-    user = _user(request)
+    user = actor(request)
     form = HISTORY_KINDS[kind](request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -246,11 +241,8 @@ def history_list(request: HttpRequest, kind: str) -> HttpResponse:
 def history_edit(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
     if kind not in HISTORY_KINDS:
         raise Http404
-    user = _user(request)
-    try:
-        entry = selectors.history_entry_for_owner(kind=kind, user=user, entry_id=entry_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    user = actor(request)
+    entry = selectors.history_entry_for_owner(kind=kind, user=user, entry_id=entry_id)
     form = HISTORY_KINDS[kind](request.POST or None, request.FILES or None, initial=_entry_initial(kind, entry))
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -277,11 +269,9 @@ def history_delete(request: HttpRequest, kind: str, entry_id: int) -> HttpRespon
     if kind not in HISTORY_KINDS:
         raise Http404
     try:
-        services.history_delete(kind=kind, user=_user(request), entry_id=entry_id)
-    except NotFound as exc:
-        raise Http404 from exc
+        services.history_delete(kind=kind, user=actor(request), entry_id=entry_id)
     except DomainError as exc:
-        messages.error(request, str(exc.message))
+        refusal_message(request, exc)
     else:
         messages.info(request, _("Deleted."))
     return redirect("profiles:history_list", kind=kind)
@@ -291,10 +281,7 @@ def history_delete(request: HttpRequest, kind: str, entry_id: int) -> HttpRespon
 def history_evidence(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
     if kind not in HISTORY_KINDS:
         raise Http404
-    try:
-        data, content_type = services.history_evidence(kind=kind, user=_user(request), entry_id=entry_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    data, content_type = services.history_evidence(kind=kind, user=actor(request), entry_id=entry_id)
     return file_response(
         data, content_type, f"{kind}-{entry_id}.{'pdf' if content_type == 'application/pdf' else 'jpg'}"
     )
@@ -312,7 +299,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "pending")
     if status not in {s.value for s in ProfileChangeStatus} | {"all"}:
         status = "pending"
-    qs = selectors.change_request_queue(reviewer=_user(request), status=None if status == "all" else status)
+    qs = selectors.change_request_queue(reviewer=actor(request), status=None if status == "all" else status)
     return render(
         request,
         "profiles/review_queue.html",
@@ -324,16 +311,13 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @never_cache
 def review_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     _reviewer_or_404(request)
-    try:
-        change = selectors.change_request_get_for_reviewer(reviewer=_user(request), request_id=request_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    change = selectors.change_request_get_for_reviewer(reviewer=actor(request), request_id=request_id)
     form = ReviewDecisionForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.change_request_decide(
-                reviewer=_user(request),
+                reviewer=actor(request),
                 request_id=request_id,
                 decision=form.cleaned_data["decision"],
                 reason_code=form.cleaned_data["reason_code"],
@@ -358,15 +342,12 @@ def review_detail(request: HttpRequest, request_id: int) -> HttpResponse:
 @login_required
 def review_proof(request: HttpRequest, request_id: int, proof_id: int) -> HttpResponse:
     _reviewer_or_404(request)
-    try:
-        data, content_type, name = services.change_request_proof_for_reviewer(
-            reviewer=_user(request),
-            request_id=request_id,
-            proof_id=proof_id,
-            client_address=ratelimit.client_address(request),
-        )
-    except NotFound as exc:
-        raise Http404 from exc
+    data, content_type, name = services.change_request_proof_for_reviewer(
+        reviewer=actor(request),
+        request_id=request_id,
+        proof_id=proof_id,
+        client_address=ratelimit.client_address(request),
+    )
     return file_response(
         data, content_type, f"proof-{request_id}-{proof_id}.{extension_for(content_type)}", display_name=name
     )

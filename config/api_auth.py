@@ -1,4 +1,6 @@
-"""API authentication: bearer tokens, or the session cookie with CSRF (the pages' JS)."""
+"""The API's authenticators (``settings.API_AUTHENTICATORS``): bearer tokens, or the session
+cookie with CSRF (the pages' JS). They live in the composition root, not in a context, so that
+another way in (institution client credentials) is one more entry in the setting."""
 
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ from creditbank.kernel.errors import PermissionDenied
 _MUST_CHANGE_ALLOWED = {("POST", "/api/v1/auth/password"), ("POST", "/api/v1/auth/logout"), ("GET", "/api/v1/me")}
 
 
-def _gate(request: HttpRequest, user: Any) -> Any:
+def must_change_password_gate(request: HttpRequest, user: Any) -> Any:
+    """An account with an initial password may only set a new one, log out or read /me."""
     if getattr(user, "must_change_password", False) and (request.method, request.path) not in _MUST_CHANGE_ALLOWED:
         raise PermissionDenied(
             "password_change_required",
@@ -33,7 +36,7 @@ class BearerTokenAuth(HttpBearer):
         user, api_token = found
         request.api_token = api_token  # type: ignore[attr-defined]
         request.user = user
-        return _gate(request, user)
+        return must_change_password_gate(request, user)
 
 
 class SessionCookieAuth(APIKeyCookie):
@@ -47,8 +50,5 @@ class SessionCookieAuth(APIKeyCookie):
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            return _gate(request, user)
+            return must_change_password_gate(request, user)
         return None
-
-
-AUTH = [BearerTokenAuth(), SessionCookieAuth()]

@@ -1,0 +1,74 @@
+"""The home page: a welcome for visitors, and for a signed-in account the dashboard that gathers
+each context's summary (account state, real-name verification, notices, the staff queues) through
+that context's selectors. The portal sits above every context (ADR 0013), so it may read them
+all; none of them imports it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from creditbank.accounts.actor import actor
+from creditbank.accounts.models import User
+from creditbank.identity.selectors import user_is_reviewer, verification_queue, verification_state
+from creditbank.notices.selectors import (
+    notice_read_ids,
+    notices_unread_count,
+    notices_visible,
+    support_queue,
+    user_is_support,
+)
+from creditbank.profiles.selectors import change_request_queue, user_is_change_reviewer
+
+
+def _staff_queues(user: User) -> list[dict[str, Any]]:
+    """Every queue this account may work, with what waits in it (its own requests excluded)."""
+    queues = []
+    if user_is_reviewer(user):
+        queues.append(
+            {
+                "key": "verifications",
+                "label": _("Real-name verifications"),
+                "url_name": "identity:review_queue",
+                "pending": verification_queue(reviewer=user).count(),
+            }
+        )
+    if user_is_change_reviewer(user):
+        queues.append(
+            {
+                "key": "change_requests",
+                "label": _("Change requests"),
+                "url_name": "profiles:review_queue",
+                "pending": change_request_queue(reviewer=user).count(),
+            }
+        )
+    if user_is_support(user):
+        queues.append(
+            {
+                "key": "support_tickets",
+                "label": _("Support tickets"),
+                "url_name": "notices:support_queue",
+                "pending": support_queue(staff=user, status="open").count(),
+            }
+        )
+    return queues
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "portal/landing.html")
+    user = actor(request)
+    return render(
+        request,
+        "portal/dashboard.html",
+        {
+            "verification": None if user.is_staff else verification_state(user),
+            "staff_queues": _staff_queues(user) if user.is_staff else [],
+            "notices": notices_visible()[:3],
+            "notices_unread": notices_unread_count(user),
+            "read_ids": notice_read_ids(user),
+        },
+    )
