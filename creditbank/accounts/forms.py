@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from creditbank.kernel.policy import policy
 
 
 class RegisterForm(forms.Form):
@@ -18,7 +19,7 @@ class RegisterForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["terms_version"].initial = settings.CREDITBANK_POLICY["TERMS_VERSION"]
+        self.fields["terms_version"].initial = policy().terms_version
         self.fields["id_number"].widget.attrs.update(autocomplete="off", inputmode="text")
         self.fields["phone"].widget.attrs.update(autocomplete="tel", inputmode="tel")
         self.fields["email"].widget.attrs.update(autocomplete="email", inputmode="email")

@@ -27,6 +27,7 @@ from creditbank.accounts.forms import (
 from creditbank.kernel import ratelimit
 from creditbank.kernel.errors import DomainError
 from creditbank.kernel.forms import apply_domain_error
+from creditbank.kernel.policy import policy
 
 
 @sensitive_post_parameters("password", "id_number", "phone")
@@ -67,7 +68,7 @@ def _with_retry_after(response: HttpResponse, retry_after: int | None) -> HttpRe
 
 def terms(request: HttpRequest) -> HttpResponse:
     """The terms of service and privacy notice a registration accepts (versioned by policy)."""
-    return render(request, "accounts/terms.html", {"version": settings.CREDITBANK_POLICY["TERMS_VERSION"]})
+    return render(request, "accounts/terms.html", {"version": policy().terms_version})
 
 
 def register_done(request: HttpRequest) -> HttpResponse:

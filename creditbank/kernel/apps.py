@@ -10,3 +10,7 @@ class KernelConfig(AppConfig):
     def ready(self) -> None:
         # Every context declares its sealed columns and vault files in ``personal_data``.
         autodiscover_modules("personal_data")
+        # The deployment's policy is checked at start-up: a wrong knob stops it with its name.
+        from creditbank.kernel.policy import policy
+
+        policy()

@@ -6,7 +6,6 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +17,7 @@ from creditbank.audit.services import audit_record
 from creditbank.kernel import ratelimit
 from creditbank.kernel.documents import clean_upload, download_name
 from creditbank.kernel.errors import DomainError, NotFound
+from creditbank.kernel.policy import policy
 from creditbank.kernel.text import clean_text
 from creditbank.kernel.vault import vault
 from creditbank.notices.models import (
@@ -35,10 +35,6 @@ from creditbank.notifications.services import Topic, notify
 
 log = logging.getLogger(__name__)
 MAX_ATTACHMENTS = 3
-
-
-def _policy(key: str) -> Any:
-    return settings.CREDITBANK_POLICY[key]
 
 
 def notice_announce(*, notice: Notice) -> None:
@@ -108,7 +104,7 @@ def ticket_open(
     docs = _clean_files(user, attachments or [])
     ratelimit.hit(
         "ticket-open:" + ratelimit.hashed(str(user.pk)),
-        limit=_policy("TICKETS_PER_DAY"),
+        limit=policy().tickets_per_day,
         window=86400,
         message=_("You have opened many tickets today. Add to an existing ticket, or try again tomorrow."),
     )
@@ -135,7 +131,7 @@ def _ticket_for_owner(user: User, ticket_id: int) -> Ticket:
 def _message_limit(user: User) -> None:
     ratelimit.hit(
         "ticket-message:" + ratelimit.hashed(str(user.pk)),
-        limit=_policy("TICKET_MESSAGES_PER_HOUR"),
+        limit=policy().ticket_messages_per_hour,
         window=3600,
     )
 
@@ -158,7 +154,7 @@ def ticket_reply_by_user(
 
 
 def _check_reopen(ticket: Ticket) -> None:
-    days = _policy("TICKET_REOPEN_DAYS")
+    days = policy().ticket_reopen_days
     if ticket.closed_at and timezone.now() - ticket.closed_at > timedelta(days=days):
         raise DomainError(
             "ticket_reopen_expired",

@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from creditbank.accounts import tasks, tokens
 from creditbank.accounts.models import AccountStatus, User
 from creditbank.accounts.services.fields import email_clean
-from creditbank.accounts.services.policy import policy
 from creditbank.kernel import ratelimit
 from creditbank.kernel.errors import DomainError
+from creditbank.kernel.policy import policy
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def activation_resend(*, email: str, client_address: str = "") -> None:
     ratelimit.hit("activation-resend-ip:" + ratelimit.hashed(client_address), limit=20, window=3600)
     ratelimit.hit(
         "activation-resend:" + ratelimit.hashed(email_norm.lower()),
-        limit=policy("ACTIVATION_RESENDS_PER_HOUR"),
+        limit=policy().activation_resends_per_hour,
         window=3600,
         message=_("An activation email was sent recently. Check your inbox (and spam folder) or try again later."),
     )

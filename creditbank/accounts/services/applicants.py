@@ -17,10 +17,10 @@ from creditbank.accounts.models import IssuedAccountNumber, User
 from creditbank.accounts.personal_data import ID_CONTEXT, PHONE_CONTEXT
 from creditbank.accounts.selectors import users_matching
 from creditbank.accounts.services.fields import email_clean, name_clean, phone_clean
-from creditbank.accounts.services.policy import policy
 from creditbank.kernel.errors import DomainError
 from creditbank.kernel.masking import mask_id_number, mask_phone
 from creditbank.kernel.pii import seal
+from creditbank.kernel.policy import policy
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def applicant_check(*, name: str, id_number: str, phone: str, email: str) -> tup
 def applicant_age_problems(applicant: Applicant) -> list[DomainError]:
     """``guardian_consent_required`` below the policy's MINIMUM_AGE (PIPL art. 31)."""
     parsed = applicant.id_number
-    if parsed is None or parsed.age_on(timezone.localdate()) >= policy("MINIMUM_AGE"):
+    if parsed is None or parsed.age_on(timezone.localdate()) >= policy().minimum_age:
         return []
     return [
         DomainError(
@@ -66,7 +66,7 @@ def applicant_age_problems(applicant: Applicant) -> list[DomainError]:
                 "guardian must consent for you; online registration is not open to you yet. Ask "
                 "your school or a guardian to contact the credit bank."
             )
-            % {"age": policy("MINIMUM_AGE")},
+            % {"age": policy().minimum_age},
             field="id_number",
         )
     ]

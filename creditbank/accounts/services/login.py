@@ -17,9 +17,9 @@ from creditbank.accounts import tasks
 from creditbank.accounts.domain.login_throttle import required_delay
 from creditbank.accounts.models import AccountStatus, User
 from creditbank.accounts.selectors import user_find_by_identifier
-from creditbank.accounts.services.policy import policy
 from creditbank.kernel import ratelimit
 from creditbank.kernel.errors import DomainError, RateLimited
+from creditbank.kernel.policy import policy
 
 log = logging.getLogger(__name__)
 
@@ -67,22 +67,22 @@ def auth_login(*, identifier: str, password: str, client_address: str = "") -> U
     identifier = (identifier or "").strip()[:254]
     user = user_find_by_identifier(identifier) if identifier else None
     subject = str(user.pk) if user is not None else "unknown:" + identifier.lower()
-    window = policy("LOGIN_FAILURES_PER_ACCOUNT_WINDOW")
-    ip_window = policy("LOGIN_ATTEMPTS_PER_ADDRESS_WINDOW")
+    window = policy().login_failures_per_account_window
+    ip_window = policy().login_attempts_per_address_window
     ip_key = "login-ip:" + ratelimit.hashed(client_address)
     pair_key = "login-pair:" + ratelimit.hashed(subject, client_address)
     account_key = "login-account:" + ratelimit.hashed(subject)
 
-    _login_hit(ip_key, limit=policy("LOGIN_ATTEMPTS_PER_ADDRESS"), window=ip_window, message=LOGIN_ADDRESS_BLOCKED)
+    _login_hit(ip_key, limit=policy().login_attempts_per_address, window=ip_window, message=LOGIN_ADDRESS_BLOCKED)
     pair_failures = _login_hit(
-        pair_key, limit=policy("LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS"), window=window, message=LOGIN_PAIR_BLOCKED
+        pair_key, limit=policy().login_failures_per_account_and_address, window=window, message=LOGIN_PAIR_BLOCKED
     )
     if pair_failures > 1:  # this address has failed on this account before: it may have to wait
         delay = required_delay(
             ratelimit.current(account_key, window=window),
-            free=policy("LOGIN_FAILURES_PER_ACCOUNT"),
-            base=policy("LOGIN_DELAY_BASE"),
-            cap=policy("LOGIN_DELAY_MAX"),
+            free=policy().login_failures_per_account,
+            base=policy().login_delay_base,
+            cap=policy().login_delay_max,
         )
         if delay:
             try:  # one attempt per delay from all such addresses together
@@ -100,7 +100,7 @@ def auth_login(*, identifier: str, password: str, client_address: str = "") -> U
     else:
         ok = user.check_password(password)
     if not ok:
-        if user is not None and account_failures >= policy("LOGIN_ALERT_AFTER_FAILURES"):
+        if user is not None and account_failures >= policy().login_alert_after_failures:
             _login_alert(user, account_key=account_key, failures=account_failures, client_address=client_address)
         raise DomainError("invalid_credentials", GENERIC_LOGIN_ERROR, errors={"__all__": [GENERIC_LOGIN_ERROR]})
     assert user is not None
@@ -132,7 +132,7 @@ def _address_hint(client_address: str) -> str:
 
 def _login_alert(user: User, *, account_key: str, failures: int, client_address: str) -> None:
     """Tell the owner their account is being guessed at: once per window, after commit."""
-    window = policy("LOGIN_FAILURES_PER_ACCOUNT_WINDOW")
+    window = policy().login_failures_per_account_window
     if ratelimit.hit("login-alert:" + account_key, limit=10**9, window=window) != 1:
         return
     log.warning("login failures alert account_no=%s failures=%d", user.account_no, failures)

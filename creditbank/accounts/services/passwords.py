@@ -13,9 +13,9 @@ from creditbank.accounts import tasks, tokens
 from creditbank.accounts.models import AccountStatus, User
 from creditbank.accounts.services.api_tokens import api_tokens_revoke_all
 from creditbank.accounts.services.fields import email_clean, field_error
-from creditbank.accounts.services.policy import policy
 from creditbank.kernel import ratelimit
 from creditbank.kernel.errors import DomainError
+from creditbank.kernel.policy import policy
 
 
 def password_errors(password: str, user: User | None) -> list[str]:
@@ -78,7 +78,7 @@ def password_reset_request(*, email: str, client_address: str = "") -> None:
     ratelimit.hit("password-reset-ip:" + ratelimit.hashed(client_address), limit=20, window=3600)
     ratelimit.hit(
         "password-reset:" + ratelimit.hashed(email_norm.lower()),
-        limit=policy("PASSWORD_RESETS_PER_HOUR"),
+        limit=policy().password_resets_per_hour,
         window=3600,
         message=_("A reset email was sent recently. Check your inbox (and spam folder) or try again later."),
     )

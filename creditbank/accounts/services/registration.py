@@ -27,9 +27,9 @@ from creditbank.accounts.services.applicants import (
 )
 from creditbank.accounts.services.fields import field_error
 from creditbank.accounts.services.passwords import password_problems
-from creditbank.accounts.services.policy import policy
 from creditbank.kernel import ratelimit
 from creditbank.kernel.errors import DomainError, RateLimited
+from creditbank.kernel.policy import policy
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ def user_register(
 def _address_may_register(address: str) -> None:
     """Refused at once (nothing counted) when the address has used its hour."""
     try:
-        ratelimit.check("register:" + address, limit=policy("REGISTRATIONS_PER_ADDRESS_PER_HOUR"), window=_WINDOW)
+        ratelimit.check("register:" + address, limit=policy().registrations_per_address_per_hour, window=_WINDOW)
     except RateLimited as exc:
         raise ratelimit.refusal(REGISTRATIONS_SPENT, retry_after=exc.retry_after) from exc
 
@@ -117,10 +117,10 @@ def _registration_checked(
     applicant, errors = applicant_check(name=name, id_number=id_number, phone=phone, email=email)
     if accept_terms is not True:
         errors.append(field_error("terms_not_accepted", "accept_terms"))
-    elif terms_version != policy("TERMS_VERSION"):
+    elif terms_version != policy().terms_version:
         errors.append(
             field_error(
-                "terms_version_mismatch", "terms_version", extra={"current_terms_version": policy("TERMS_VERSION")}
+                "terms_version_mismatch", "terms_version", extra={"current_terms_version": policy().terms_version}
             )
         )
     errors += password_problems(password, User(name=applicant.name, email=applicant.email), field="password")
@@ -135,7 +135,7 @@ def _registration_checked(
 def _count_registration(address: str) -> None:
     """Counted atomically before the password is hashed and anything is written."""
     try:
-        ratelimit.hit("register:" + address, limit=policy("REGISTRATIONS_PER_ADDRESS_PER_HOUR"), window=_WINDOW)
+        ratelimit.hit("register:" + address, limit=policy().registrations_per_address_per_hour, window=_WINDOW)
     except RateLimited as exc:
         raise ratelimit.refusal(REGISTRATIONS_SPENT, retry_after=exc.retry_after) from exc
 
@@ -185,14 +185,14 @@ def _count_refused_registration(address: str, values: dict[str, str]) -> None:
     if max(counts) > 1:  # shares a value with an earlier refusal: the same person again
         try:
             for mark in marks:
-                ratelimit.check(mark, limit=policy("REGISTRATION_REFUSALS_PER_PERSON_PER_HOUR") + 1, window=window)
+                ratelimit.check(mark, limit=policy().registration_refusals_per_person_per_hour + 1, window=window)
         except RateLimited as exc:
             raise ratelimit.refusal(REGISTRATION_RETRIES_SPENT, retry_after=exc.retry_after) from exc
         return
     try:
         ratelimit.hit(
             "register-refused:" + address,
-            limit=policy("REGISTRATION_REFUSED_PEOPLE_PER_ADDRESS_PER_HOUR"),
+            limit=policy().registration_refused_people_per_address_per_hour,
             window=window,
         )
     except RateLimited as exc:

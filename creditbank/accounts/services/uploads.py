@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.models import User
-from creditbank.accounts.services.policy import policy
 from creditbank.kernel import ratelimit
 from creditbank.kernel.errors import RateLimited
+from creditbank.kernel.policy import policy
 
 UPLOADS_SPENT = _(
     "You have uploaded many files in the last hour. Try again %(when)s with the files you still need to send."
@@ -22,7 +22,7 @@ def uploads_allow(*, user: User, files: int) -> None:
     counted = 0
     try:
         for _file in range(files):
-            ratelimit.hit(key, limit=policy("UPLOADS_PER_ACCOUNT_PER_HOUR"), window=3600)
+            ratelimit.hit(key, limit=policy().uploads_per_account_per_hour, window=3600)
             counted += 1
     except RateLimited as exc:
         for _file in range(counted + 1):  # this request's files, including the refused one

@@ -30,6 +30,7 @@ from creditbank.kernel import ratelimit
 from creditbank.kernel.errors import DomainError, NotFound
 from creditbank.kernel.masking import mask_email, mask_phone
 from creditbank.kernel.pii import cipher, seal
+from creditbank.kernel.policy import policy
 from creditbank.kernel.text import clean_text
 from creditbank.notifications.selectors import preferences_of
 from creditbank.notifications.services import Topic, notify, preferences_set
@@ -70,10 +71,6 @@ PHONE_CODE_ATTEMPTS = 5
 def profile_get(user: User) -> Profile:
     profile, _created = Profile.objects.get_or_create(user=user)
     return profile
-
-
-def _policy(key: str) -> Any:
-    return settings.CREDITBANK_POLICY[key]
 
 
 def _locked(field: str) -> DomainError:
@@ -207,7 +204,7 @@ def profile_update(*, user: User, changes: dict[str, Any], password: str | None 
         raise DomainError.combine(errors)
 
     result: dict[str, list[str]] = {"applied": [], "pending_review": [], "pending_confirmation": []}
-    reviewed = set(_policy("PROFILE_FIELDS_REQUIRING_REVIEW"))
+    reviewed = set(policy().profile_fields_requiring_review)
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         profile = profile_get(user)

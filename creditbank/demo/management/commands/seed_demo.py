@@ -15,6 +15,7 @@ from creditbank.accounts.services import user_activate
 from creditbank.accounts.tokens import ACTIVATION, make_token
 from creditbank.identity import services as identity_services
 from creditbank.identity.specimens import card_back, card_front, valid_id_number
+from creditbank.kernel.policy import policy
 
 DEMO_PASSWORD = "Demo-Passphrase-2026"  # noqa: S105 - printed demo login, development only
 REVIEWERS_GROUP = "Bank staff: reviewers and support"
@@ -177,4 +178,4 @@ class Command(BaseCommand):
 
 
 def _terms() -> str:
-    return str(settings.CREDITBANK_POLICY["TERMS_VERSION"])
+    return str(policy().terms_version)
