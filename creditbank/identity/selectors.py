@@ -8,8 +8,10 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.models import AccountStatus, User
+from creditbank.accounts.selectors import NextStep
 from creditbank.identity.models import VerificationAttempt, VerificationStatus
 from creditbank.identity.reasons import reason_as_dict
 from creditbank.kernel.errors import NotFound
@@ -39,6 +41,36 @@ def verification_current(user: User) -> VerificationAttempt | None:
     return VerificationAttempt.objects.filter(user=user, closed_at__isnull=True).order_by("-created_at", "-id").first()
 
 
+def _may_submit(user: User, attempt: VerificationAttempt | None, left: int) -> bool:
+    pending = attempt is not None and attempt.status == VerificationStatus.PENDING
+    return user.status == AccountStatus.ACTIVATED and left > 0 and not pending
+
+
+def verification_step(user: User) -> tuple[NextStep, bool]:
+    """The verification part of an activated account's next step, and whether it may submit now.
+
+    Registered with the accounts context at app ready (``IdentityConfig.ready``), so the banner,
+    the home page, ``GET /me`` and the ``not_verified`` refusals say what
+    :func:`verification_state` says: a pending attempt means waiting for review.
+    """
+    attempt = verification_current(user)
+    if attempt is not None and attempt.status == VerificationStatus.PENDING:
+        return (
+            NextStep(
+                "await_review",
+                _("Your real-name verification is waiting for review. We will email you the decision."),
+                "identity:verification",
+            ),
+            False,
+        )
+    left = attempts_left_today(user)
+    if attempt is not None and attempt.status == VerificationStatus.REJECTED:
+        message = _("Your real-name verification was not approved: see why, fix it and submit again.")
+    else:
+        message = _("Complete real-name verification: upload both sides of your ID card.")
+    return NextStep("verify_identity", message, "identity:verification"), _may_submit(user, attempt, left)
+
+
 def verification_state(user: User) -> dict[str, Any]:
     """What the learner sees: state, checks, reason and advice, attempts left."""
     attempt = verification_current(user)
@@ -54,7 +86,7 @@ def verification_state(user: User) -> dict[str, Any]:
         "note": "",
         "attempts_left_today": left,
         "next_attempt_at": next_attempt_at(user) if left == 0 else None,
-        "can_submit": user.status == AccountStatus.ACTIVATED and left > 0,
+        "can_submit": _may_submit(user, attempt, left),
         "can_withdraw": False,
         "can_reset": False,
     }
@@ -71,8 +103,6 @@ def verification_state(user: User) -> dict[str, Any]:
         can_withdraw=attempt.status == VerificationStatus.PENDING,
         can_reset=attempt.status == VerificationStatus.REJECTED,
     )
-    if attempt.status == VerificationStatus.PENDING:
-        state["can_submit"] = False
     return state
 
 

@@ -446,3 +446,51 @@ def test_approval_waits_for_the_automatic_checks(api, make_learner, reviewer) ->
     assert response.status_code == 409
     assert response.json()["code"] == "checks_pending"
     assert User.objects.get(pk=user.pk).status == AccountStatus.ACTIVATED
+
+
+def test_pending_verification_means_waiting_for_review_everywhere(api, make_learner, reviewer, commit) -> None:  # type: ignore[no-untyped-def]
+    from creditbank.accounts.selectors import user_require_verified
+    from creditbank.kernel.errors import PermissionDenied
+
+    user = make_learner()
+    api.login(user.email)
+    before = api.get("/api/v1/me").json()
+    assert before["next_step"]["code"] == "verify_identity"
+    assert "submit_verification" in before["may"]
+    with commit():
+        assert submit(api, user).status_code == 202
+    me = api.get("/api/v1/me", headers={"Accept-Language": "en"}).json()
+    assert me["next_step"] == {
+        "code": "await_review",
+        "message": "Your real-name verification is waiting for review. We will email you the decision.",
+        "url": "/verification/",
+    }
+    assert "submit_verification" not in me["may"]
+    assert api.get(VERIFY).json()["can_submit"] is False
+    with pytest.raises(PermissionDenied) as info:
+        user_require_verified(user)
+    assert info.value.extra["next_step"] == "await_review"
+
+    attempt = VerificationAttempt.objects.get(user=user)
+    from creditbank.identity import services
+
+    services.verification_decide(
+        reviewer=reviewer, attempt_id=attempt.pk, decision="reject", reason_code="photo_unclear"
+    )
+    rejected = api.get("/api/v1/me").json()
+    assert rejected["next_step"]["code"] == "verify_identity"
+    assert "submit_verification" in rejected["may"]
+    assert api.get(VERIFY).json()["can_submit"] is True
+
+
+def test_no_attempts_left_means_no_submit_in_may(api, make_learner, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.CREDITBANK_POLICY = {**settings.CREDITBANK_POLICY, "VERIFICATION_ATTEMPTS_PER_DAY": 1}
+    user = make_learner()
+    api.login(user.email)
+    assert submit(api, user).status_code == 202
+    assert api.delete(VERIFY).status_code == 200
+    me = api.get("/api/v1/me").json()
+    state = api.get(VERIFY).json()
+    assert state["can_submit"] is False
+    assert "submit_verification" not in me["may"]
+    assert me["next_step"]["code"] == "verify_identity"

@@ -219,3 +219,17 @@ def test_check_details_are_translated_for_reviewers() -> None:
             == "人像面未检测到人脸。"
         )
         assert check_detail({"name": "x", "detail": "unknown text", "data": {}}) == "unknown text"
+
+
+def test_pending_verification_banner_and_home_say_waiting_for_review(make_learner, commit) -> None:  # type: ignore[no-untyped-def]
+    user = make_learner()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    upload_prompt = "upload both sides of your ID card"
+    assert upload_prompt in client.get("/").content.decode()
+    with commit():
+        client.post("/verification/", {"consent": "on", "id_front": front_upload(user), "id_back": back_upload(user)})
+    for path in ["/", "/verification/", "/accounts/password/change/"]:
+        html = client.get(path).content.decode()
+        assert "Your real-name verification is waiting for review." in html, path
+        assert upload_prompt not in html, path
