@@ -341,6 +341,7 @@ def verification_staff_reset(
             reason=reason,
             client_address=client_address,
         )
+        _delete_photos(attempt)  # last: a reset attempt keeps its hashes, not its photos
     return attempt
 
 
@@ -367,6 +368,8 @@ def verification_invalidate(*, user: User, actor: User | None, reason: str) -> b
             object_id=attempt.pk if attempt else "",
             reason=reason,
         )
+    if attempt is not None:
+        _delete_photos(attempt)  # last: the photos show an identity that no longer holds (hashes kept)
     return was_verified
 
 

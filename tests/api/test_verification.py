@@ -301,6 +301,9 @@ def test_reveal_is_audited_with_its_reason(api, make_learner, reviewer) -> None:
 def test_staff_reset_of_an_approval(api, make_learner, reviewer) -> None:  # type: ignore[no-untyped-def]
     user = make_learner(AccountStatus.VERIFIED)
     attempt = VerificationAttempt.objects.get(user=user, status=VerificationStatus.APPROVED)
+    names = [attempt.front_blob, attempt.back_blob]
+    hashes = (attempt.front_dhash, attempt.back_dhash, attempt.front_sha256, attempt.back_sha256)
+    assert all(names) and all(vault().exists(n) for n in names)
     staff = Api(api.client.__class__())
     staff.login(reviewer.email)
     response = staff.post(f"/api/v1/review/verifications/{attempt.pk}/reset", {"reason": "card reported stolen"})
@@ -309,6 +312,13 @@ def test_staff_reset_of_an_approval(api, make_learner, reviewer) -> None:  # typ
     user.refresh_from_db()
     assert user.status == AccountStatus.ACTIVATED
     assert AuditEvent.objects.filter(action="verification.reset", subject=user).exists()
+    # a reset attempt loses its photos at once, like a withdrawn one; the hashes stay
+    attempt.refresh_from_db()
+    assert attempt.front_blob == attempt.back_blob == ""
+    assert attempt.photos_deleted_at is not None
+    assert not any(vault().exists(n) for n in names)
+    assert (attempt.front_dhash, attempt.back_dhash, attempt.front_sha256, attempt.back_sha256) == hashes
+    assert response.json()["photos_available"] is False
     again = staff.post(f"/api/v1/review/verifications/{attempt.pk}/reset", {"reason": "again"})
     assert again.json()["code"] == "verification_not_approved"
 
