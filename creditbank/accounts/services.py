@@ -35,7 +35,7 @@ from creditbank.identity.id_numbers import id_number_parse
 from creditbank.kernel import ratelimit
 from creditbank.kernel.errors import DomainError
 from creditbank.kernel.masking import mask_id_number, mask_phone
-from creditbank.kernel.pii import cipher, indexer
+from creditbank.kernel.pii import cipher, indexer, open_field
 
 log = logging.getLogger(__name__)
 
@@ -460,13 +460,20 @@ def user_mark_unverified(*, user: User) -> None:
     user.refresh_from_db(fields=["status", "verified_at"])
 
 
-def user_reveal_pii(*, user: User) -> dict[str, str]:
-    """The full ID number and phone. Callers must audit the access (see identity.services)."""
-    c = cipher()
-    return {
-        "id_number": c.decrypt(user.id_number_enc, context=ID_CONTEXT) if user.id_number_enc else "",
-        "phone": c.decrypt(user.phone_enc, context=PHONE_CONTEXT) if user.phone_enc else "",
-    }
+_SEALED_FIELDS = {"id_number": ("id_number_enc", ID_CONTEXT), "phone": ("phone_enc", PHONE_CONTEXT)}
+
+
+def user_reveal_pii(*, user: User, fields: tuple[str, ...] = ("id_number", "phone")) -> dict[str, str]:
+    """The full values of ``fields`` (``id_number``, ``phone``), and only those are decrypted.
+
+    Callers must audit the access (see identity.services). A damaged ciphertext raises
+    ``record_damaged`` (500) and alerts the operators (see ``kernel.pii.open_field``).
+    """
+    out = {}
+    for name in fields:
+        attribute, context = _SEALED_FIELDS[name]
+        out[name] = open_field(getattr(user, attribute), context=context, record=f"accounts.user:{user.pk}", field=name)
+    return out
 
 
 def users_reencrypt_pii(*, batch_size: int = 200) -> int:

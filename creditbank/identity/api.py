@@ -234,10 +234,15 @@ def review_decide(request: HttpRequest, attempt_id: int, payload: DecisionIn) ->
 
 
 @router.post(
-    "/review/verifications/{attempt_id}/reveal", response={200: RevealOut, **problems(400, 401, 403, 404)}, auth=AUTH
+    "/review/verifications/{attempt_id}/reveal",
+    response={200: RevealOut, **problems(400, 401, 403, 404, 500)},
+    auth=AUTH,
 )
 def review_reveal(request: HttpRequest, attempt_id: int, payload: ReasonIn) -> Any:
-    """The full ID number and phone, for a stated reason; recorded in the audit log."""
+    """The full ID number and phone, for a stated reason; recorded in the audit log.
+
+    A stored value that no longer decrypts answers 500 ``record_damaged`` (the operators are alerted).
+    """
     return services.verification_reveal_pii(
         reviewer=request.auth,  # type: ignore[attr-defined]
         attempt_id=attempt_id,

@@ -56,6 +56,10 @@ CHECK_DETAILS: dict[str, Any] = {
     "no declared gender": _("No gender was declared."),
     "declared gender differs from the ID number": _("The declared gender differs from the ID number."),
     "photo matches another account's submission": _("A photo matches another account's submission."),
+    "the stored ID number is damaged": _(
+        "The stored ID number is damaged and could not be read; the operators have been alerted. "
+        "Decide by looking at the photos, or wait until the record is repaired."
+    ),
     "the identity provider failed; a reviewer decides": _(
         "The identity provider failed; decide by looking at the photos."
     ),

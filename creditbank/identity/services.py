@@ -171,18 +171,24 @@ def verification_precheck(*, attempt_id: int) -> VerificationAttempt | None:
     provider = get_provider()
     store = vault()
     try:
-        submission = Submission(
-            user_id=user.pk,
-            declared_name=attempt.declared_name,
-            declared_gender=attempt.declared_gender,
-            id_number=user_reveal_pii(user=user)["id_number"],
-            front=store.read(attempt.front_blob, context=PHOTO_CONTEXT),
-            back=store.read(attempt.back_blob, context=PHOTO_CONTEXT),
-        )
-        checks = provider.checks(submission)
-    except Exception:
-        log.exception("identity provider failed attempt=%s", attempt.pk)
-        checks = [Check("provider", NOT_RUN, "the identity provider failed; a reviewer decides")]
+        # only the ID number: a damaged phone must not stop the checks
+        id_number = user_reveal_pii(user=user, fields=("id_number",))["id_number"]
+    except DomainError:  # record_damaged, already logged for the operators
+        checks = [Check("provider", NOT_RUN, "the stored ID number is damaged")]
+    else:
+        try:
+            submission = Submission(
+                user_id=user.pk,
+                declared_name=attempt.declared_name,
+                declared_gender=attempt.declared_gender,
+                id_number=id_number,
+                front=store.read(attempt.front_blob, context=PHOTO_CONTEXT),
+                back=store.read(attempt.back_blob, context=PHOTO_CONTEXT),
+            )
+            checks = provider.checks(submission)
+        except Exception:
+            log.exception("identity provider failed attempt=%s", attempt.pk)
+            checks = [Check("provider", NOT_RUN, "the identity provider failed; a reviewer decides")]
     checks += [_unique_check(user), _reuse_check(attempt)]
     if user.region_flagged:
         checks.append(Check("region_known", WARNING, "region code not in the GB/T 2260 list"))
@@ -430,6 +436,7 @@ def verification_reveal_pii(
     attempt = VerificationAttempt.objects.select_related("user").filter(pk=attempt_id).first()
     if attempt is None:
         raise NotFound(_("No such verification."))
+    values = user_reveal_pii(user=attempt.user)  # first: a damaged record shows (and records) nothing
     audit_record(
         actor=reviewer,
         action="pii.revealed",
@@ -439,7 +446,7 @@ def verification_reveal_pii(
         reason=reason.strip(),
         client_address=client_address,
     )
-    return user_reveal_pii(user=attempt.user)
+    return values
 
 
 def photos_reseal(*, batch_size: int = 200) -> int:

@@ -504,3 +504,58 @@ def test_no_attempts_left_means_no_submit_in_may(api, make_learner, settings) ->
     assert state["can_submit"] is False
     assert "submit_verification" not in me["may"]
     assert me["next_step"]["code"] == "verify_identity"
+
+
+def _damage(token: str) -> str:
+    """One character of a stored ciphertext changed, as a disk or a bad restore might."""
+    i = len(token) // 2
+    return token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1 :]
+
+
+def test_reveal_of_a_damaged_record_is_a_clear_error_and_an_alert(api, make_learner, reviewer, caplog) -> None:  # type: ignore[no-untyped-def]
+    user = make_learner(phone="13912340001")
+    api.login(user.email)
+    submit(api, user)
+    attempt = VerificationAttempt.objects.get(user=user)
+    User.objects.filter(pk=user.pk).update(phone_enc=_damage(user.phone_enc))
+    staff = Api(api.client.__class__())
+    staff.login(reviewer.email)
+    with caplog.at_level("ERROR"):
+        response = staff.post(f"/api/v1/review/verifications/{attempt.pk}/reveal", {"reason": "card unreadable"})
+    assert response.status_code == 500
+    problem = response.json()
+    assert problem["code"] == "record_damaged"
+    assert "13912340001" not in response.content.decode()
+    alerts = [r for r in caplog.records if r.levelname == "ERROR" and "damaged" in r.getMessage()]
+    assert [r.getMessage() for r in alerts] == [f"damaged ciphertext record=accounts.user:{user.pk} field=phone"]
+    assert "13912340001" not in caplog.text
+    assert not AuditEvent.objects.filter(action="pii.revealed").exists()  # nothing was shown
+
+
+def test_precheck_decrypts_only_the_id_number(api, make_learner, commit, caplog) -> None:  # type: ignore[no-untyped-def]
+    user = make_learner()
+    User.objects.filter(pk=user.pk).update(phone_enc=_damage(user.phone_enc))
+    api.login(user.email)
+    with caplog.at_level("ERROR"), commit():
+        assert submit(api, user).status_code == 202
+    attempt = VerificationAttempt.objects.get(user=user)
+    checks = {c["name"]: c["status"] for c in attempt.checks}
+    assert checks["id_number_rules"] == "passed"
+    assert checks["gender_consistent"] == "passed"
+    assert "provider" not in checks
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+def test_precheck_with_a_damaged_id_number_goes_to_a_reviewer(api, make_learner, commit, caplog) -> None:  # type: ignore[no-untyped-def]
+    user = make_learner()
+    User.objects.filter(pk=user.pk).update(id_number_enc=_damage(user.id_number_enc))
+    api.login(user.email)
+    with caplog.at_level("ERROR"), commit():
+        assert submit(api, user).status_code == 202
+    attempt = VerificationAttempt.objects.get(user=user)
+    provider = next(c for c in attempt.checks if c["name"] == "provider")
+    assert (provider["status"], provider["detail"]) == ("not_run", "the stored ID number is damaged")
+    assert "id_number_rules" not in {c["name"] for c in attempt.checks}
+    alerts = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert alerts == [f"damaged ciphertext record=accounts.user:{user.pk} field=id_number"]
+    assert attempt.checks_completed_at is not None

@@ -233,3 +233,21 @@ def test_pending_verification_banner_and_home_say_waiting_for_review(make_learne
         html = client.get(path).content.decode()
         assert "Your real-name verification is waiting for review." in html, path
         assert upload_prompt not in html, path
+
+
+def test_reveal_page_with_a_damaged_record_says_so(make_learner, commit) -> None:  # type: ignore[no-untyped-def]
+    user = make_learner()
+    learner = Client()
+    learner.force_login(user)
+    learner.post("/verification/", {"consent": "on", "id_front": front_upload(user), "id_back": back_upload(user)})
+    attempt = VerificationAttempt.objects.get(user=user)
+    token = user.id_number_enc
+    User.objects.filter(pk=user.pk).update(id_number_enc=token[:20] + ("A" if token[20] != "A" else "B") + token[21:])
+    staff = Client(HTTP_ACCEPT_LANGUAGE="en")
+    staff.force_login(make_reviewer_user())
+    response = staff.post(f"/review/verifications/{attempt.pk}/reveal/", {"reason": "unreadable"}, follow=True)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "This record is damaged and cannot be read." in html
+    assert 'data-testid="revealed-id"' not in html
+    assert not AuditEvent.objects.filter(action="pii.revealed").exists()
