@@ -20,7 +20,7 @@ from creditbank.identity.providers import FAILED, NOT_RUN, PASSED, WARNING, Chec
 from creditbank.identity.reasons import REASONS
 from creditbank.identity.selectors import attempts_left_today, next_attempt_at
 from creditbank.kernel.errors import DomainError, NotFound, PermissionDenied, RateLimited
-from creditbank.kernel.images import ImagePolicy, clean_image, hamming_hex, read_limited
+from creditbank.kernel.images import CleanImage, ImagePolicy, clean_image, hamming_hex, read_limited
 from creditbank.kernel.vault import vault
 
 log = logging.getLogger(__name__)
@@ -35,10 +35,40 @@ def _policy(key: str) -> Any:
     return settings.CREDITBANK_POLICY[key]
 
 
+#: The long side of an ID card photo divided by its short side, in either orientation. The card
+#: is 85.6 x 54 mm (about 1.59); a photo framed around it, slightly tilted or with some margin,
+#: stays well inside this range, a strip or a square does not.
+ID_CARD_ASPECT = (1.2, 2.2)
+SIDE_NAMES = {"id_front": _("the portrait side"), "id_back": _("the national emblem side")}
+
+
 def _image_policy() -> ImagePolicy:
     return ImagePolicy(
-        max_bytes=_policy("VERIFICATION_MAX_UPLOAD_BYTES"), max_pixels=_policy("VERIFICATION_MAX_PIXELS")
+        max_bytes=_policy("VERIFICATION_MAX_UPLOAD_BYTES"),
+        max_pixels=_policy("VERIFICATION_MAX_PIXELS"),
+        min_aspect=ID_CARD_ASPECT[0],
+        max_aspect=ID_CARD_ASPECT[1],
     )
+
+
+def _clean_side(data: bytes, field: str, policy: ImagePolicy) -> CleanImage:
+    try:
+        return clean_image(data, policy=policy, field=field)
+    except DomainError as exc:
+        if exc.code != "image_aspect_ratio":
+            raise
+        width, height = exc.extra["width"], exc.extra["height"]
+        message = _(
+            "The photo of %(side)s is %(ratio).1f times as long as it is wide; an ID card is about 1.6 times, "
+            "so its photo must be between %(min)s and %(max)s times. Photograph the whole card so that it "
+            "fills most of the picture."
+        ) % {
+            "side": SIDE_NAMES[field],
+            "ratio": max(width, height) / max(1, min(width, height)),
+            "min": ID_CARD_ASPECT[0],
+            "max": ID_CARD_ASPECT[1],
+        }
+        raise DomainError(exc.code, message, field=field, extra=exc.extra) from None
 
 
 def _read_upload(upload: Any, field: str, policy: ImagePolicy) -> bytes:
@@ -89,8 +119,8 @@ def verification_submit(*, user: User, consent: bool, id_front: Any, id_back: An
         )
 
     policy = _image_policy()
-    front = clean_image(_read_upload(id_front, "id_front", policy), policy=policy, field="id_front")
-    back = clean_image(_read_upload(id_back, "id_back", policy), policy=policy, field="id_back")
+    front = _clean_side(_read_upload(id_front, "id_front", policy), "id_front", policy)
+    back = _clean_side(_read_upload(id_back, "id_back", policy), "id_back", policy)
     if front.sha256 == back.sha256:
         raise DomainError(
             "photos_identical", _("The front and the back are the same photo. Upload both sides."), field="id_back"

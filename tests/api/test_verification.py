@@ -559,3 +559,39 @@ def test_precheck_with_a_damaged_id_number_goes_to_a_reviewer(api, make_learner,
     alerts = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
     assert alerts == [f"damaged ciphertext record=accounts.user:{user.pk} field=id_number"]
     assert attempt.checks_completed_at is not None
+
+
+@pytest.mark.parametrize(
+    ("field", "size", "ratio"), [("id_front", (40_000, 250), "160.0"), ("id_back", (1000, 1000), "1.0")]
+)
+def test_a_photo_not_shaped_like_an_id_card_is_refused(api, make_learner, field, size, ratio) -> None:  # type: ignore[no-untyped-def]
+    user = make_learner()
+    api.login(user.email)
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 200, 190)).save(out, "PNG")
+    files_before = sorted(p.name for p in vault().root.rglob("*") if p.is_file()) if vault().root.exists() else []
+    response = submit(api, user, **{field: upload(out.getvalue(), "card.png", "image/png")})
+    assert response.status_code == 400
+    problem = response.json()
+    assert problem["code"] == "image_aspect_ratio"
+    assert list(problem["errors"]) == [field]
+    side = "portrait side" if field == "id_front" else "national emblem side"
+    assert problem["errors"][field] == [
+        f"The photo of the {side} is {ratio} times as long as it is wide; an ID card is about 1.6 times, "
+        "so its photo must be between 1.2 and 2.2 times. Photograph the whole card so that it fills most "
+        "of the picture."
+    ]
+    assert (problem["min_aspect"], problem["max_aspect"]) == (1.2, 2.2)
+    assert not VerificationAttempt.objects.filter(user=user).exists()
+    files_after = sorted(p.name for p in vault().root.rglob("*") if p.is_file()) if vault().root.exists() else []
+    assert files_after == files_before
+
+
+def test_an_upright_photo_of_the_card_is_accepted(api, make_learner) -> None:  # type: ignore[no-untyped-def]
+    user = make_learner()
+    api.login(user.email)
+    portrait = Image.open(front_upload(user)).rotate(90, expand=True)
+    out = io.BytesIO()
+    portrait.save(out, "JPEG", quality=90)
+    assert portrait.height / portrait.width > 1.5
+    assert submit(api, user, id_front=upload(out.getvalue())).status_code == 202

@@ -44,6 +44,7 @@ KNOWN_CODES = {
     "image_corrupt",
     "image_too_small",
     "image_animated",
+    "image_aspect_ratio",
 }
 SECRET = b"SECRET-MARKER-8f2c"
 
@@ -234,6 +235,10 @@ def test_policy_rejects_nonsense() -> None:
         ImagePolicy(output_format="GIF")
     with pytest.raises(ValueError):
         ImagePolicy(jpeg_quality=100)
+    with pytest.raises(ValueError):
+        ImagePolicy(min_aspect=0.9)
+    with pytest.raises(ValueError):
+        ImagePolicy(min_aspect=2.0, max_aspect=1.5)
 
 
 # --- type, emptiness, size -----------------------------------------------------------------
@@ -424,6 +429,31 @@ def test_too_small(size: tuple[int, int]) -> None:
         "width": size[0],
         "height": size[1],
     }
+
+
+CARD_SHAPE = ImagePolicy(min_aspect=1.2, max_aspect=2.2)
+
+
+@pytest.mark.parametrize(
+    "size", [(40_000, 250), (250, 40_000), (5000, 2000), (2000, 5000), (600, 580), (1100, 1000), (700, 700)]
+)
+def test_aspect_ratio_outside_the_policy_is_refused_before_decoding(
+    monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    data = png_by_hand(*size)
+    _no_decoding(monkeypatch)
+    error = refused(data, "image_aspect_ratio", policy=CARD_SHAPE)
+    assert error.extra == {"min_aspect": 1.2, "max_aspect": 2.2, "width": size[0], "height": size[1]}
+    jpeg = patch_jpeg_size(encode(Image.new("RGB", (64, 64), "white"), "JPEG"), *size)
+    assert refused(jpeg, "image_aspect_ratio", policy=CARD_SHAPE).extra["width"] == size[0]
+
+
+@pytest.mark.parametrize("size", [(600, 500), (1000, 630), (630, 1000), (1100, 500), (500, 1100), (856, 540)])
+def test_aspect_ratio_inside_the_policy_in_either_orientation_is_accepted(size: tuple[int, int]) -> None:
+    clean = clean_image(encode(scene(size), "PNG"), policy=CARD_SHAPE, field=FIELD)
+    assert (clean.width, clean.height) == size
+    # without limits in the policy any shape passes
+    assert clean_image(encode(scene((4000, 400)), "PNG"), field=FIELD).width == 2400
 
 
 def test_orientation_6_swaps_width_and_height() -> None:
