@@ -55,6 +55,7 @@ class ReviewCheckOut(Schema):
     name: str
     status: str
     detail: str = ""
+    advisory: bool = False
 
 
 class ReviewItemOut(Schema):
@@ -113,7 +114,12 @@ def _review_item(attempt: Any) -> dict[str, Any]:
         "id_number": user.id_number_masked,
         "region_flagged": user.region_flagged,
         "checks": [
-            {"name": c.get("name", ""), "status": c.get("status", ""), "detail": c.get("detail", "")}
+            {
+                "name": c.get("name", ""),
+                "status": c.get("status", ""),
+                "detail": c.get("detail", ""),
+                "advisory": selectors.check_is_advisory(c.get("name", "")),
+            }
             for c in attempt.checks
         ],
         "reason_code": attempt.reason_code,
@@ -131,7 +137,8 @@ def _review_item(attempt: Any) -> dict[str, Any]:
 
 @router.get("/me/verification", response={200: VerificationOut, **problems(401, 403)}, auth=AUTH)
 def verification_get(request: HttpRequest) -> Any:
-    """The learner's verification: state, named checks, reason and advice, attempts left today."""
+    """The learner's verification: state, reason and advice, attempts left today, and while the attempt is
+    pending or rejected the checks that are the learner's to fix (advisory checks are for reviewers)."""
     return selectors.verification_state(request.auth)  # type: ignore[attr-defined]
 
 

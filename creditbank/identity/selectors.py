@@ -16,6 +16,16 @@ from creditbank.identity.models import VerificationAttempt, VerificationStatus
 from creditbank.identity.reasons import reason_as_dict
 from creditbank.kernel.errors import NotFound
 
+#: Checks that inform the reviewer's decision but are nothing the learner can fix (another
+#: account's photo or ID number, the region list, a provider outage): shown to reviewers only.
+ADVISORY_CHECKS = frozenset({"id_number_unique", "photo_not_reused", "region_known", "provider"})
+#: Statuses in which the learner sees their own checks (afterwards the decision speaks).
+_CHECKS_SHOWN_WHILE = (VerificationStatus.PENDING, VerificationStatus.REJECTED)
+
+
+def check_is_advisory(name: str) -> bool:
+    return name in ADVISORY_CHECKS
+
 
 def _day_start(now: datetime) -> datetime:
     local = timezone.localtime(now)
@@ -58,21 +68,22 @@ def verification_step(user: User) -> tuple[NextStep, bool]:
         return (
             NextStep(
                 "await_review",
-                _("Your real-name verification is waiting for review. We will email you the decision."),
+                _("Your real-name verification is with a reviewer. We will email you the decision."),
                 "identity:verification",
             ),
             False,
         )
     left = attempts_left_today(user)
     if attempt is not None and attempt.status == VerificationStatus.REJECTED:
-        message = _("Your real-name verification was not approved: see why, fix it and submit again.")
+        message = _("Your real-name verification was declined: see the reason, fix it and submit again.")
     else:
         message = _("Complete real-name verification: upload both sides of your ID card.")
     return NextStep("verify_identity", message, "identity:verification"), _may_submit(user, attempt, left)
 
 
 def verification_state(user: User) -> dict[str, Any]:
-    """What the learner sees: state, checks, reason and advice, attempts left."""
+    """What the learner sees: state, reason and advice, attempts left, and while the attempt is
+    pending or rejected the checks that are theirs to fix (not the advisory ones)."""
     attempt = verification_current(user)
     left = attempts_left_today(user)
     state: dict[str, Any] = {
@@ -97,7 +108,11 @@ def verification_state(user: User) -> dict[str, Any]:
         attempt_id=attempt.pk,
         submitted_at=attempt.created_at,
         decided_at=attempt.decided_at,
-        checks=[{"name": c.get("name"), "status": c.get("status")} for c in attempt.checks],
+        checks=[
+            {"name": c.get("name"), "status": c.get("status")}
+            for c in attempt.checks
+            if attempt.status in _CHECKS_SHOWN_WHILE and not check_is_advisory(c.get("name", ""))
+        ],
         note=attempt.note if attempt.status == VerificationStatus.REJECTED else "",
         reason=reason_as_dict(attempt.reason_code) if attempt.reason_code else None,
         can_withdraw=attempt.status == VerificationStatus.PENDING,

@@ -60,12 +60,16 @@ def test_submit_runs_the_checks_and_waits_for_a_reviewer(api, make_learner, comm
     assert state["can_submit"] is False
     assert state["can_withdraw"] is True
     names = {c["name"]: c["status"] for c in state["checks"]}
+    # the learner sees the checks that are theirs to fix; the advisory ones are for the reviewer
+    assert set(names) == {"id_number_rules", "gender_consistent", "face_present", "ocr_match"}
     assert names["id_number_rules"] == "passed"
     assert names["gender_consistent"] == "passed"
-    assert names["id_number_unique"] == "passed"
-    assert names["photo_not_reused"] == "passed"
     assert names["ocr_match"] == "not_run"  # OCR is off in the test settings
     assert names["face_present"] in {"passed", "failed", "not_run"}
+    attempt = VerificationAttempt.objects.get(user=user)
+    stored = {c["name"]: c["status"] for c in attempt.checks}
+    assert stored["id_number_unique"] == "passed"
+    assert stored["photo_not_reused"] == "passed"
     attempt = VerificationAttempt.objects.get(user=user)
     assert attempt.front_blob and attempt.back_blob
     raw = (vault().root / attempt.front_blob[:2] / attempt.front_blob).read_bytes()
@@ -332,9 +336,9 @@ def test_same_photo_on_another_account_is_flagged(api, make_learner, commit) -> 
     other.login(second.email)
     with commit():
         submit(other, second, id_front=front_upload(first, seed=4242), id_back=back_upload(second, seed=99))
-    checks = {c["name"]: c["status"] for c in other.get(VERIFY).json()["checks"]}
+    checks = {c["name"]: c["status"] for c in VerificationAttempt.objects.get(user=second).checks}
     assert checks["photo_not_reused"] == "failed"
-    checks_first = {c["name"]: c["status"] for c in api.get(VERIFY).json()["checks"]}
+    checks_first = {c["name"]: c["status"] for c in VerificationAttempt.objects.get(user=first).checks}
     assert checks_first["photo_not_reused"] == "passed"
 
 
@@ -377,8 +381,9 @@ def test_provider_failure_does_not_crash(api, make_learner, commit, monkeypatch)
     api.login(user.email)
     with commit():
         assert submit(api, user).status_code == 202
-    checks = {c["name"]: c["status"] for c in api.get(VERIFY).json()["checks"]}
+    checks = {c["name"]: c["status"] for c in VerificationAttempt.objects.get(user=user).checks}
     assert checks["provider"] == "not_run"
+    assert [c["name"] for c in api.get(VERIFY).json()["checks"]] == []  # nothing for the learner to fix
 
 
 def test_photos_are_deleted_after_the_retention_period(api, make_learner, reviewer, commit, settings) -> None:  # type: ignore[no-untyped-def]
@@ -472,7 +477,7 @@ def test_pending_verification_means_waiting_for_review_everywhere(api, make_lear
     me = api.get("/api/v1/me", headers={"Accept-Language": "en"}).json()
     assert me["next_step"] == {
         "code": "await_review",
-        "message": "Your real-name verification is waiting for review. We will email you the decision.",
+        "message": "Your real-name verification is with a reviewer. We will email you the decision.",
         "url": "/verification/",
     }
     assert "submit_verification" not in me["may"]
@@ -595,3 +600,43 @@ def test_an_upright_photo_of_the_card_is_accepted(api, make_learner) -> None:  #
     portrait.save(out, "JPEG", quality=90)
     assert portrait.height / portrait.width > 1.5
     assert submit(api, user, id_front=upload(out.getvalue())).status_code == 202
+
+
+def test_advisory_checks_are_for_the_reviewer_and_a_decision_replaces_the_checks(
+    api, make_learner, reviewer, commit
+) -> None:  # type: ignore[no-untyped-def]
+    first, second = make_learner(), make_learner()
+    api.login(first.email)
+    with commit():
+        submit(api, first, id_front=front_upload(first, seed=5151))
+    learner = Api(api.client.__class__())
+    learner.login(second.email)
+    with commit():
+        submit(learner, second, id_front=front_upload(second, seed=5151))  # the first learner's photo
+    attempt = VerificationAttempt.objects.get(user=second)
+    assert {c["name"]: c["status"] for c in attempt.checks}["photo_not_reused"] == "failed"
+    pending = learner.get(VERIFY).json()
+    assert [c["name"] for c in pending["checks"]] == [
+        "id_number_rules",
+        "gender_consistent",
+        "face_present",
+        "ocr_match",
+    ]
+    staff = Api(api.client.__class__())
+    staff.login(reviewer.email)
+    item = staff.get(f"/api/v1/review/verifications/{attempt.pk}").json()
+    advisory = {c["name"]: c["advisory"] for c in item["checks"]}
+    assert advisory == {
+        "id_number_rules": False,
+        "gender_consistent": False,
+        "face_present": False,
+        "ocr_match": False,
+        "id_number_unique": True,
+        "photo_not_reused": True,
+    }
+    with commit():
+        staff.post(f"/api/v1/review/verifications/{attempt.pk}/decision", {"decision": "approve"})
+    approved = learner.get(VERIFY).json()
+    assert approved["status"] == "approved"
+    assert approved["decided_at"] is not None
+    assert approved["checks"] == []
