@@ -56,6 +56,7 @@ class ReviewCheckOut(Schema):
     status: str
     detail: str = ""
     advisory: bool = False
+    matched_attempt_id: int | None = None
 
 
 class ReviewItemOut(Schema):
@@ -119,6 +120,7 @@ def _review_item(attempt: Any) -> dict[str, Any]:
                 "status": c.get("status", ""),
                 "detail": c.get("detail", ""),
                 "advisory": selectors.check_is_advisory(c.get("name", "")),
+                "matched_attempt_id": (c.get("data") or {}).get("matched_attempt_id"),
             }
             for c in attempt.checks
         ],

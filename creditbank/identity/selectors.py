@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import operator
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import reduce
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.models import AccountStatus, User
 from creditbank.accounts.selectors import NextStep
-from creditbank.identity.models import VerificationAttempt, VerificationStatus
+from creditbank.identity import photo_reuse
+from creditbank.identity.models import PortraitHashBand, VerificationAttempt, VerificationStatus
 from creditbank.identity.reasons import reason_as_dict
 from creditbank.kernel.errors import NotFound
 
@@ -146,3 +150,50 @@ def verification_get_for_reviewer(*, reviewer: User, attempt_id: int) -> Verific
 
 def user_is_reviewer(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.has_perm("identity.review_verification"))
+
+
+@dataclass(frozen=True)
+class ReuseMatch:
+    """Another account's attempt with this photo: the same file (``distance`` None) or a portrait
+    ``distance`` bits away."""
+
+    attempt_id: int
+    account_no: str
+    distance: int | None
+
+
+def portrait_reuse_candidates(*, user_id: int, hashes: photo_reuse.PortraitHashes) -> list[tuple[int, str, str]]:
+    """Other accounts' attempts sharing a probed band with ``hashes`` (an index search, see
+    ``photo_reuse``): ``(attempt id, account number, portrait hash)``, not yet checked exactly."""
+    probed = photo_reuse.probes(hashes.upright, hashes.turned)
+    condition = reduce(operator.or_, (Q(band=band, value__in=sorted(values)) for band, values in probed.items()))
+    sharing = PortraitHashBand.objects.filter(condition).values("attempt_id")
+    return list(
+        VerificationAttempt.objects.filter(pk__in=sharing)
+        .exclude(user_id=user_id)
+        .exclude(portrait_hash="")
+        .order_by("pk")
+        .values_list("pk", "user__account_no", "portrait_hash")
+    )
+
+
+def photo_reuse_matches(*, attempt: VerificationAttempt, hashes: photo_reuse.PortraitHashes | None) -> list[ReuseMatch]:
+    """Other accounts' attempts whose photo this attempt re-uses, closest first: the same file on
+    either side (SHA-256 of the cleaned picture), or a portrait within ``photo_reuse.THRESHOLD``
+    bits, upright or turned half round. Both are index look-ups, never a scan."""
+    matches: dict[int, ReuseMatch] = {}
+    files = {sha for sha in (attempt.front_sha256, attempt.back_sha256) if sha}
+    if files:
+        same_file = (
+            VerificationAttempt.objects.exclude(user_id=attempt.user_id)
+            .filter(Q(front_sha256__in=files) | Q(back_sha256__in=files))
+            .values_list("pk", "user__account_no")
+        )
+        for pk, account_no in same_file:
+            matches[pk] = ReuseMatch(pk, account_no, None)
+    if hashes is not None:
+        for pk, account_no, stored in portrait_reuse_candidates(user_id=attempt.user_id, hashes=hashes):
+            d = min(photo_reuse.distance(stored, hashes.upright), photo_reuse.distance(stored, hashes.turned))
+            if d <= photo_reuse.THRESHOLD and pk not in matches:
+                matches[pk] = ReuseMatch(pk, account_no, d)
+    return sorted(matches.values(), key=lambda m: (m.distance is not None, m.distance or 0, m.attempt_id))

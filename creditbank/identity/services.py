@@ -14,21 +14,19 @@ from django.utils.translation import gettext_lazy as _
 from creditbank.accounts.models import AccountStatus, User
 from creditbank.accounts.services import user_mark_unverified, user_mark_verified, user_notify, user_reveal_pii
 from creditbank.audit.services import audit_record
-from creditbank.identity import tasks
-from creditbank.identity.models import VerificationAttempt, VerificationStatus
+from creditbank.identity import photo_reuse, tasks
+from creditbank.identity.models import PortraitHashBand, VerificationAttempt, VerificationStatus
 from creditbank.identity.providers import FAILED, NOT_RUN, PASSED, WARNING, Check, Submission, get_provider
 from creditbank.identity.reasons import REASONS
-from creditbank.identity.selectors import attempts_left_today, next_attempt_at
+from creditbank.identity.selectors import attempts_left_today, next_attempt_at, photo_reuse_matches
 from creditbank.kernel.errors import DomainError, NotFound, PermissionDenied, RateLimited
-from creditbank.kernel.images import CleanImage, ImagePolicy, clean_image, hamming_hex, read_limited
+from creditbank.kernel.images import CleanImage, ImagePolicy, clean_image, read_limited
 from creditbank.kernel.vault import vault
 
 log = logging.getLogger(__name__)
 
 CONSENT_VERSION = "2026-01"
 PHOTO_CONTEXT = "identity.verification.photo"
-#: dHash distance at or under which two photos count as the same picture.
-REUSE_DISTANCE = 6
 
 
 def _policy(key: str) -> Any:
@@ -166,21 +164,69 @@ def verification_submit(*, user: User, consent: bool, id_front: Any, id_back: An
     return attempt
 
 
+def _store_portrait_hash(attempt: VerificationAttempt, portrait_hash: str) -> None:
+    """The portrait hash and its bands (the index the reuse look-up searches); replaces any earlier."""
+    with transaction.atomic():
+        VerificationAttempt.objects.filter(pk=attempt.pk).update(portrait_hash=portrait_hash)
+        PortraitHashBand.objects.filter(attempt_id=attempt.pk).delete()
+        PortraitHashBand.objects.bulk_create(
+            PortraitHashBand(attempt_id=attempt.pk, band=band, value=value)
+            for band, value in enumerate(photo_reuse.bands(portrait_hash))
+        )
+    attempt.portrait_hash = portrait_hash
+
+
 def _reuse_check(attempt: VerificationAttempt) -> Check:
-    """The same photo (exact or perceptual match) in another account's submissions."""
-    others = (
-        VerificationAttempt.objects.exclude(user_id=attempt.user_id)
-        .exclude(front_dhash="")
-        .values_list("user_id", "front_dhash", "back_dhash", "front_sha256", "back_sha256")
-    )
-    mine = [attempt.front_dhash, attempt.back_dhash]
-    mine_sha = {attempt.front_sha256, attempt.back_sha256}
-    for _user_id, fd, bd, fs, bs in others.iterator():
-        if mine_sha & {fs, bs} or any(hamming_hex(m, o) <= REUSE_DISTANCE for m in mine for o in (fd, bd) if o):
-            return Check(
-                "photo_not_reused", FAILED, "photo matches another account's submission", {"other_account": True}
-            )
-    return Check("photo_not_reused", PASSED)
+    """The same photo in another account's submissions: the same file on either side, or the same
+    portrait (see ``photo_reuse``). Advisory: it names the matched attempt for the reviewer."""
+    hashes = None
+    try:
+        hashes = photo_reuse.portrait_hashes(vault().read(attempt.front_blob, context=PHOTO_CONTEXT))
+    except Exception:
+        log.exception("portrait hash failed attempt=%s", attempt.pk)
+    if hashes is not None:
+        _store_portrait_hash(attempt, hashes.upright)
+    matches = photo_reuse_matches(attempt=attempt, hashes=hashes)
+    if matches:
+        best = matches[0]
+        return Check(
+            "photo_not_reused",
+            FAILED,
+            "photo matches another account's submission",
+            {
+                "reason": "same_file" if best.distance is None else "portrait",
+                "matched_attempt_id": best.attempt_id,
+                "matched_account_no": best.account_no,
+                "distance": best.distance,
+                "matches": len(matches),
+            },
+        )
+    if hashes is None:
+        return Check("photo_not_reused", NOT_RUN, "the portrait could not be compared")
+    return Check("photo_not_reused", PASSED, "", {"card_found": hashes.card_found})
+
+
+def verification_portrait_hashes_recompute(*, redo: bool = False, batch_size: int = 100) -> int:
+    """Portrait hashes for attempts whose photos are still stored: those without one (after an
+    upgrade), or all of them with ``redo`` (after the hash changed). Returns how many were hashed.
+
+    Attempts whose photos were already deleted keep no portrait hash: only their SHA-256 (the same
+    file) can still be matched.
+    """
+    qs = VerificationAttempt.objects.exclude(front_blob="").filter(photos_deleted_at__isnull=True)
+    if not redo:
+        qs = qs.filter(portrait_hash="")
+    store = vault()
+    done = 0
+    for attempt in qs.only("pk", "front_blob").order_by("pk").iterator(chunk_size=batch_size):
+        try:
+            hashes = photo_reuse.portrait_hashes(store.read(attempt.front_blob, context=PHOTO_CONTEXT))
+        except Exception:
+            log.exception("portrait hash failed attempt=%s", attempt.pk)
+            continue
+        _store_portrait_hash(attempt, hashes.upright)
+        done += 1
+    return done
 
 
 def _unique_check(user: User) -> Check:

@@ -336,9 +336,17 @@ def test_same_photo_on_another_account_is_flagged(api, make_learner, commit) -> 
     other.login(second.email)
     with commit():
         submit(other, second, id_front=front_upload(first, seed=4242), id_back=back_upload(second, seed=99))
-    checks = {c["name"]: c["status"] for c in VerificationAttempt.objects.get(user=second).checks}
-    assert checks["photo_not_reused"] == "failed"
-    checks_first = {c["name"]: c["status"] for c in VerificationAttempt.objects.get(user=first).checks}
+    reused = next(c for c in VerificationAttempt.objects.get(user=second).checks if c["name"] == "photo_not_reused")
+    original = VerificationAttempt.objects.get(user=first)
+    assert reused["status"] == "failed"
+    assert reused["data"] == {
+        "reason": "same_file",
+        "matched_attempt_id": original.pk,
+        "matched_account_no": first.account_no,
+        "distance": None,
+        "matches": 1,
+    }
+    checks_first = {c["name"]: c["status"] for c in original.checks}
     assert checks_first["photo_not_reused"] == "passed"
 
 
@@ -640,3 +648,159 @@ def test_advisory_checks_are_for_the_reviewer_and_a_decision_replaces_the_checks
     assert approved["status"] == "approved"
     assert approved["decided_at"] is not None
     assert approved["checks"] == []
+
+
+def _edited(data: bytes) -> bytes:
+    """The same photo re-used: smaller, brighter, re-encoded."""
+    from PIL import ImageEnhance
+
+    picture = Image.open(io.BytesIO(data)).convert("RGB")
+    picture = ImageEnhance.Brightness(picture.resize((800, 504))).enhance(1.15)
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=60)
+    return out.getvalue()
+
+
+def test_a_reused_portrait_is_found_among_many_and_different_people_are_not_flagged(
+    api, make_learner, reviewer, commit
+) -> None:  # type: ignore[no-untyped-def]
+    import random
+
+    from creditbank.identity import photo_reuse
+    from creditbank.identity.models import PortraitHashBand
+    from creditbank.identity.selectors import portrait_reuse_candidates
+    from creditbank.identity.services import verification_submit
+    from creditbank.identity.specimens import card_front
+
+    # many earlier submissions: their portrait hashes, as the index holds them
+    crowd = make_learner()
+    rng = random.Random(11)
+    earlier = VerificationAttempt.objects.bulk_create(
+        VerificationAttempt(
+            user=crowd,
+            status=VerificationStatus.REJECTED,
+            declared_name=crowd.name,
+            consent_at=timezone.now(),
+            consent_version="2026-01",
+            portrait_hash=f"{rng.getrandbits(photo_reuse.HASH_BITS):036x}",
+        )
+        for _ in range(400)
+    )
+    PortraitHashBand.objects.bulk_create(
+        PortraitHashBand(attempt=a, band=band, value=value)
+        for a in earlier
+        for band, value in enumerate(photo_reuse.bands(a.portrait_hash))
+    )
+    # twelve different people, each with their own card
+    people = [
+        make_learner(name=name)
+        for name in ["王芳", "李娜", "张伟", "刘洋", "陈静", "杨磊", "赵敏", "黄勇", "周杰", "吴涛", "徐丽", "孙强"]
+    ]
+    fronts = {}
+    for seed, person in enumerate(people, start=300):
+        fronts[person.pk] = card_front(name=person.name, id_number="110105199003071234", seed=seed)
+        with commit():
+            verification_submit(
+                user=person, consent=True, id_front=upload(fronts[person.pk]), id_back=back_upload(person, seed=seed)
+            )
+    statuses = {
+        p.name: next(
+            c["status"] for c in VerificationAttempt.objects.get(user=p).checks if c["name"] == "photo_not_reused"
+        )
+        for p in people
+    }
+    assert statuses == {p.name: "passed" for p in people}
+    for person in people:
+        attempt = VerificationAttempt.objects.get(user=person)
+        assert len(attempt.portrait_hash) == 36
+        assert PortraitHashBand.objects.filter(attempt=attempt).count() == photo_reuse.BANDS
+
+    # someone else re-uses the sixth person's portrait side, edited, with their own emblem side
+    copier = make_learner(name=people[5].name)
+    with commit():
+        verification_submit(
+            user=copier, consent=True, id_front=upload(_edited(fronts[people[5].pk])), id_back=back_upload(copier)
+        )
+    attempt = VerificationAttempt.objects.get(user=copier)
+    original = VerificationAttempt.objects.get(user=people[5])
+    reuse = next(c for c in attempt.checks if c["name"] == "photo_not_reused")
+    assert reuse["status"] == "failed"
+    assert (reuse["data"]["reason"], reuse["data"]["matched_attempt_id"]) == ("portrait", original.pk)
+    assert reuse["data"]["matched_account_no"] == people[5].account_no
+    assert reuse["data"]["matches"] == 1
+    assert 0 <= reuse["data"]["distance"] <= photo_reuse.THRESHOLD
+    # the look-up searched the band index: a handful of candidates out of 412 earlier attempts
+    hashes = photo_reuse.PortraitHashes(attempt.portrait_hash, attempt.portrait_hash, True)
+    candidates = portrait_reuse_candidates(user_id=copier.pk, hashes=hashes)
+    assert original.pk in [pk for pk, _, _ in candidates]
+    assert len(candidates) < 12
+
+    # the reviewer is told which attempt it is; the learner is not shown the advisory check
+    staff = Api(api.client.__class__())
+    staff.login(reviewer.email)
+    item = staff.get(f"/api/v1/review/verifications/{attempt.pk}").json()
+    assert next(c for c in item["checks"] if c["name"] == "photo_not_reused")["matched_attempt_id"] == original.pk
+    learner = Api(api.client.__class__())
+    learner.login(copier.email)
+    assert "photo_not_reused" not in [c["name"] for c in learner.get(VERIFY).json()["checks"]]
+
+
+def test_review_page_names_and_links_the_matched_attempt(make_learner, reviewer, commit) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+    from django.utils import translation
+
+    from creditbank.identity.services import verification_submit
+    from creditbank.identity.specimens import card_front
+
+    first, second = make_learner(), make_learner()
+    data = card_front(name=first.name, id_number="110105199003071234", seed=777)
+    with commit():
+        verification_submit(user=first, consent=True, id_front=upload(data), id_back=back_upload(first))
+    with commit():
+        verification_submit(user=second, consent=True, id_front=upload(_edited(data)), id_back=back_upload(second))
+    original = VerificationAttempt.objects.get(user=first)
+    attempt = VerificationAttempt.objects.get(user=second)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(reviewer)
+    html = client.get(f"/review/verifications/{attempt.pk}/").content.decode()
+    with translation.override("en"):
+        assert f"The portrait matches verification #{original.pk} (account {first.account_no})" in html
+    assert f'href="/review/verifications/{original.pk}/" data-testid="matched-attempt"' in html
+
+
+def test_attempts_from_before_the_portrait_hash_are_hashed_by_the_command(make_learner, reviewer, commit) -> None:  # type: ignore[no-untyped-def]
+    from django.core.management import call_command
+
+    from creditbank.identity.models import PortraitHashBand
+    from creditbank.identity.services import verification_submit, verification_withdraw
+    from creditbank.identity.specimens import card_front
+
+    older, purged, copier = make_learner(), make_learner(), make_learner()
+    data = card_front(name=older.name, id_number="110105199003071234", seed=888)
+    with commit():
+        verification_submit(user=older, consent=True, id_front=upload(data), id_back=back_upload(older))
+        verification_submit(user=purged, consent=True, id_front=front_upload(purged), id_back=back_upload(purged))
+    before = VerificationAttempt.objects.get(user=older).portrait_hash
+    # as they were before the upgrade: no portrait hash; one has had its photos deleted since (withdrawn)
+    VerificationAttempt.objects.update(portrait_hash="")
+    PortraitHashBand.objects.all().delete()
+    withdrawn = verification_withdraw(user=purged)
+    assert VerificationAttempt.objects.get(pk=withdrawn.pk).photos_deleted_at is not None
+    out = io.StringIO()
+    call_command("hash_verification_portraits", stdout=out)
+    assert out.getvalue().strip() == "hashed the portraits of 1 verifications"
+    assert VerificationAttempt.objects.get(user=older).portrait_hash == before
+    assert PortraitHashBand.objects.filter(attempt__user=older).count() == 9
+    assert VerificationAttempt.objects.get(pk=withdrawn.pk).portrait_hash == ""  # photos gone: nothing to hash
+    again = io.StringIO()
+    call_command("hash_verification_portraits", stdout=again)
+    assert again.getvalue().strip() == "hashed the portraits of 0 verifications"
+    redo = io.StringIO()
+    call_command("hash_verification_portraits", "--redo", stdout=redo)
+    assert redo.getvalue().strip() == "hashed the portraits of 1 verifications"
+    assert PortraitHashBand.objects.filter(attempt__user=older).count() == 9
+    # and the older attempt is found again
+    with commit():
+        verification_submit(user=copier, consent=True, id_front=upload(_edited(data)), id_back=back_upload(copier))
+    reuse = next(c for c in VerificationAttempt.objects.get(user=copier).checks if c["name"] == "photo_not_reused")
+    assert reuse["data"]["matched_attempt_id"] == VerificationAttempt.objects.get(user=older).pk
