@@ -11,8 +11,9 @@ the same on every card, so whole-picture hashes of different people's cards are 
    (the card fills the photo), the whole photo is taken as the card, turned to landscape.
 2. Crop the portrait (``PORTRAIT_BOX``, fractions of the card) and take its ``HASH_BITS``-bit DCT
    perceptual hash (:func:`creditbank.kernel.images.phash_hex`).
-3. The same for the card turned half round (a photo taken upside down); it is only looked up,
-   never stored.
+3. The same for the card turned half round (a photo taken upside down), and, when no card was
+   found but the photo has the dark corner triangles an editor leaves when it turns a picture, for
+   the photo turned back by the angle those triangles show. These are only looked up, never stored.
 
 Same-photo pairs (re-encoded, rescaled, slightly cropped or rotated, brighter or darker) stay
 within ``THRESHOLD`` bits; different people's cards are further apart (the figures are in
@@ -66,15 +67,24 @@ _CARD_PROPORTIONS: Final = (1.3, 1.9)
 #: The card covers at least this share of the photo, and not all of it (then the photo is the card).
 _CARD_AREA: Final = (0.2, 0.98)
 _DETECT_SIDE: Final = 800
+#: The corner triangles of a turned photo: at most this grey, this uniform, turned this much.
+_WEDGE_DARKEST: Final = 48
+_WEDGE_CONTRAST: Final = 60
+_EDITOR_ANGLES: Final = (0.2, 10.0)
 
 
 @dataclass(frozen=True)
 class PortraitHashes:
-    """``upright`` is stored and looked up; ``turned`` (the card turned half round) is looked up only."""
+    """``upright`` is stored and looked up; ``turned`` (the card turned half round) and the
+    ``alternatives`` (the photo turned back, when an editor had turned it) are looked up only."""
 
     upright: str
     turned: str
     card_found: bool
+    alternatives: tuple[str, ...] = ()
+
+    def all(self) -> tuple[str, ...]:
+        return (self.upright, self.turned, *self.alternatives)
 
 
 def portrait_hashes(jpeg: bytes) -> PortraitHashes:
@@ -82,11 +92,71 @@ def portrait_hashes(jpeg: bytes) -> PortraitHashes:
     with Image.open(io.BytesIO(jpeg)) as opened:
         grey = opened.convert("L")
     card, found = _straighten(grey)
-    return PortraitHashes(
-        upright=phash_hex(card.crop(_box(card.size, turned=False)), size=HASH_SIZE),
-        turned=phash_hex(card.crop(_box(card.size, turned=True)).rotate(180), size=HASH_SIZE),
-        card_found=found,
+    alternatives: tuple[str, ...] = ()
+    if not found:
+        # A photo turned a little in an editor keeps uniform triangles in its corners; turned
+        # back, its picture lines up with the original again.
+        angle = _editor_rotation(grey)
+        if angle is not None:
+            alternatives = _hash_pair(_straighten(grey.rotate(-angle, resample=Image.Resampling.BICUBIC))[0])
+    upright, turned = _hash_pair(card)
+    return PortraitHashes(upright=upright, turned=turned, card_found=found, alternatives=alternatives)
+
+
+def _hash_pair(card: Image.Image) -> tuple[str, str]:
+    return (
+        phash_hex(card.crop(_box(card.size, turned=False)), size=HASH_SIZE),
+        phash_hex(card.crop(_box(card.size, turned=True)).rotate(180), size=HASH_SIZE),
     )
+
+
+def _editor_rotation(grey: Image.Image) -> float | None:
+    """The angle (degrees, counter-clockwise) by which the picture was turned inside its frame,
+    read from the dark triangles that turning leaves in the corners; None if there are none.
+
+    Turning by a small angle a about the centre leaves in each corner a triangle with one long leg
+    along a border and one short one; its depth, measured along the long leg, falls by tan(a) per
+    pixel. Counter-clockwise, the long leg is horizontal in the top-left and bottom-right corners.
+    """
+    w, h = grey.size
+    px = grey.load()
+    assert px is not None
+    estimates = []
+    for x, y, dx, dy, horizontal_means_ccw in (
+        (0, 0, 1, 1, True),
+        (w - 1, 0, -1, 1, False),
+        (0, h - 1, 1, -1, False),
+        (w - 1, h - 1, -1, -1, True),
+    ):
+        corner = px[x, y]
+        assert isinstance(corner, int)
+        if corner > _WEDGE_DARKEST:
+            continue
+
+        def dark(i: int, j: int, corner: int = corner, x: int = x, y: int = y, dx: int = dx, dy: int = dy) -> bool:
+            value = px[x + dx * i, y + dy * j]
+            assert isinstance(value, int)
+            return value < corner + _WEDGE_CONTRAST
+
+        # the triangle's depth every few pixels along each border
+        along_x = [(i, next((j for j in range(h // 3) if not dark(i, j)), h // 3)) for i in range(0, w // 2, 4)]
+        along_y = [(j, next((i for i in range(w // 3) if not dark(i, j)), w // 3)) for j in range(0, h // 2, 4)]
+        for profile, horizontal in ((along_x, True), (along_y, False)):
+            points = [(t, d) for t, d in profile if d >= 2]
+            if len(points) < 5 or profile[0][1] >= (h // 3 if horizontal else w // 3) or profile[-1][1] >= 2:
+                continue  # not a triangle that ends along this border
+            mean_t = sum(t for t, _ in points) / len(points)
+            mean_d = sum(d for _, d in points) / len(points)
+            spread = sum((t - mean_t) ** 2 for t, _ in points)
+            slope = sum((t - mean_t) * (d - mean_d) for t, d in points) / spread if spread else 0.0
+            if -1 < slope < 0:
+                angle = math.degrees(math.atan(-slope))
+                estimates.append(angle if horizontal == horizontal_means_ccw else -angle)
+                break
+    if len(estimates) < 2 or len({e > 0 for e in estimates}) != 1:
+        return None
+    angle = sorted(estimates)[len(estimates) // 2]
+    return angle if _EDITOR_ANGLES[0] <= abs(angle) <= _EDITOR_ANGLES[1] else None
 
 
 def bands(hash_hex: str) -> list[int]:

@@ -165,7 +165,7 @@ class ReuseMatch:
 def portrait_reuse_candidates(*, user_id: int, hashes: photo_reuse.PortraitHashes) -> list[tuple[int, str, str]]:
     """Other accounts' attempts sharing a probed band with ``hashes`` (an index search, see
     ``photo_reuse``): ``(attempt id, account number, portrait hash)``, not yet checked exactly."""
-    probed = photo_reuse.probes(hashes.upright, hashes.turned)
+    probed = photo_reuse.probes(*hashes.all())
     condition = reduce(operator.or_, (Q(band=band, value__in=sorted(values)) for band, values in probed.items()))
     sharing = PortraitHashBand.objects.filter(condition).values("attempt_id")
     return list(
@@ -180,7 +180,8 @@ def portrait_reuse_candidates(*, user_id: int, hashes: photo_reuse.PortraitHashe
 def photo_reuse_matches(*, attempt: VerificationAttempt, hashes: photo_reuse.PortraitHashes | None) -> list[ReuseMatch]:
     """Other accounts' attempts whose photo this attempt re-uses, closest first: the same file on
     either side (SHA-256 of the cleaned picture), or a portrait within ``photo_reuse.THRESHOLD``
-    bits, upright or turned half round. Both are index look-ups, never a scan."""
+    bits (every hash the new photo looks up: upright, turned half round, turned back). Both are
+    index look-ups, never a scan."""
     matches: dict[int, ReuseMatch] = {}
     files = {sha for sha in (attempt.front_sha256, attempt.back_sha256) if sha}
     if files:
@@ -193,7 +194,7 @@ def photo_reuse_matches(*, attempt: VerificationAttempt, hashes: photo_reuse.Por
             matches[pk] = ReuseMatch(pk, account_no, None)
     if hashes is not None:
         for pk, account_no, stored in portrait_reuse_candidates(user_id=attempt.user_id, hashes=hashes):
-            d = min(photo_reuse.distance(stored, hashes.upright), photo_reuse.distance(stored, hashes.turned))
+            d = min(photo_reuse.distance(stored, h) for h in hashes.all())
             if d <= photo_reuse.THRESHOLD and pk not in matches:
                 matches[pk] = ReuseMatch(pk, account_no, d)
     return sorted(matches.values(), key=lambda m: (m.distance is not None, m.distance or 0, m.attempt_id))
