@@ -34,7 +34,7 @@ import logging
 import math
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from PIL import Image
 
@@ -128,15 +128,12 @@ def _editor_rotation(grey: Image.Image) -> float | None:
         (0, h - 1, 1, -1, False),
         (w - 1, h - 1, -1, -1, True),
     ):
-        corner = px[x, y]
-        assert isinstance(corner, int)
+        corner = cast(int, px[x, y])  # a grey ("L") picture: one int per pixel
         if corner > _WEDGE_DARKEST:
             continue
 
         def dark(i: int, j: int, corner: int = corner, x: int = x, y: int = y, dx: int = dx, dy: int = dy) -> bool:
-            value = px[x + dx * i, y + dy * j]
-            assert isinstance(value, int)
-            return value < corner + _WEDGE_CONTRAST
+            return cast(int, px[x + dx * i, y + dy * j]) < corner + _WEDGE_CONTRAST
 
         # the triangle's depth every few pixels along each border
         along_x = [(i, next((j for j in range(h // 3) if not dark(i, j)), h // 3)) for i in range(0, w // 2, 4)]
