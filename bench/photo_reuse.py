@@ -48,6 +48,7 @@ from creditbank.kernel.images import clean_image, hamming_hex  # noqa: E402
 
 SECTION = "## Photo reuse check"
 OLD_THRESHOLD = 6
+LOAD = os.getloadavg()
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚"
 REGIONS = ["110105", "310104", "440106", "510107", "330106", "420111"]
@@ -326,7 +327,7 @@ def report(results: list[dict[str, object]], command: str) -> str:
     lines += [
         "",
         f"Hashing one cleaned portrait side (find the card, straighten, two hashes): p50 {percentile(timings, 50):.0f} ms, "
-        f"p95 {percentile(timings, 95):.0f} ms.",
+        f"p95 {percentile(timings, 95):.0f} ms (load average before/after: {LOAD[0]:.1f} / {os.getloadavg()[0]:.1f}).",
         "",
         "Misses (same photo above the threshold), by edit:",
         "",

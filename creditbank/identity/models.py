@@ -79,7 +79,7 @@ class PortraitHashBand(models.Model):
     """One band of an attempt's portrait hash, so that the photo-reuse look-up is an index search
     (multi-index hashing, see ``creditbank/identity/photo_reuse.py``) rather than a scan.
 
-    PII: derived from the ID photo (16 bits of a perceptual hash; the photo cannot be recovered
+    PII: derived from the ID photo (18 bits of a perceptual hash; the photo cannot be recovered
     from it). Kept as long as the attempt, like its other hashes.
     """
 
@@ -91,7 +91,7 @@ class PortraitHashBand(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["attempt", "band"], name="identity_portrait_band_once"),
             models.CheckConstraint(
-                condition=Q(band__lt=9) & Q(value__lt=65536), name="identity_portrait_band_in_range"
+                condition=Q(band__lt=8) & Q(value__lt=1 << 18), name="identity_portrait_band_in_range"
             ),
         ]
         indexes = [models.Index(fields=["band", "value"], name="identity_portrait_band_value")]

@@ -50,7 +50,7 @@ PORTRAIT_BOX: Final = (0.64, 0.10, 0.94, 0.69)
 #: The hash: the 12 x 12 lowest DCT frequencies of the portrait.
 HASH_SIZE: Final = 12
 HASH_BITS: Final = HASH_SIZE * HASH_SIZE
-BAND_BITS: Final = 16
+BAND_BITS: Final = 18
 BANDS: Final = HASH_BITS // BAND_BITS
 PROBE_RADIUS: Final = 1
 #: The probes find every stored hash up to this many bits away (pigeonhole).

@@ -771,6 +771,7 @@ def test_review_page_names_and_links_the_matched_attempt(make_learner, reviewer,
 def test_attempts_from_before_the_portrait_hash_are_hashed_by_the_command(make_learner, reviewer, commit) -> None:  # type: ignore[no-untyped-def]
     from django.core.management import call_command
 
+    from creditbank.identity import photo_reuse
     from creditbank.identity.models import PortraitHashBand
     from creditbank.identity.services import verification_submit, verification_withdraw
     from creditbank.identity.specimens import card_front
@@ -790,7 +791,7 @@ def test_attempts_from_before_the_portrait_hash_are_hashed_by_the_command(make_l
     call_command("hash_verification_portraits", stdout=out)
     assert out.getvalue().strip() == "hashed the portraits of 1 verifications"
     assert VerificationAttempt.objects.get(user=older).portrait_hash == before
-    assert PortraitHashBand.objects.filter(attempt__user=older).count() == 9
+    assert PortraitHashBand.objects.filter(attempt__user=older).count() == photo_reuse.BANDS == 8
     assert VerificationAttempt.objects.get(pk=withdrawn.pk).portrait_hash == ""  # photos gone: nothing to hash
     again = io.StringIO()
     call_command("hash_verification_portraits", stdout=again)
@@ -798,7 +799,7 @@ def test_attempts_from_before_the_portrait_hash_are_hashed_by_the_command(make_l
     redo = io.StringIO()
     call_command("hash_verification_portraits", "--redo", stdout=redo)
     assert redo.getvalue().strip() == "hashed the portraits of 1 verifications"
-    assert PortraitHashBand.objects.filter(attempt__user=older).count() == 9
+    assert PortraitHashBand.objects.filter(attempt__user=older).count() == photo_reuse.BANDS
     # and the older attempt is found again
     with commit():
         verification_submit(user=copier, consent=True, id_front=upload(_edited(data)), id_back=back_upload(copier))

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'indexes': [models.Index(fields=['band', 'value'], name='identity_portrait_band_value')],
-                'constraints': [models.UniqueConstraint(fields=('attempt', 'band'), name='identity_portrait_band_once'), models.CheckConstraint(condition=models.Q(('band__lt', 9), ('value__lt', 65536)), name='identity_portrait_band_in_range')],
+                'constraints': [models.UniqueConstraint(fields=('attempt', 'band'), name='identity_portrait_band_once'), models.CheckConstraint(condition=models.Q(('band__lt', 8), ('value__lt', 262144)), name='identity_portrait_band_in_range')],
             },
         ),
     ]
