@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,7 +81,41 @@ class Capabilities:
 VERIFIED_ACTIONS = ["apply_certification", "apply_conversion", "share", "issue_credentials", "edit_history"]
 
 
-def user_next_step(user: User) -> NextStep | None:
+#: What an activated account is to do about real-name verification, and whether it may submit
+#: one now: the identity context answers (it holds the attempts), registering its answer at app
+#: ready so that this module need not import identity. The default is what an account without
+#: attempts is told.
+VerificationStep = Callable[[User], tuple[NextStep, bool]]
+_verification_step: dict[str, VerificationStep] = {}
+
+
+def register_verification_step(provider: VerificationStep) -> None:
+    """Let the identity context give the verification part of the next step (see IdentityConfig)."""
+    _verification_step["provider"] = provider
+
+
+def _verification(user: User) -> tuple[NextStep, bool]:
+    provider = _verification_step.get("provider")
+    if provider is not None:
+        return provider(user)
+    return (
+        NextStep(
+            "verify_identity",
+            _("Complete real-name verification: upload both sides of your ID card."),
+            "identity:verification",
+        ),
+        True,
+    )
+
+
+def _next_step(user: User) -> tuple[NextStep | None, bool]:
+    """The next step and whether the account may submit a verification now (one answer for the
+    banner, the home page, ``GET /me`` and the verification API's ``can_submit``)."""
+    verification = _verification(user) if user.status == AccountStatus.ACTIVATED else None
+    return _step(user, verification[0] if verification else None), bool(verification and verification[1])
+
+
+def _step(user: User, verification: NextStep | None) -> NextStep | None:
     if user.must_change_password:
         return NextStep("change_password", _("Set a new password before you continue."), "accounts:password_set")
     if user.status == AccountStatus.REGISTERED:
@@ -89,12 +124,8 @@ def user_next_step(user: User) -> NextStep | None:
             _("Open the activation link we emailed you to activate your account."),
             "accounts:activation_resend",
         )
-    if user.status == AccountStatus.ACTIVATED and not user.is_staff:
-        return NextStep(
-            "verify_identity",
-            _("Complete real-name verification: upload both sides of your ID card."),
-            "identity:verification",
-        )
+    if verification is not None and not user.is_staff:
+        return verification
     if user.status == AccountStatus.SUSPENDED:
         return NextStep("contact_support", _("Your account is suspended. Contact support."), None)
     if user.status == AccountStatus.CLOSED:
@@ -102,13 +133,18 @@ def user_next_step(user: User) -> NextStep | None:
     return None
 
 
+def user_next_step(user: User) -> NextStep | None:
+    return _next_step(user)[0]
+
+
 def user_capabilities(user: User) -> Capabilities:
+    step, may_submit = _next_step(user)
     may = ["view_profile", "contact_support"]
-    if user.status == AccountStatus.ACTIVATED:
+    if may_submit:
         may.append("submit_verification")
     if user.status == AccountStatus.VERIFIED:
         may += VERIFIED_ACTIONS
-    return Capabilities(status=user.status, may=may, next_step=user_next_step(user))
+    return Capabilities(status=user.status, may=may, next_step=step)
 
 
 def user_require_verified(user: User) -> None:

@@ -57,6 +57,8 @@ class ReviewCheckOut(Schema):
     name: str
     status: str
     detail: str = ""
+    advisory: bool = False
+    matched_attempt_id: int | None = None
 
 
 class ReviewItemOut(Schema):
@@ -115,7 +117,13 @@ def _review_item(attempt: Any) -> dict[str, Any]:
         "id_number": user.id_number_masked,
         "region_flagged": user.region_flagged,
         "checks": [
-            {"name": c.get("name", ""), "status": c.get("status", ""), "detail": check_detail(c)}
+            {
+                "name": c.get("name", ""),
+                "status": c.get("status", ""),
+                "detail": check_detail(c),
+                "advisory": selectors.check_is_advisory(c.get("name", "")),
+                "matched_attempt_id": (c.get("data") or {}).get("matched_attempt_id"),
+            }
             for c in attempt.checks
         ],
         "reason_code": attempt.reason_code,
@@ -133,7 +141,8 @@ def _review_item(attempt: Any) -> dict[str, Any]:
 
 @router.get("/me/verification", response={200: VerificationOut, **problems(401, 403)})
 def verification_get(request: HttpRequest) -> Any:
-    """The learner's verification: state, named checks, reason and advice, attempts left today."""
+    """The learner's verification: state, reason and advice, attempts left today, and while the attempt is
+    pending or rejected the checks that are the learner's to fix (advisory checks are for reviewers)."""
     return selectors.verification_state(actor(request))
 
 
@@ -231,9 +240,15 @@ def review_decide(request: HttpRequest, attempt_id: int, payload: DecisionIn) ->
     return _review_item(selectors.verification_get_for_reviewer(reviewer=actor(request), attempt_id=attempt.pk))
 
 
-@router.post("/review/verifications/{attempt_id}/reveal", response={200: RevealOut, **problems(400, 401, 403, 404)})
+@router.post(
+    "/review/verifications/{attempt_id}/reveal",
+    response={200: RevealOut, **problems(400, 401, 403, 404, 500)},
+)
 def review_reveal(request: HttpRequest, attempt_id: int, payload: ReasonIn) -> Any:
-    """The full ID number and phone, for a stated reason; recorded in the audit log."""
+    """The full ID number and phone, for a stated reason; recorded in the audit log.
+
+    A stored value that no longer decrypts answers 500 ``record_damaged`` (the operators are alerted).
+    """
     return services.verification_reveal_pii(
         reviewer=actor(request),
         attempt_id=attempt_id,

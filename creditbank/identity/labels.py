@@ -49,6 +49,13 @@ CHECK_DETAILS: dict[str, Any] = {
     "ocr_match:id_number_mismatch": _("The card shows a different ID number: %(found)s."),
     "ocr_match:id_number_unreadable": _("A number was read but its check character is wrong (probably misread)."),
     "ocr_match:id_number_not_found": _("No ID number could be read on the card."),
+    "photo_not_reused:same_file": _(
+        "The same photo file was submitted in verification #%(attempt)s (account %(account)s)."
+    ),
+    "photo_not_reused:portrait": _(
+        "The portrait matches verification #%(attempt)s (account %(account)s): %(distance)s of 144 bits differ; "
+        "compare the photos."
+    ),
     "disabled by policy": _("Switched off by the deployment's policy."),
     "region code unknown inside a known province": _("The region code is not in the list, but its province is known."),
     "historical region code": _("A historical (abolished) region code."),
@@ -56,6 +63,11 @@ CHECK_DETAILS: dict[str, Any] = {
     "no declared gender": _("No gender was declared."),
     "declared gender differs from the ID number": _("The declared gender differs from the ID number."),
     "photo matches another account's submission": _("A photo matches another account's submission."),
+    "the portrait could not be compared": _("The portrait could not be compared with other submissions."),
+    "the stored ID number is damaged": _(
+        "The stored ID number is damaged and could not be read; the operators have been alerted. "
+        "Decide by looking at the photos, or wait until the record is repaired."
+    ),
     "the identity provider failed; a reviewer decides": _(
         "The identity provider failed; decide by looking at the photos."
     ),
@@ -69,7 +81,14 @@ def check_detail(check: dict[str, Any]) -> str:
     key = f"{check.get('name')}:{data.get('reason')}" if isinstance(data, dict) else ""
     if key in CHECK_DETAILS:
         text = str(CHECK_DETAILS[key])
-        return text % {"found": data.get("found_id_number_masked", "")} if "%(found)s" in text else text
+        if "%(" not in text:
+            return text
+        return text % {
+            "found": data.get("found_id_number_masked", ""),
+            "attempt": data.get("matched_attempt_id", ""),
+            "account": data.get("matched_account_no", ""),
+            "distance": data.get("distance", ""),
+        }
     detail = str(check.get("detail") or "")
     if detail in CHECK_DETAILS:
         return str(CHECK_DETAILS[detail])

@@ -19,8 +19,9 @@ class VerificationAttempt(models.Model):
 
     PII: the ID card photos (encrypted files in the private vault, named by ``front_blob`` and
     ``back_blob``, deleted after the retention period), the declared name (copied at
-    submission), photo hashes (perceptual and SHA-256, kept after deletion to detect reuse), the
-    results of the automatic checks (masked values only) and the reviewer's note.
+    submission), photo hashes (perceptual and SHA-256, kept after deletion to detect reuse; the
+    portrait hash also as ``PortraitHashBand`` rows for the indexed look-up), the results of the
+    automatic checks (masked values only) and the reviewer's note.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="verification_attempts")
@@ -36,6 +37,9 @@ class VerificationAttempt(models.Model):
     back_dhash = models.CharField(max_length=16, blank=True, db_index=True)
     front_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
     back_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    portrait_hash = models.CharField(
+        max_length=36, blank=True, help_text="perceptual hash of the portrait on the front (identity.photo_reuse)"
+    )
     photos_deleted_at = models.DateTimeField(null=True, blank=True)
 
     checks = models.JSONField(default=list, blank=True)
@@ -69,3 +73,28 @@ class VerificationAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"verification #{self.pk} ({self.status})"
+
+
+class PortraitHashBand(models.Model):
+    """One band of an attempt's portrait hash, so that the photo-reuse look-up is an index search
+    (multi-index hashing, see ``creditbank/identity/photo_reuse.py``) rather than a scan.
+
+    PII: derived from the ID photo (18 bits of a perceptual hash; the photo cannot be recovered
+    from it). Kept as long as the attempt, like its other hashes.
+    """
+
+    attempt = models.ForeignKey(VerificationAttempt, on_delete=models.CASCADE, related_name="portrait_bands")
+    band = models.PositiveSmallIntegerField()
+    value = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "band"], name="identity_portrait_band_once"),
+            models.CheckConstraint(
+                condition=Q(band__lt=8) & Q(value__lt=1 << 18), name="identity_portrait_band_in_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["band", "value"], name="identity_portrait_band_value")]
+
+    def __str__(self) -> str:
+        return f"attempt #{self.attempt_id} band {self.band}"

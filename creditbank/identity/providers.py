@@ -13,13 +13,13 @@ import abc
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.utils.module_loading import import_string
 
 from creditbank.accounts.id_numbers import id_number_parse
 from creditbank.identity import recognition
 from creditbank.kernel.errors import DomainError
 from creditbank.kernel.masking import mask_id_number
+from creditbank.kernel.policy import policy
 
 PASSED, FAILED, WARNING, NOT_RUN = "passed", "failed", "warning", "not_run"
 
@@ -59,13 +59,13 @@ class LocalChecksProvider(IdentityProvider):
     name = "local"
 
     def checks(self, submission: Submission) -> list[Check]:
-        policy = settings.CREDITBANK_POLICY
+        rules = policy()
         out = [self._id_rules(submission), self._gender(submission)]
-        if policy.get("VERIFICATION_FACE_CHECK", True):
+        if rules.verification_face_check:
             out.append(_from_recognition("face_present", recognition.detect_face(submission.front)))
         else:
             out.append(Check("face_present", NOT_RUN, "disabled by policy"))
-        if policy.get("VERIFICATION_OCR", True):
+        if rules.verification_ocr:
             result = recognition.ocr_card(
                 submission.front, declared_name=submission.declared_name, declared_id_number=submission.id_number
             )
@@ -106,6 +106,6 @@ def _from_recognition(name: str, result: Any) -> Check:
 
 
 def get_provider() -> IdentityProvider:
-    cls = import_string(settings.CREDITBANK_POLICY["IDENTITY_PROVIDER"])
+    cls = import_string(policy().identity_provider)
     provider: IdentityProvider = cls()
     return provider

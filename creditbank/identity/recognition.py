@@ -38,10 +38,9 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
-
 from creditbank.accounts.id_numbers import check_char
 from creditbank.kernel.masking import mask_id_number
+from creditbank.kernel.policy import policy
 
 logger = logging.getLogger(__name__)
 
@@ -108,12 +107,12 @@ def _checksum_ok(number: str) -> bool:
 
 
 def _ocr_disabled() -> bool:
-    return not settings.CREDITBANK_POLICY.get("VERIFICATION_OCR", True)
+    return not policy().verification_ocr
 
 
 def _ocr_threads() -> int:
     cpus = os.cpu_count() or 1
-    wanted = int(settings.CREDITBANK_POLICY.get("VERIFICATION_OCR_THREADS", 2))
+    wanted = int(policy().verification_ocr_threads)
     return max(1, min(wanted, cpus))
 
 

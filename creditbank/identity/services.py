@@ -6,7 +6,6 @@ import logging
 from datetime import datetime, timedelta
 from typing import IO, Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,32 +18,57 @@ from creditbank.accounts.services import (
     user_reveal_pii,
 )
 from creditbank.audit.services import audit_record
-from creditbank.identity import tasks
-from creditbank.identity.models import VerificationAttempt, VerificationStatus
+from creditbank.identity import photo_reuse, tasks
+from creditbank.identity.models import PortraitHashBand, VerificationAttempt, VerificationStatus
 from creditbank.identity.personal_data import PHOTO_CONTEXT
 from creditbank.identity.providers import FAILED, NOT_RUN, PASSED, WARNING, Check, Submission, get_provider
 from creditbank.identity.reasons import REASONS
-from creditbank.identity.selectors import attempts_left_today, next_attempt_at
+from creditbank.identity.selectors import attempts_left_today, next_attempt_at, photo_reuse_matches
 from creditbank.kernel.errors import DomainError, NotFound, PermissionDenied, RateLimited
-from creditbank.kernel.images import ImagePolicy, clean_image, hamming_hex, read_limited
+from creditbank.kernel.images import CleanImage, ImagePolicy, clean_image, read_limited
+from creditbank.kernel.policy import policy
 from creditbank.kernel.vault import vault
 from creditbank.notifications.services import Topic, notify
 
 log = logging.getLogger(__name__)
 
 CONSENT_VERSION = "2026-01"
-#: dHash distance at or under which two photos count as the same picture.
-REUSE_DISTANCE = 6
 
 
-def _policy(key: str) -> Any:
-    return settings.CREDITBANK_POLICY[key]
+#: The long side of an ID card photo divided by its short side, in either orientation. The card
+#: is 85.6 x 54 mm (about 1.59); a photo framed around it, slightly tilted or with some margin,
+#: stays well inside this range, a strip or a square does not.
+ID_CARD_ASPECT = (1.2, 2.2)
+SIDE_NAMES = {"id_front": _("the portrait side"), "id_back": _("the national emblem side")}
 
 
 def _image_policy() -> ImagePolicy:
     return ImagePolicy(
-        max_bytes=_policy("VERIFICATION_MAX_UPLOAD_BYTES"), max_pixels=_policy("VERIFICATION_MAX_PIXELS")
+        max_bytes=policy().verification_max_upload_bytes,
+        max_pixels=policy().verification_max_pixels,
+        min_aspect=ID_CARD_ASPECT[0],
+        max_aspect=ID_CARD_ASPECT[1],
     )
+
+
+def _clean_side(data: bytes, field: str, policy: ImagePolicy) -> CleanImage:
+    try:
+        return clean_image(data, policy=policy, field=field)
+    except DomainError as exc:
+        if exc.code != "image_aspect_ratio":
+            raise
+        width, height = exc.extra["width"], exc.extra["height"]
+        message = _(
+            "The photo of %(side)s is %(ratio).1f times as long as it is wide; an ID card is about 1.6 times, "
+            "so its photo must be between %(min)s and %(max)s times. Photograph the whole card so that it "
+            "fills most of the picture."
+        ) % {
+            "side": SIDE_NAMES[field],
+            "ratio": max(width, height) / max(1, min(width, height)),
+            "min": ID_CARD_ASPECT[0],
+            "max": ID_CARD_ASPECT[1],
+        }
+        raise DomainError(exc.code, message, field=field, extra=exc.extra) from None
 
 
 def _read_upload(upload: Any, field: str, policy: ImagePolicy) -> bytes:
@@ -81,7 +105,7 @@ def verification_submit(*, user: User, consent: bool, id_front: Any, id_back: An
         raise RateLimited(
             _("You have used today's %(n)d verification attempts. You can try again from %(at)s.")
             % {
-                "n": _policy("VERIFICATION_ATTEMPTS_PER_DAY"),
+                "n": policy().verification_attempts_per_day,
                 "at": timezone.localtime(retry).strftime("%Y-%m-%d %H:%M"),
             },
             retry_after=seconds,
@@ -97,9 +121,9 @@ def verification_submit(*, user: User, consent: bool, id_front: Any, id_back: An
     # counted before the photos are read or decoded (refused uploads count too: the attempts per
     # day only count stored attempts)
     uploads_allow(user=user, files=sum(upload is not None for upload in (id_front, id_back)))
-    policy = _image_policy()
-    front = clean_image(_read_upload(id_front, "id_front", policy), policy=policy, field="id_front")
-    back = clean_image(_read_upload(id_back, "id_back", policy), policy=policy, field="id_back")
+    images = _image_policy()
+    front = _clean_side(_read_upload(id_front, "id_front", images), "id_front", images)
+    back = _clean_side(_read_upload(id_back, "id_back", images), "id_back", images)
     if front.sha256 == back.sha256:
         raise DomainError(
             "photos_identical", _("The front and the back are the same photo. Upload both sides."), field="id_back"
@@ -145,21 +169,69 @@ def verification_submit(*, user: User, consent: bool, id_front: Any, id_back: An
     return attempt
 
 
+def _store_portrait_hash(attempt: VerificationAttempt, portrait_hash: str) -> None:
+    """The portrait hash and its bands (the index the reuse look-up searches); replaces any earlier."""
+    with transaction.atomic():
+        VerificationAttempt.objects.filter(pk=attempt.pk).update(portrait_hash=portrait_hash)
+        PortraitHashBand.objects.filter(attempt_id=attempt.pk).delete()
+        PortraitHashBand.objects.bulk_create(
+            PortraitHashBand(attempt_id=attempt.pk, band=band, value=value)
+            for band, value in enumerate(photo_reuse.bands(portrait_hash))
+        )
+    attempt.portrait_hash = portrait_hash
+
+
 def _reuse_check(attempt: VerificationAttempt) -> Check:
-    """The same photo (exact or perceptual match) in another account's submissions."""
-    others = (
-        VerificationAttempt.objects.exclude(user_id=attempt.user_id)
-        .exclude(front_dhash="")
-        .values_list("user_id", "front_dhash", "back_dhash", "front_sha256", "back_sha256")
-    )
-    mine = [attempt.front_dhash, attempt.back_dhash]
-    mine_sha = {attempt.front_sha256, attempt.back_sha256}
-    for _user_id, fd, bd, fs, bs in others.iterator():
-        if mine_sha & {fs, bs} or any(hamming_hex(m, o) <= REUSE_DISTANCE for m in mine for o in (fd, bd) if o):
-            return Check(
-                "photo_not_reused", FAILED, "photo matches another account's submission", {"other_account": True}
-            )
-    return Check("photo_not_reused", PASSED)
+    """The same photo in another account's submissions: the same file on either side, or the same
+    portrait (see ``photo_reuse``). Advisory: it names the matched attempt for the reviewer."""
+    hashes = None
+    try:
+        hashes = photo_reuse.portrait_hashes(vault().read(attempt.front_blob, context=PHOTO_CONTEXT))
+    except Exception:
+        log.exception("portrait hash failed attempt=%s", attempt.pk)
+    if hashes is not None:
+        _store_portrait_hash(attempt, hashes.upright)
+    matches = photo_reuse_matches(attempt=attempt, hashes=hashes)
+    if matches:
+        best = matches[0]
+        return Check(
+            "photo_not_reused",
+            FAILED,
+            "photo matches another account's submission",
+            {
+                "reason": "same_file" if best.distance is None else "portrait",
+                "matched_attempt_id": best.attempt_id,
+                "matched_account_no": best.account_no,
+                "distance": best.distance,
+                "matches": len(matches),
+            },
+        )
+    if hashes is None:
+        return Check("photo_not_reused", NOT_RUN, "the portrait could not be compared")
+    return Check("photo_not_reused", PASSED, "", {"card_found": hashes.card_found})
+
+
+def verification_portrait_hashes_recompute(*, redo: bool = False, batch_size: int = 100) -> int:
+    """Portrait hashes for attempts whose photos are still stored: those without one (after an
+    upgrade), or all of them with ``redo`` (after the hash changed). Returns how many were hashed.
+
+    Attempts whose photos were already deleted keep no portrait hash: only their SHA-256 (the same
+    file) can still be matched.
+    """
+    qs = VerificationAttempt.objects.exclude(front_blob="").filter(photos_deleted_at__isnull=True)
+    if not redo:
+        qs = qs.filter(portrait_hash="")
+    store = vault()
+    done = 0
+    for attempt in qs.only("pk", "front_blob").order_by("pk").iterator(chunk_size=batch_size):
+        try:
+            hashes = photo_reuse.portrait_hashes(store.read(attempt.front_blob, context=PHOTO_CONTEXT))
+        except Exception:
+            log.exception("portrait hash failed attempt=%s", attempt.pk)
+            continue
+        _store_portrait_hash(attempt, hashes.upright)
+        done += 1
+    return done
 
 
 def _unique_check(user: User) -> Check:
@@ -180,18 +252,24 @@ def verification_precheck(*, attempt_id: int) -> VerificationAttempt | None:
     provider = get_provider()
     store = vault()
     try:
-        submission = Submission(
-            user_id=user.pk,
-            declared_name=attempt.declared_name,
-            declared_gender=attempt.declared_gender,
-            id_number=user_reveal_pii(user=user)["id_number"],
-            front=store.read(attempt.front_blob, context=PHOTO_CONTEXT),
-            back=store.read(attempt.back_blob, context=PHOTO_CONTEXT),
-        )
-        checks = provider.checks(submission)
-    except Exception:
-        log.exception("identity provider failed attempt=%s", attempt.pk)
-        checks = [Check("provider", NOT_RUN, "the identity provider failed; a reviewer decides")]
+        # only the ID number: a damaged phone must not stop the checks
+        id_number = user_reveal_pii(user=user, fields=("id_number",))["id_number"]
+    except DomainError:  # record_damaged, already logged for the operators
+        checks = [Check("provider", NOT_RUN, "the stored ID number is damaged")]
+    else:
+        try:
+            submission = Submission(
+                user_id=user.pk,
+                declared_name=attempt.declared_name,
+                declared_gender=attempt.declared_gender,
+                id_number=id_number,
+                front=store.read(attempt.front_blob, context=PHOTO_CONTEXT),
+                back=store.read(attempt.back_blob, context=PHOTO_CONTEXT),
+            )
+            checks = provider.checks(submission)
+        except Exception:
+            log.exception("identity provider failed attempt=%s", attempt.pk)
+            checks = [Check("provider", NOT_RUN, "the identity provider failed; a reviewer decides")]
     checks += [_unique_check(user), _reuse_check(attempt)]
     if user.region_flagged:
         checks.append(Check("region_known", WARNING, "region code not in the GB/T 2260 list"))
@@ -203,7 +281,7 @@ def verification_precheck(*, attempt_id: int) -> VerificationAttempt | None:
         attempt.checks_completed_at = timezone.now()
         attempt.provider = provider.name
         attempt.save(update_fields=["checks", "checks_completed_at", "provider"])
-    if _policy("VERIFICATION_AUTO_APPROVE") and all(c.status == PASSED for c in checks):
+    if policy().verification_auto_approve and all(c.status == PASSED for c in checks):
         return _decide(attempt=attempt, reviewer=None, decision="approve", reason_code="", note="", auto=True)
     return attempt
 
@@ -286,7 +364,7 @@ def _decide(
         attempt_id = attempt.pk
         template = "identity/email/approved" if decision == "approve" else "identity/email/rejected"
         notify(user=user, topic=Topic.DECISION, template=template, context={"reason_code": reason_code, "note": note})
-        run_after = now + timedelta(days=_policy("VERIFICATION_PHOTO_RETENTION_DAYS"))
+        run_after = now + timedelta(days=policy().verification_photo_retention_days)
         transaction.on_commit(lambda: _schedule_purge(attempt_id, run_after))
     return attempt
 
@@ -350,6 +428,7 @@ def verification_staff_reset(
             reason=reason,
             client_address=client_address,
         )
+        _delete_photos(attempt)  # last: a reset attempt keeps its hashes, not its photos
     return attempt
 
 
@@ -376,6 +455,8 @@ def verification_invalidate(*, user: User, actor: User | None, reason: str) -> b
             object_id=attempt.pk if attempt else "",
             reason=reason,
         )
+    if attempt is not None:
+        _delete_photos(attempt)  # last: the photos show an identity that no longer holds (hashes kept)
     return was_verified
 
 
@@ -392,7 +473,7 @@ def _delete_photos(attempt: VerificationAttempt) -> None:
 def verification_purge_photos(*, now: datetime | None = None, attempt_id: int | None = None) -> int:
     """Delete photos of attempts decided more than the retention period ago (hashes kept)."""
     now = now or timezone.now()
-    cutoff = now - timedelta(days=_policy("VERIFICATION_PHOTO_RETENTION_DAYS"))
+    cutoff = now - timedelta(days=policy().verification_photo_retention_days)
     qs = VerificationAttempt.objects.filter(photos_deleted_at__isnull=True, decided_at__lte=cutoff)
     if attempt_id is not None:
         qs = qs.filter(pk=attempt_id)
@@ -436,6 +517,7 @@ def verification_reveal_pii(
     attempt = VerificationAttempt.objects.select_related("user").filter(pk=attempt_id).first()
     if attempt is None:
         raise NotFound(_("No such verification."))
+    values = user_reveal_pii(user=attempt.user)  # first: a damaged record shows (and records) nothing
     audit_record(
         actor=reviewer,
         action="pii.revealed",
@@ -445,7 +527,7 @@ def verification_reveal_pii(
         reason=reason.strip(),
         client_address=client_address,
     )
-    return user_reveal_pii(user=attempt.user)
+    return values
 
 
 __all__ = [

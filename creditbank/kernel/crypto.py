@@ -75,7 +75,10 @@ class FieldCipher:
             raise CryptoError("malformed ciphertext") from exc
         if prefix != _TEXT_PREFIX:
             raise CryptoError("unknown ciphertext version")
-        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        try:
+            raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        except ValueError as exc:  # binascii.Error: a damaged character changed the length
+            raise CryptoError("malformed ciphertext") from exc
         return self._open(kid, raw, context).decode("utf-8")
 
     @staticmethod

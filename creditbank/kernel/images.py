@@ -25,6 +25,10 @@ stable codes:
     Below ``min_width`` x ``min_height`` after EXIF orientation (``extra`` has the numbers).
 ``image_animated``
     More than one frame (animated PNG or WebP).
+``image_aspect_ratio``
+    The long side divided by the short side is outside the policy's ``min_aspect`` ..
+    ``max_aspect`` (either orientation; checked from the header, before decoding;
+    ``extra`` has the limits and the size).
 
 The messages are lazy translation strings without placeholders (formatting a lazy string would
 evaluate it); the numbers a page may want to show are in ``DomainError.extra``.
@@ -34,12 +38,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import re
 import struct
 import warnings
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import IO, Any, Final
 
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +61,7 @@ __all__ = [
     "clean_image",
     "dhash_hex",
     "hamming_hex",
+    "phash_hex",
     "read_limited",
     "sniff_image_format",
 ]
@@ -117,6 +124,7 @@ _MSG_TOO_SMALL = _(
     "The image resolution is too low. Please upload a sharper photo in which everything is clearly readable."
 )
 _MSG_ANIMATED = _("Animated images are not accepted. Please upload a single still photo in JPEG, PNG or WebP format.")
+_MSG_ASPECT = _("The picture's proportions do not fit this kind of photo. Please photograph the whole document.")
 
 
 @dataclass(frozen=True)
@@ -126,7 +134,9 @@ class ImagePolicy:
     ``max_bytes`` bounds the upload, ``max_pixels`` the declared width times height (checked
     before decoding), ``min_width``/``min_height`` the upright picture (after EXIF orientation).
     The re-encoded picture's longest side is at most ``max_side_out``; it is written as
-    ``output_format`` (``"JPEG"`` at ``jpeg_quality``, or lossless ``"PNG"``).
+    ``output_format`` (``"JPEG"`` at ``jpeg_quality``, or lossless ``"PNG"``). ``min_aspect`` and
+    ``max_aspect``, when set, bound the long side divided by the short side (in either
+    orientation), checked from the header before decoding.
     """
 
     max_bytes: int = 8 * 1024 * 1024
@@ -136,6 +146,8 @@ class ImagePolicy:
     max_side_out: int = 2400
     output_format: str = "JPEG"
     jpeg_quality: int = 90
+    min_aspect: float | None = None
+    max_aspect: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("max_bytes", "max_pixels", "min_width", "min_height", "max_side_out"):
@@ -145,6 +157,9 @@ class ImagePolicy:
             raise ValueError("ImagePolicy.output_format must be 'JPEG' or 'PNG'")
         if not 1 <= self.jpeg_quality <= 95:
             raise ValueError("ImagePolicy.jpeg_quality must be between 1 and 95")
+        low, high = self.min_aspect or 1.0, self.max_aspect or float("inf")
+        if low < 1 or high < low:
+            raise ValueError("ImagePolicy needs 1 <= min_aspect <= max_aspect (long side / short side)")
 
 
 #: The policy for ID-card photos.
@@ -247,6 +262,7 @@ def clean_image(data: bytes, *, policy: ImagePolicy = DEFAULT_POLICY, field: str
         raise DomainError("image_corrupt", _MSG_CORRUPT, field=field)
     if declared is not None:
         _check_pixels(declared, policy, field)
+        _check_aspect(declared, policy, field)
 
     with warnings.catch_warnings():
         # Locally: Pillow's bomb warning (more than Image.MAX_IMAGE_PIXELS) becomes an error;
@@ -259,6 +275,7 @@ def clean_image(data: bytes, *, policy: ImagePolicy = DEFAULT_POLICY, field: str
             img = Image.open(io.BytesIO(data), formats=[kind])
             width, height = img.size
             _check_pixels((width, height), policy, field)
+            _check_aspect((width, height), policy, field)
             _check_pillow_limit(width * height, policy, field)
             if getattr(img, "n_frames", 1) > 1 and img.format != "MPO":
                 # MPO (a camera JPEG with extra preview/depth pictures) keeps its first picture.
@@ -344,6 +361,45 @@ def dhash_hex(img: Image.Image) -> str:
     return f"{value:016x}"
 
 
+_PHASH_SIDE: Final = 32
+
+
+@cache
+def _dct_basis(size: int) -> tuple[tuple[float, ...], ...]:
+    """cos(pi * (2x + 1) * u / 64) for the first ``size`` frequencies u of a 32-point DCT-II."""
+    n = _PHASH_SIDE
+    return tuple(tuple(math.cos(math.pi * (2 * x + 1) * u / (2 * n)) for x in range(n)) for u in range(size))
+
+
+def phash_hex(img: Image.Image, *, size: int = 8) -> str:
+    """Return the DCT perceptual hash of ``img``: ``size * size`` bits as lowercase hex digits.
+
+    The picture is turned grey and shrunk to 32x32; of its two-dimensional DCT-II the
+    ``size`` x ``size`` lowest frequencies are kept, and bit ``size*v + u`` (most significant
+    first) is 1 when coefficient (u, v) is above the median of the kept coefficients other than
+    the average (DC) one. Low frequencies describe the picture's layout of light and dark, so
+    re-compression, rescaling and brightness changes flip few bits, while different pictures
+    differ in about half of them. Compare with :func:`hamming_hex`.
+    """
+    if not 2 <= size <= _PHASH_SIDE:
+        raise ValueError("phash_hex needs 2 <= size <= 32")
+    n = _PHASH_SIDE
+    grey = img if img.mode == "L" else img.convert("L")
+    pixels = grey.resize((n, n), Image.Resampling.LANCZOS).tobytes()
+    basis = _dct_basis(size)
+    # separable: first along each row (x -> u), then down each column (y -> v)
+    rows = [
+        [sum(p * c for p, c in zip(pixels[y * n : (y + 1) * n], basis[u], strict=True)) for u in range(size)]
+        for y in range(n)
+    ]
+    coefficients = [sum(rows[y][u] * basis[v][y] for y in range(n)) for v in range(size) for u in range(size)]
+    median = sorted(coefficients[1:])[(len(coefficients) - 1) // 2]
+    value = 0
+    for c in coefficients:
+        value = (value << 1) | (c > median)
+    return f"{value:0{(size * size + 3) // 4}x}"
+
+
 def hamming_hex(a: str, b: str) -> int:
     """Return the number of differing bits between two hex strings of the same length.
 
@@ -370,6 +426,26 @@ def _too_many_pixels(policy: ImagePolicy, field: str) -> DomainError:
 def _check_pixels(size: tuple[int, int], policy: ImagePolicy, field: str) -> None:
     if size[0] * size[1] > policy.max_pixels:
         raise _too_many_pixels(policy, field)
+
+
+def _check_aspect(size: tuple[int, int], policy: ImagePolicy, field: str) -> None:
+    if policy.min_aspect is None and policy.max_aspect is None:
+        return
+    ratio = max(size) / max(1, min(size))
+    if (policy.min_aspect is not None and ratio < policy.min_aspect) or (
+        policy.max_aspect is not None and ratio > policy.max_aspect
+    ):
+        raise DomainError(
+            "image_aspect_ratio",
+            _MSG_ASPECT,
+            field=field,
+            extra={
+                "min_aspect": policy.min_aspect,
+                "max_aspect": policy.max_aspect,
+                "width": size[0],
+                "height": size[1],
+            },
+        )
 
 
 def _check_pillow_limit(pixels: int, policy: ImagePolicy, field: str) -> None:

@@ -7,14 +7,17 @@ The cipher seals only under contexts declared in the personal-data registry
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
 from django.core.signals import setting_changed
+from django.utils.translation import gettext_lazy as _
 
-from creditbank.kernel.crypto import BlindIndexer, FieldCipher, Keyring
+from creditbank.kernel.crypto import BlindIndexer, CryptoError, FieldCipher, Keyring
+from creditbank.kernel.errors import DomainError
 from creditbank.kernel.personal_data import require_declared
 
 
@@ -28,6 +31,9 @@ class DeclaredFieldCipher(FieldCipher):
     def encrypt_bytes(self, data: bytes, *, context: str) -> bytes:
         require_declared(context, kinds=("file",))
         return super().encrypt_bytes(data, context=context)
+
+
+log = logging.getLogger(__name__)
 
 
 @cache
@@ -65,6 +71,26 @@ def seal(value: str, *, context: str, index: bool = True, mask: Callable[[str], 
         index=indexer().index(value, context=context) if index else None,
         masked=mask(value) if mask else "",
     )
+
+
+def open_field(token: str, *, context: str, record: str, field: str) -> str:
+    """Open one sealed personal value (``""`` stays ``""``).
+
+    A ciphertext that does not open (a damaged character, a lost key) is an operator's problem,
+    not the caller's: it is logged at ERROR naming the record and the field (never the value or
+    the ciphertext) and refused with ``record_damaged`` (status 500).
+    """
+    if not token:
+        return ""
+    try:
+        return cipher().decrypt(token, context=context)
+    except CryptoError:
+        log.error("damaged ciphertext record=%s field=%s", record, field)
+        raise DomainError(
+            "record_damaged",
+            _("This record is damaged and cannot be read. The operators have been alerted; please try again later."),
+            status=500,
+        ) from None
 
 
 def _reset(*, setting: str, **_: object) -> None:

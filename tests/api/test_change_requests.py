@@ -71,6 +71,9 @@ def test_name_change_approved_applies_keeps_history_and_requires_reverification(
     assert proof["X-Content-Type-Options"] == "nosniff"
     assert AuditEvent.objects.filter(action="change_request.proof_viewed").count() == 1
     mail.outbox.clear()
+    approved = VerificationAttempt.objects.get(user=learner)
+    photos = [approved.front_blob, approved.back_blob]
+    assert all(photos) and all(vault().exists(n) for n in photos)
     with commit():
         decided = staff.post(
             f"/api/v1/review/change-requests/{item['id']}/decision", {"decision": "approve", "note": "证明齐全"}
@@ -79,7 +82,13 @@ def test_name_change_approved_applies_keeps_history_and_requires_reverification(
     user = User.objects.get(pk=learner.pk)
     assert user.name == "张三丰"
     assert user.status == AccountStatus.ACTIVATED  # verification must be redone
-    assert VerificationAttempt.objects.get(user=user).status == VerificationStatus.RESET
+    invalidated = VerificationAttempt.objects.get(user=user)
+    assert invalidated.status == VerificationStatus.RESET
+    # the invalidated attempt's photos are deleted at once (hashes kept), not after the retention period
+    assert invalidated.front_blob == invalidated.back_blob == ""
+    assert invalidated.photos_deleted_at is not None
+    assert not any(vault().exists(n) for n in photos)
+    assert invalidated.front_sha256 == approved.front_sha256 != ""
     history = ProfileHistory.objects.get(user=user, field="name")
     assert (history.old_value, history.new_value, history.source) == ("张三", "张三丰", "change_request")
     assert history.evidence == f"change_request:{item['id']}"

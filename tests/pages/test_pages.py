@@ -219,3 +219,72 @@ def test_check_details_are_translated_for_reviewers() -> None:
             == "人像面未检测到人脸。"
         )
         assert check_detail({"name": "x", "detail": "unknown text", "data": {}}) == "unknown text"
+
+
+def test_pending_verification_banner_and_home_say_waiting_for_review(make_learner, commit) -> None:  # type: ignore[no-untyped-def]
+    user = make_learner()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    upload_prompt = "upload both sides of your ID card"
+    assert upload_prompt in client.get("/").content.decode()
+    with commit():
+        client.post("/verification/", {"consent": "on", "id_front": front_upload(user), "id_back": back_upload(user)})
+    for path in ["/", "/verification/", "/accounts/password/change/"]:
+        html = client.get(path).content.decode()
+        assert "Your real-name verification is with a reviewer." in html, path
+        assert upload_prompt not in html, path
+
+
+def test_reveal_page_with_a_damaged_record_says_so(make_learner, commit) -> None:  # type: ignore[no-untyped-def]
+    user = make_learner()
+    learner = Client()
+    learner.force_login(user)
+    learner.post("/verification/", {"consent": "on", "id_front": front_upload(user), "id_back": back_upload(user)})
+    attempt = VerificationAttempt.objects.get(user=user)
+    token = user.id_number_enc
+    User.objects.filter(pk=user.pk).update(id_number_enc=token[:20] + ("A" if token[20] != "A" else "B") + token[21:])
+    staff = Client(HTTP_ACCEPT_LANGUAGE="en")
+    staff.force_login(make_reviewer_user())
+    response = staff.post(f"/review/verifications/{attempt.pk}/reveal/", {"reason": "unreadable"}, follow=True)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "This record is damaged and cannot be read." in html
+    assert 'data-testid="revealed-id"' not in html
+    assert not AuditEvent.objects.filter(action="pii.revealed").exists()
+
+
+def test_verification_page_shows_own_checks_while_pending_and_the_decision_after(make_learner, commit) -> None:  # type: ignore[no-untyped-def]
+    first, user = make_learner(), make_learner()
+    other = Client()
+    other.force_login(first)
+    with commit():
+        other.post(
+            "/verification/",
+            {"consent": "on", "id_front": front_upload(first, seed=6161), "id_back": back_upload(first)},
+        )
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    with commit():
+        client.post(
+            "/verification/", {"consent": "on", "id_front": front_upload(user, seed=6161), "id_back": back_upload(user)}
+        )
+    attempt = VerificationAttempt.objects.get(user=user)
+    assert {c["name"]: c["status"] for c in attempt.checks}["photo_not_reused"] == "failed"
+    pending = client.get("/verification/").content.decode()
+    assert 'data-check="id_number_rules"' in pending
+    assert 'data-check="photo_not_reused"' not in pending
+    assert 'data-check="id_number_unique"' not in pending
+    staff = Client(HTTP_ACCEPT_LANGUAGE="en")
+    staff.force_login(make_reviewer_user())
+    review = staff.get(f"/review/verifications/{attempt.pk}/").content.decode()
+    assert re.search(r'data-check="photo_not_reused"[^>]*data-advisory="true"', review)
+    assert re.search(r'data-check="id_number_rules"[^>]*data-advisory="false"', review)
+    assert "for the reviewer" in review
+    with commit():
+        staff.post(f"/review/verifications/{attempt.pk}/", {"decision": "approve", "reason_code": "", "note": ""})
+    approved = client.get("/verification/").content.decode()
+    assert 'data-status="approved"' in approved
+    assert 'data-testid="checks"' not in approved
+    assert 'data-status="failed"' not in approved
+    assert "Your identity is verified." in approved
+    assert 'data-testid="decided-at"' in approved

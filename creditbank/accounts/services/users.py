@@ -22,7 +22,7 @@ from creditbank.accounts.selectors import id_number_index_candidates, phone_inde
 from creditbank.accounts.services.fields import email_clean, name_clean, phone_clean
 from creditbank.kernel.errors import DomainError
 from creditbank.kernel.masking import mask_id_number, mask_phone
-from creditbank.kernel.pii import cipher, seal
+from creditbank.kernel.pii import open_field, seal
 
 CONTACT_TAKEN = _("This email or phone number is used by another account.")
 ID_NUMBER_TAKEN = _("Another account holds this ID number.")
@@ -151,10 +151,17 @@ def user_mark_unverified(*, user: User) -> None:
     user.refresh_from_db(fields=["status", "verified_at"])
 
 
-def user_reveal_pii(*, user: User) -> dict[str, str]:
-    """The full ID number and phone. Callers must audit the access (see identity.services)."""
-    c = cipher()
-    return {
-        "id_number": c.decrypt(user.id_number_enc, context=ID_CONTEXT) if user.id_number_enc else "",
-        "phone": c.decrypt(user.phone_enc, context=PHONE_CONTEXT) if user.phone_enc else "",
-    }
+_SEALED_FIELDS = {"id_number": ("id_number_enc", ID_CONTEXT), "phone": ("phone_enc", PHONE_CONTEXT)}
+
+
+def user_reveal_pii(*, user: User, fields: tuple[str, ...] = ("id_number", "phone")) -> dict[str, str]:
+    """The full values of ``fields`` (``id_number``, ``phone``), and only those are decrypted.
+
+    Callers must audit the access (see identity.services). A damaged ciphertext raises
+    ``record_damaged`` (500) and alerts the operators (see ``kernel.pii.open_field``).
+    """
+    out = {}
+    for name in fields:
+        attribute, context = _SEALED_FIELDS[name]
+        out[name] = open_field(getattr(user, attribute), context=context, record=f"accounts.user:{user.pk}", field=name)
+    return out

@@ -38,6 +38,31 @@ def test_tampering_is_detected() -> None:
         c.decrypt_bytes(bytes(blob), context="p")
 
 
+def test_any_single_damaged_character_is_a_crypto_error() -> None:
+    """Whatever one character of a stored token becomes, opening it either fails with
+    CryptoError (never another exception) or, where the character only carried padding bits,
+    still gives the original value."""
+    c = FieldCipher(ring("k1"))
+    token = c.encrypt("13812345678", context="phone")
+    replacements = "Aa0_-=.!é \x00"
+    outcomes = set()
+    for i in range(len(token)):
+        for ch in replacements:
+            if ch == token[i]:
+                continue
+            damaged = token[:i] + ch + token[i + 1 :]
+            try:
+                value = c.decrypt(damaged, context="phone")
+            except CryptoError:
+                outcomes.add("refused")
+            else:
+                assert value == "13812345678", (i, ch)
+    assert outcomes == {"refused"}
+    for damaged in (token[:-1], token + "A", token[: len(token) // 2], "", "v1", "v1.k1.", "v1.zz.AAAA"):
+        with pytest.raises(CryptoError):
+            c.decrypt(damaged, context="phone")
+
+
 def test_rotation_old_key_still_opens_new_key_seals() -> None:
     old = ring("k1")
     token = FieldCipher(old).encrypt("v", context="c")

@@ -30,6 +30,7 @@ from creditbank.kernel.images import (
     clean_image,
     dhash_hex,
     hamming_hex,
+    phash_hex,
     read_limited,
     sniff_image_format,
 )
@@ -44,6 +45,7 @@ KNOWN_CODES = {
     "image_corrupt",
     "image_too_small",
     "image_animated",
+    "image_aspect_ratio",
 }
 SECRET = b"SECRET-MARKER-8f2c"
 
@@ -234,6 +236,10 @@ def test_policy_rejects_nonsense() -> None:
         ImagePolicy(output_format="GIF")
     with pytest.raises(ValueError):
         ImagePolicy(jpeg_quality=100)
+    with pytest.raises(ValueError):
+        ImagePolicy(min_aspect=0.9)
+    with pytest.raises(ValueError):
+        ImagePolicy(min_aspect=2.0, max_aspect=1.5)
 
 
 # --- type, emptiness, size -----------------------------------------------------------------
@@ -424,6 +430,31 @@ def test_too_small(size: tuple[int, int]) -> None:
         "width": size[0],
         "height": size[1],
     }
+
+
+CARD_SHAPE = ImagePolicy(min_aspect=1.2, max_aspect=2.2)
+
+
+@pytest.mark.parametrize(
+    "size", [(40_000, 250), (250, 40_000), (5000, 2000), (2000, 5000), (600, 580), (1100, 1000), (700, 700)]
+)
+def test_aspect_ratio_outside_the_policy_is_refused_before_decoding(
+    monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    data = png_by_hand(*size)
+    _no_decoding(monkeypatch)
+    error = refused(data, "image_aspect_ratio", policy=CARD_SHAPE)
+    assert error.extra == {"min_aspect": 1.2, "max_aspect": 2.2, "width": size[0], "height": size[1]}
+    jpeg = patch_jpeg_size(encode(Image.new("RGB", (64, 64), "white"), "JPEG"), *size)
+    assert refused(jpeg, "image_aspect_ratio", policy=CARD_SHAPE).extra["width"] == size[0]
+
+
+@pytest.mark.parametrize("size", [(600, 500), (1000, 630), (630, 1000), (1100, 500), (500, 1100), (856, 540)])
+def test_aspect_ratio_inside_the_policy_in_either_orientation_is_accepted(size: tuple[int, int]) -> None:
+    clean = clean_image(encode(scene(size), "PNG"), policy=CARD_SHAPE, field=FIELD)
+    assert (clean.width, clean.height) == size
+    # without limits in the policy any shape passes
+    assert clean_image(encode(scene((4000, 400)), "PNG"), field=FIELD).width == 2400
 
 
 def test_orientation_6_swaps_width_and_height() -> None:
@@ -752,6 +783,68 @@ def test_hamming_hex() -> None:
     for a, b in [("00", "000"), ("", ""), ("0x01", "0x02"), ("zz", "00"), ("0_1", "001")]:
         with pytest.raises(ValueError):
             hamming_hex(a, b)
+
+
+# --- phash -----------------------------------------------------------------------------------
+
+
+def _reference_phash(img: Image.Image, size: int) -> str:
+    """The textbook definition, computed the slow way: DCT-II of the 32x32 grey picture, the
+    top-left ``size`` x ``size`` coefficients, each bit 1 when above their median (DC left out of
+    the median)."""
+    import math
+
+    n = 32
+    px = img.convert("L").resize((n, n), Image.Resampling.LANCZOS).tobytes()
+    coef = [
+        [
+            sum(
+                px[y * n + x]
+                * math.cos(math.pi * (2 * x + 1) * u / (2 * n))
+                * math.cos(math.pi * (2 * y + 1) * v / (2 * n))
+                for y in range(n)
+                for x in range(n)
+            )
+            for u in range(size)
+        ]
+        for v in range(size)
+    ]
+    flat = [c for row in coef for c in row]
+    median = sorted(flat[1:])[(len(flat) - 1) // 2]
+    bits = "".join("1" if c > median else "0" for c in flat)
+    return f"{int(bits, 2):0{size * size // 4}x}"
+
+
+@pytest.mark.parametrize("size", [8, 12])
+def test_phash_is_the_dct_hash(size: int) -> None:
+    for seed in (1, 2, 3):
+        picture = scene((300, 360), seed=seed)
+        assert phash_hex(picture, size=size) == _reference_phash(picture, size)
+    assert len(phash_hex(scene(), size=12)) == 36
+    assert phash_hex(scene(), size=12) == phash_hex(scene(), size=12).lower()
+
+
+def test_phash_survives_recompression_scaling_and_brightness() -> None:
+    picture = scene((900, 1100), seed=5)
+    base = phash_hex(picture, size=12)
+    recompressed = Image.open(io.BytesIO(encode(picture, "JPEG", quality=50)))
+    assert hamming_hex(base, phash_hex(recompressed, size=12)) <= 8
+    assert hamming_hex(base, phash_hex(picture.resize((300, 367)), size=12)) <= 8
+    brighter = picture.point(lambda v: min(255, int(v * 1.2)))
+    assert hamming_hex(base, phash_hex(brighter, size=12)) <= 12
+
+
+def test_phash_separates_different_pictures() -> None:
+    hashes = [phash_hex(scene((300, 360), seed=seed), size=12) for seed in range(1, 8)]
+    for i, a in enumerate(hashes):
+        for b in hashes[i + 1 :]:
+            assert hamming_hex(a, b) >= 40
+
+
+def test_phash_size_is_checked() -> None:
+    for size in (0, 1, 33):
+        with pytest.raises(ValueError):
+            phash_hex(scene(), size=size)
 
 
 # --- fuzzing ---------------------------------------------------------------------------------
