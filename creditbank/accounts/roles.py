@@ -7,10 +7,14 @@ is held through a Django permission, granted to staff accounts directly or throu
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
-from creditbank.kernel.errors import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+from creditbank.kernel.errors import NotFound, PermissionDenied
 
 
 class Role(StrEnum):
@@ -37,3 +41,20 @@ def require_role(user: Any, role: Role, *, code: str, message: Any) -> None:
     """Refuse (403 with ``code``) an account that does not hold ``role``."""
     if not has_role(user, role):
         raise PermissionDenied(code, message)
+
+
+def role_required(role: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Page views for staff holding ``role``: anyone else gets the 404 page (staff pages are not
+    advertised to people who cannot use them). The kernel's middleware turns ``NotFound`` into
+    the 404 page."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
+            if not has_role(getattr(request, "user", None), role):
+                raise NotFound(_("Not found."))
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate

@@ -12,14 +12,13 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from creditbank.accounts.actor import actor
-from creditbank.accounts.models import User
+from creditbank.accounts.roles import Role, require_role
 from creditbank.identity import selectors, services
 from creditbank.identity.labels import check_detail
 from creditbank.identity.reasons import REASONS, reason_as_dict
 from creditbank.kernel import ratelimit
 from creditbank.kernel.api_schemas import InputSchema, problems
 from creditbank.kernel.downloads import private_file_response
-from creditbank.kernel.errors import PermissionDenied
 from creditbank.kernel.paging import Limit, Offset, page
 
 router = Router(tags=["real-name verification"])
@@ -176,11 +175,6 @@ def reasons(request: HttpRequest) -> Any:
     return {"items": items, "count": len(items)}
 
 
-def _require_reviewer(user: User) -> None:
-    if not selectors.user_is_reviewer(user):
-        raise PermissionDenied("not_reviewer", _("Only verification reviewers may see this."))
-
-
 @router.get("/review/verifications", response={200: ReviewListOut, **problems(400, 401, 403)})
 def review_list(
     request: HttpRequest,
@@ -191,7 +185,9 @@ def review_list(
 ) -> Any:
     """The reviewers' queue, oldest first (``status``: pending, approved, rejected, withdrawn, reset, all)."""
     user = actor(request)
-    _require_reviewer(user)
+    require_role(
+        user, Role.VERIFICATION_REVIEWER, code="not_reviewer", message=_("Only verification reviewers may see this.")
+    )
     qs = selectors.verification_queue(reviewer=user, status=None if status == "all" else status, flagged_only=flagged)
     rows, count = page(qs, limit=limit, offset=offset)
     return {"items": [_review_item(a) for a in rows], "count": count}

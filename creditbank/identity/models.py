@@ -3,18 +3,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
+
+from creditbank.reviews.models import ReviewedRequest, ReviewStatus
+
+#: A verification runs every state of the review workflow (reset: staff undid an approval).
+VerificationStatus = ReviewStatus
 
 
-class VerificationStatus(models.TextChoices):
-    PENDING = "pending", _("Pending review")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-    RESET = "reset", _("Reset by staff")
-
-
-class VerificationAttempt(models.Model):
+class VerificationAttempt(ReviewedRequest):
     """One submission of real-name verification (实名认证).
 
     PII: the ID card photos (encrypted files in the private vault, named by ``front_blob`` and
@@ -24,8 +20,9 @@ class VerificationAttempt(models.Model):
     automatic checks (masked values only) and the reviewer's note.
     """
 
+    review_kind = "verification"
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="verification_attempts")
-    status = models.CharField(max_length=16, choices=VerificationStatus.choices, default=VerificationStatus.PENDING)
     declared_name = models.CharField(max_length=64)
     declared_gender = models.CharField(max_length=1, blank=True)
     consent_at = models.DateTimeField()
@@ -46,29 +43,17 @@ class VerificationAttempt(models.Model):
     checks_completed_at = models.DateTimeField(null=True, blank=True)
     provider = models.CharField(max_length=100, blank=True)
 
-    reason_code = models.CharField(max_length=32, blank=True)
-    note = models.TextField(blank=True, max_length=1000)
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="verification_decisions"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
     auto_decided = models.BooleanField(default=False)
     closed_at = models.DateTimeField(null=True, blank=True, help_text="withdrawn or reset by the learner")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(ReviewedRequest.Meta):
         permissions = [("review_verification", "Can review real-name verifications")]
         constraints = [
-            models.UniqueConstraint(
-                fields=["user"], condition=Q(status="pending"), name="identity_one_pending_attempt_per_user"
-            ),
+            ReviewedRequest.one_pending_constraint("user", name="identity_one_pending_attempt_per_user"),
             models.UniqueConstraint(
                 fields=["user"], condition=Q(status="approved"), name="identity_one_approved_attempt_per_user"
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=[s.value for s in VerificationStatus]), name="identity_attempt_status_valid"
-            ),
+            ReviewedRequest.status_constraint(*VerificationStatus.values, name="identity_attempt_status_valid"),
         ]
 
     def __str__(self) -> str:

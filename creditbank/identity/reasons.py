@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-ADVICE: dict[str, Any] = {
-    "correct_information": _("Check the information you registered and correct it if needed."),
-    "reupload_clearer": _(
-        "Upload clearer photos of the whole card, in JPEG, PNG or WebP, at most 8 MB, at least 400×250 pixels, "
-        "without glare or cropping."
-    ),
-    "other_device": _("Try another browser or device."),
-    "contact_support": _("Contact support if you cannot fix it yourself."),
-    "reset_and_restart": _("Reset your verification and start over."),
-}
+from creditbank.reviews.reasons import ADVICE, Reason, register_reasons
+from creditbank.reviews.reasons import reason_as_dict as _reason_as_dict
+from creditbank.reviews.services import ReviewKind
 
+KIND = "verification"
 
-@dataclass(frozen=True)
-class Reason:
-    code: str
-    label: Any
-    explanation: Any
-    advice: tuple[str, ...]
-
-
-REASONS: dict[str, Reason] = {
-    r.code: r
-    for r in [
+REASONS: dict[str, Reason] = register_reasons(
+    KIND,
+    [
         Reason(
             "photo_unclear",
             _("Photo unclear"),
@@ -78,17 +63,23 @@ REASONS: dict[str, Reason] = {
             _("The reviewer explains the reason in the note."),
             ("contact_support", "reset_and_restart"),
         ),
-    ]
-}
+    ],
+)
 
 
 def reason_as_dict(code: str) -> dict[str, Any]:
-    reason = REASONS.get(code)
-    if reason is None:
-        return {"code": code, "label": code, "explanation": "", "advice": []}
-    return {
-        "code": reason.code,
-        "label": str(reason.label),
-        "explanation": str(reason.explanation),
-        "advice": [str(ADVICE[a]) for a in reason.advice],
-    }
+    return _reason_as_dict(KIND, code)
+
+
+VERIFICATION_REVIEW = ReviewKind(
+    KIND,
+    codes={"own_request": "own_verification", "not_pending": "verification_not_pending",
+           "not_approved": "verification_not_approved"},
+    messages={
+        "own_request": _("You cannot review your own verification."),
+        "not_pending": _("This verification has already been decided or withdrawn."),
+        "not_approved": _("Only an approved verification can be reset."),
+    },
+)  # fmt: skip
+
+__all__ = ["ADVICE", "KIND", "REASONS", "VERIFICATION_REVIEW", "reason_as_dict"]

@@ -13,12 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.models import AccountStatus, User
+from creditbank.accounts.roles import Role, has_role
 from creditbank.accounts.selectors import NextStep
 from creditbank.identity import photo_reuse
 from creditbank.identity.models import PortraitHashBand, VerificationAttempt, VerificationStatus
 from creditbank.identity.reasons import reason_as_dict
 from creditbank.kernel.errors import NotFound
 from creditbank.kernel.policy import policy
+from creditbank.reviews.selectors import review_queue
 
 #: Checks that inform the reviewer's decision but are nothing the learner can fix (another
 #: account's photo or ID number, the region list, a provider outage): shown to reviewers only.
@@ -129,27 +131,38 @@ def verification_queue(
     *, reviewer: User, status: str | None = "pending", flagged_only: bool = False
 ) -> QuerySet[VerificationAttempt]:
     """The reviewer's queue, oldest first. Only reviewers see it (others: an empty queue)."""
-    if not reviewer.has_perm("identity.review_verification"):
+    if not user_is_reviewer(reviewer):
         return VerificationAttempt.objects.none()
-    qs = VerificationAttempt.objects.select_related("user", "reviewer").exclude(user=reviewer)
-    if status:
-        qs = qs.filter(status=status)
+    qs = VerificationAttempt.objects.select_related("user", "reviewer")
     if flagged_only:
         qs = qs.filter(user__region_flagged=True)
-    return qs.order_by("created_at", "id")
+    return review_queue(qs, reviewer=reviewer, status=status)
 
 
-def verification_get_for_reviewer(*, reviewer: User, attempt_id: int) -> VerificationAttempt:
-    if not reviewer.has_perm("identity.review_verification"):
-        raise NotFound(_("No such verification."))
-    attempt = VerificationAttempt.objects.select_related("user", "reviewer").filter(pk=attempt_id).first()
+def verification_get_for_actor(*, actor: Any, id: int, for_update: bool = False) -> VerificationAttempt:
+    """The attempt if ``actor`` may see it: its learner, or a verification reviewer. Anyone else
+    gets the same NotFound as for an attempt that does not exist. ``for_update`` locks the row
+    (inside the caller's transaction)."""
+    if for_update:
+        qs = VerificationAttempt.objects.select_for_update(of=("self",)).select_related("user")
+    else:
+        qs = VerificationAttempt.objects.select_related("user", "reviewer")
+    if not has_role(actor, Role.VERIFICATION_REVIEWER):
+        qs = qs.filter(user_id=getattr(actor, "pk", None) or 0)
+    attempt = qs.filter(pk=id).first()
     if attempt is None:
         raise NotFound(_("No such verification."))
     return attempt
 
 
+def verification_get_for_reviewer(*, reviewer: User, attempt_id: int) -> VerificationAttempt:
+    if not user_is_reviewer(reviewer):
+        raise NotFound(_("No such verification."))
+    return verification_get_for_actor(actor=reviewer, id=attempt_id)
+
+
 def user_is_reviewer(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.has_perm("identity.review_verification"))
+    return has_role(user, Role.VERIFICATION_REVIEWER)
 
 
 @dataclass(frozen=True)

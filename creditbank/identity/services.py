@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.models import AccountStatus, User
+from creditbank.accounts.roles import Role, has_role
 from creditbank.accounts.services import (
     uploads_allow,
     user_mark_unverified,
@@ -22,13 +23,20 @@ from creditbank.identity import photo_reuse, tasks
 from creditbank.identity.models import PortraitHashBand, VerificationAttempt, VerificationStatus
 from creditbank.identity.personal_data import PHOTO_CONTEXT
 from creditbank.identity.providers import FAILED, NOT_RUN, PASSED, WARNING, Check, Submission, get_provider
-from creditbank.identity.reasons import REASONS
-from creditbank.identity.selectors import attempts_left_today, next_attempt_at, photo_reuse_matches
+from creditbank.identity.reasons import VERIFICATION_REVIEW
+from creditbank.identity.selectors import (
+    attempts_left_today,
+    next_attempt_at,
+    photo_reuse_matches,
+    verification_get_for_actor,
+)
 from creditbank.kernel.errors import DomainError, NotFound, PermissionDenied, RateLimited
 from creditbank.kernel.images import CleanImage, ImagePolicy, clean_image, read_limited
 from creditbank.kernel.policy import policy
 from creditbank.kernel.vault import vault
 from creditbank.notifications.services import Topic, notify
+from creditbank.reviews.domain.workflow import Event
+from creditbank.reviews.services import review_decide, review_transition
 
 log = logging.getLogger(__name__)
 
@@ -282,89 +290,75 @@ def verification_precheck(*, attempt_id: int) -> VerificationAttempt | None:
         attempt.provider = provider.name
         attempt.save(update_fields=["checks", "checks_completed_at", "provider"])
     if policy().verification_auto_approve and all(c.status == PASSED for c in checks):
-        return _decide(attempt=attempt, reviewer=None, decision="approve", reason_code="", note="", auto=True)
+        return _decide(attempt_id=attempt.pk, reviewer=None, decision="approve", reason_code="", note="")
     return attempt
 
 
 def verification_decide(
     *, reviewer: User, attempt_id: int, decision: str, reason_code: str = "", note: str = "", client_address: str = ""
 ) -> VerificationAttempt:
-    if not reviewer.has_perm("identity.review_verification"):
+    """A reviewer approves or rejects (with a reason code and a note) a pending verification."""
+    if not has_role(reviewer, Role.VERIFICATION_REVIEWER):
         raise NotFound(_("No such verification."))
-    if decision not in {"approve", "reject"}:
-        raise DomainError("decision_invalid", _("The decision is 'approve' or 'reject'."), field="decision")
-    if decision == "reject" and reason_code not in REASONS:
-        raise DomainError(
-            "reason_code_invalid",
-            _("Choose a reason for the rejection from the list."),
-            field="reason_code",
-            extra={"allowed": sorted(REASONS)},
-        )
-    if decision == "approve" and reason_code and reason_code not in REASONS:
-        raise DomainError("reason_code_invalid", _("Unknown reason code."), field="reason_code")
-    if len(note or "") > 1000:
-        raise DomainError("note_too_long", _("The note has at most 1000 characters."), field="note")
-    attempt = VerificationAttempt.objects.filter(pk=attempt_id).first()
-    if attempt is None:
-        raise NotFound(_("No such verification."))
-    if attempt.user_id == reviewer.pk:
-        raise PermissionDenied("own_verification", _("You cannot review your own verification."))
-    if decision == "approve" and attempt.checks_completed_at is None:
-        raise DomainError(
-            "checks_pending",
-            _("The automatic checks have not finished yet. Reload in a moment, then decide."),
-            status=409,
-        )
     return _decide(
-        attempt=attempt,
+        attempt_id=attempt_id,
         reviewer=reviewer,
         decision=decision,
-        reason_code=reason_code if decision == "reject" else "",
-        note=note or "",
+        reason_code=reason_code,
+        note=note,
         client_address=client_address,
     )
 
 
 def _decide(
     *,
-    attempt: VerificationAttempt,
+    attempt_id: int,
     reviewer: User | None,
     decision: str,
     reason_code: str,
     note: str,
-    auto: bool = False,
     client_address: str = "",
 ) -> VerificationAttempt:
+    """Decide through the review workflow; ``reviewer`` None is the automatic approval."""
     with transaction.atomic():
-        attempt = VerificationAttempt.objects.select_for_update().select_related("user").get(pk=attempt.pk)
-        if attempt.status != VerificationStatus.PENDING:
-            raise DomainError(
-                "verification_not_pending", _("This verification has already been decided or withdrawn."), status=409
-            )
+        if reviewer is None:
+            attempt = VerificationAttempt.objects.select_for_update().get(pk=attempt_id)
+        else:
+            attempt = verification_get_for_actor(actor=reviewer, id=attempt_id, for_update=True)
         user = User.objects.select_for_update().get(pk=attempt.user_id)
-        now = timezone.now()
-        attempt.status = VerificationStatus.APPROVED if decision == "approve" else VerificationStatus.REJECTED
-        attempt.reason_code = reason_code
-        attempt.note = note
-        attempt.reviewer = reviewer
-        attempt.decided_at = now
-        attempt.auto_decided = auto
-        attempt.save(update_fields=["status", "reason_code", "note", "reviewer", "decided_at", "auto_decided"])
-        if decision == "approve":
-            user_mark_verified(user=user, at=now)
-        audit_record(
-            actor=reviewer,
-            action=f"verification.{decision}",
+
+        def approve() -> None:
+            if attempt.checks_completed_at is None:
+                raise DomainError(
+                    "checks_pending",
+                    _("The automatic checks have not finished yet. Reload in a moment, then decide."),
+                    status=409,
+                )
+            user_mark_verified(user=user, at=attempt.decided_at)
+
+        decided = review_decide(
+            kind=VERIFICATION_REVIEW,
+            request=attempt,
             subject=user,
-            object_type="verification",
-            object_id=attempt.pk,
-            reason=reason_code or ("auto" if auto else ""),
+            actor=reviewer,
+            decision=decision,
+            reason_code=reason_code,
+            note=note,
             client_address=client_address,
+            on_approve=approve,
         )
+        attempt.auto_decided = reviewer is None
+        attempt.save(update_fields=["auto_decided"])
         attempt_id = attempt.pk
-        template = "identity/email/approved" if decision == "approve" else "identity/email/rejected"
-        notify(user=user, topic=Topic.DECISION, template=template, context={"reason_code": reason_code, "note": note})
-        run_after = now + timedelta(days=policy().verification_photo_retention_days)
+        template = "identity/email/approved" if decided.decision.value == "approve" else "identity/email/rejected"
+        notify(
+            user=user,
+            topic=Topic.DECISION,
+            template=template,
+            context={"reason_code": decided.reason_code, "note": decided.note},
+        )
+        assert attempt.decided_at is not None
+        run_after = attempt.decided_at + timedelta(days=policy().verification_photo_retention_days)
         transaction.on_commit(lambda: _schedule_purge(attempt_id, run_after))
     return attempt
 
@@ -393,7 +387,7 @@ def verification_withdraw(*, user: User) -> VerificationAttempt:
                 status=409,
             )
         if attempt.status == VerificationStatus.PENDING:
-            attempt.status = VerificationStatus.WITHDRAWN
+            review_transition(kind=VERIFICATION_REVIEW, request=attempt, event=Event.WITHDRAW)
         attempt.closed_at = timezone.now()
         attempt.save(update_fields=["status", "closed_at"])
         _delete_photos(attempt)
@@ -404,17 +398,13 @@ def verification_staff_reset(
     *, staff: User, attempt_id: int, reason: str, client_address: str = ""
 ) -> VerificationAttempt:
     """Staff undo an approval: the account returns to activated and must verify again."""
-    if not staff.has_perm("identity.review_verification"):
+    if not has_role(staff, Role.VERIFICATION_REVIEWER):
         raise NotFound(_("No such verification."))
     if not reason.strip():
         raise DomainError("reason_required", _("Say why the verification is reset."), field="reason")
     with transaction.atomic():
-        attempt = VerificationAttempt.objects.select_for_update().filter(pk=attempt_id).first()
-        if attempt is None:
-            raise NotFound(_("No such verification."))
-        if attempt.status != VerificationStatus.APPROVED:
-            raise DomainError("verification_not_approved", _("Only an approved verification can be reset."), status=409)
-        attempt.status = VerificationStatus.RESET
+        attempt = verification_get_for_actor(actor=staff, id=attempt_id, for_update=True)
+        review_transition(kind=VERIFICATION_REVIEW, request=attempt, event=Event.RESET)
         attempt.closed_at = timezone.now()
         attempt.save(update_fields=["status", "closed_at"])
         user = User.objects.select_for_update().get(pk=attempt.user_id)
@@ -442,7 +432,7 @@ def verification_invalidate(*, user: User, actor: User | None, reason: str) -> b
     )
     was_verified = user.status == AccountStatus.VERIFIED
     if attempt is not None:
-        attempt.status = VerificationStatus.RESET
+        review_transition(kind=VERIFICATION_REVIEW, request=attempt, event=Event.RESET)
         attempt.closed_at = timezone.now()
         attempt.save(update_fields=["status", "closed_at"])
     if was_verified:
@@ -486,11 +476,9 @@ def verification_purge_photos(*, now: datetime | None = None, attempt_id: int | 
 
 def verification_photo_for_reviewer(*, reviewer: User, attempt_id: int, side: str, client_address: str = "") -> bytes:
     """A photo for the reviewer's screen; every view is audited."""
-    if not reviewer.has_perm("identity.review_verification"):
+    if not has_role(reviewer, Role.VERIFICATION_REVIEWER) or side not in {"front", "back"}:
         raise NotFound(_("No such verification."))
-    attempt = VerificationAttempt.objects.filter(pk=attempt_id).first()
-    if attempt is None or side not in {"front", "back"}:
-        raise NotFound(_("No such verification."))
+    attempt = verification_get_for_actor(actor=reviewer, id=attempt_id)
     name = attempt.front_blob if side == "front" else attempt.back_blob
     if not name:
         raise NotFound(_("The photos of this verification have been deleted."), code="photos_deleted")
@@ -510,13 +498,11 @@ def verification_reveal_pii(
     *, reviewer: User, attempt_id: int, reason: str, client_address: str = ""
 ) -> dict[str, str]:
     """The full ID number and phone of the learner behind an attempt, audited with the reason."""
-    if not reviewer.has_perm("identity.review_verification"):
+    if not has_role(reviewer, Role.VERIFICATION_REVIEWER):
         raise NotFound(_("No such verification."))
     if not (reason or "").strip():
         raise DomainError("reason_required", _("Say why you need to see the full value."), field="reason")
-    attempt = VerificationAttempt.objects.select_related("user").filter(pk=attempt_id).first()
-    if attempt is None:
-        raise NotFound(_("No such verification."))
+    attempt = verification_get_for_actor(actor=reviewer, id=attempt_id)
     values = user_reveal_pii(user=attempt.user)  # first: a damaged record shows (and records) nothing
     audit_record(
         actor=reviewer,

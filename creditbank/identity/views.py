@@ -7,7 +7,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from creditbank.accounts.actor import actor
+from creditbank.accounts.roles import Role, role_required
 from creditbank.identity import selectors, services
 from creditbank.identity.api import photo_response
 from creditbank.identity.forms import DecisionForm, ReasonForm, VerificationForm
@@ -74,15 +75,10 @@ def verification_withdraw(request: HttpRequest) -> HttpResponse:
     return redirect("identity:verification")
 
 
-def _reviewer_or_404(request: HttpRequest) -> None:
-    if not selectors.user_is_reviewer(request.user):
-        raise Http404
-
-
 @login_required
 @never_cache
+@role_required(Role.VERIFICATION_REVIEWER)
 def review_queue(request: HttpRequest) -> HttpResponse:
-    _reviewer_or_404(request)
     status = request.GET.get("status", "pending")
     if status not in {s.value for s in VerificationStatus} | {"all"}:
         status = "pending"
@@ -102,8 +98,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
+@role_required(Role.VERIFICATION_REVIEWER)
 def review_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    _reviewer_or_404(request)
     attempt = selectors.verification_get_for_reviewer(reviewer=actor(request), attempt_id=attempt_id)
     form = DecisionForm(request.POST or None)
     status = 200
@@ -158,8 +154,8 @@ def _detail_page(
 
 
 @login_required
+@role_required(Role.VERIFICATION_REVIEWER)
 def review_photo(request: HttpRequest, attempt_id: int, side: str) -> HttpResponse:
-    _reviewer_or_404(request)
     data = services.verification_photo_for_reviewer(
         reviewer=actor(request),
         attempt_id=attempt_id,
@@ -172,8 +168,8 @@ def review_photo(request: HttpRequest, attempt_id: int, side: str) -> HttpRespon
 @login_required
 @require_POST
 @never_cache
+@role_required(Role.VERIFICATION_REVIEWER)
 def review_reveal(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    _reviewer_or_404(request)
     form = ReasonForm(request.POST)
     form.is_valid()
     try:
@@ -194,8 +190,8 @@ def review_reveal(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@role_required(Role.VERIFICATION_REVIEWER)
 def review_reset(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    _reviewer_or_404(request)
     form = ReasonForm(request.POST)
     form.is_valid()
     try:

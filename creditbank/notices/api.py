@@ -13,12 +13,12 @@ from pydantic import StrictBool
 
 from creditbank.accounts.actor import actor
 from creditbank.accounts.models import User
+from creditbank.accounts.roles import Role, require_role
 from creditbank.kernel.api_auth import optional_principal
 from creditbank.kernel.api_body import json_or_form
 from creditbank.kernel.api_schemas import InputSchema, problems
 from creditbank.kernel.documents import extension_for
 from creditbank.kernel.downloads import private_file_response as file_response
-from creditbank.kernel.errors import PermissionDenied
 from creditbank.kernel.idempotency import run_idempotent
 from creditbank.kernel.paging import Limit, Offset, page
 from creditbank.notices import selectors, services
@@ -287,16 +287,11 @@ def my_attachment(request: HttpRequest, ticket_id: int, attachment_id: int) -> H
     return file_response(data, ct, f"attachment-{attachment_id}.{extension_for(ct)}", display_name=name)
 
 
-def _require_support(user: User) -> None:
-    if not selectors.user_is_support(user):
-        raise PermissionDenied("not_support", _("Only support staff may see this."))
-
-
 @router.get("/support/tickets", response={200: StaffTicketListOut, **problems(400, 401, 403)})
 def support_tickets(request: HttpRequest, status: str = "open", limit: Limit = 20, offset: Offset = 0) -> Any:
     """The support queue (``status``: open, answered, closed, all)."""
     user = actor(request)
-    _require_support(user)
+    require_role(user, Role.SUPPORT, code="not_support", message=_("Only support staff may see this."))
     qs = selectors.support_queue(staff=user, status=None if status == "all" else status)
     rows, count = page(qs, limit=limit, offset=offset)
     return {"items": [_staff_ticket_out(t) for t in rows], "count": count}

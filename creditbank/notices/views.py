@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from creditbank.accounts.actor import actor
+from creditbank.accounts.roles import Role, has_role, role_required
 from creditbank.kernel.documents import extension_for
 from creditbank.kernel.downloads import private_file_response as file_response
 from creditbank.kernel.errors import DomainError
@@ -91,7 +92,7 @@ def ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @require_POST
 def ticket_close(request: HttpRequest, ticket_id: int) -> HttpResponse:
     try:
-        if selectors.user_is_support(request.user) and request.POST.get("as_staff"):
+        if has_role(request.user, Role.SUPPORT) and request.POST.get("as_staff"):
             services.ticket_close_by_staff(staff=actor(request), ticket_id=ticket_id)
             return redirect("notices:support_ticket", ticket_id=ticket_id)
         services.ticket_close_by_user(user=actor(request), ticket_id=ticket_id)
@@ -118,9 +119,8 @@ def attachment(request: HttpRequest, ticket_id: int, attachment_id: int) -> Http
 
 @login_required
 @never_cache
+@role_required(Role.SUPPORT)
 def support_queue(request: HttpRequest) -> HttpResponse:
-    if not selectors.user_is_support(request.user):
-        raise Http404
     status = request.GET.get("status", "open")
     if status not in {s.value for s in TicketStatus} | {"all"}:
         status = "open"

@@ -12,6 +12,7 @@ from creditbank.accounts.models import User
 from creditbank.accounts.roles import Role, has_role
 from creditbank.kernel.errors import NotFound
 from creditbank.profiles.models import ChangeRequest, EducationEntry, ProfileChangeStatus, ProfileHistory, WorkEntry
+from creditbank.reviews.selectors import review_queue
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +56,10 @@ def change_request_queue(
 ) -> QuerySet[ChangeRequest]:
     if not user_is_change_reviewer(reviewer):
         return ChangeRequest.objects.none()
-    qs = ChangeRequest.objects.select_related("user", "reviewer").prefetch_related("proofs").exclude(user=reviewer)
-    if status:
-        qs = qs.filter(status=status)
+    qs = ChangeRequest.objects.select_related("user", "reviewer").prefetch_related("proofs")
     if kind:
         qs = qs.filter(kind=kind)
-    return qs.order_by("created_at", "id")
+    return review_queue(qs, reviewer=reviewer, status=status)
 
 
 def change_request_get_for_reviewer(*, reviewer: User, request_id: int) -> ChangeRequest:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from creditbank.accounts.actor import actor
 from creditbank.accounts.models import AccountStatus
+from creditbank.accounts.roles import Role, role_required
 from creditbank.kernel import ratelimit
 from creditbank.kernel.documents import extension_for
 from creditbank.kernel.downloads import private_file_response as file_response
@@ -287,15 +288,10 @@ def history_evidence(request: HttpRequest, kind: str, entry_id: int) -> HttpResp
     )
 
 
-def _reviewer_or_404(request: HttpRequest) -> None:
-    if not selectors.user_is_change_reviewer(request.user):
-        raise Http404
-
-
 @login_required
 @never_cache
+@role_required(Role.CHANGE_REVIEWER)
 def review_queue(request: HttpRequest) -> HttpResponse:
-    _reviewer_or_404(request)
     status = request.GET.get("status", "pending")
     if status not in {s.value for s in ProfileChangeStatus} | {"all"}:
         status = "pending"
@@ -309,8 +305,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
+@role_required(Role.CHANGE_REVIEWER)
 def review_detail(request: HttpRequest, request_id: int) -> HttpResponse:
-    _reviewer_or_404(request)
     change = selectors.change_request_get_for_reviewer(reviewer=actor(request), request_id=request_id)
     form = ReviewDecisionForm(request.POST or None)
     status = 200
@@ -340,8 +336,8 @@ def review_detail(request: HttpRequest, request_id: int) -> HttpResponse:
 
 
 @login_required
+@role_required(Role.CHANGE_REVIEWER)
 def review_proof(request: HttpRequest, request_id: int, proof_id: int) -> HttpResponse:
-    _reviewer_or_404(request)
     data, content_type, name = services.change_request_proof_for_reviewer(
         reviewer=actor(request),
         request_id=request_id,

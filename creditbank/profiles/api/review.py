@@ -9,12 +9,11 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from creditbank.accounts.actor import actor
-from creditbank.accounts.models import User
+from creditbank.accounts.roles import Role, require_role
 from creditbank.kernel import ratelimit
 from creditbank.kernel.api_schemas import InputSchema, problems
 from creditbank.kernel.documents import extension_for
 from creditbank.kernel.downloads import private_file_response as file_response
-from creditbank.kernel.errors import PermissionDenied
 from creditbank.kernel.paging import Limit, Offset, page
 from creditbank.profiles import selectors, services
 from creditbank.profiles.api.change_requests import ChangeRequestOut, request_out
@@ -51,11 +50,6 @@ def _review_out(r: ChangeRequest) -> dict[str, Any]:
     }
 
 
-def _require_reviewer(user: User) -> None:
-    if not selectors.user_is_change_reviewer(user):
-        raise PermissionDenied("not_reviewer", _("Only staff who review change requests may see this."))
-
-
 @router.get("/review/change-requests", response={200: ReviewChangeRequestListOut, **problems(400, 401, 403)})
 def review_list(
     request: HttpRequest,
@@ -66,7 +60,12 @@ def review_list(
 ) -> Any:
     """Locked-field and reviewed-field change requests, oldest first."""
     user = actor(request)
-    _require_reviewer(user)
+    require_role(
+        user,
+        Role.CHANGE_REVIEWER,
+        code="not_reviewer",
+        message=_("Only staff who review change requests may see this."),
+    )
     qs = selectors.change_request_queue(reviewer=user, status=None if status == "all" else status, kind=kind)
     rows, count = page(qs, limit=limit, offset=offset)
     return {"items": [_review_out(r) for r in rows], "count": count}
