@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from creditbank.reviews.models import ReviewedRequest, ReviewStatus
+from creditbank.reviews.bases import ReviewedRequest, ReviewStatus
 
 #: A verification runs every state of the review workflow (reset: staff undid an approval).
 VerificationStatus = ReviewStatus

@@ -35,8 +35,7 @@ from creditbank.kernel.images import CleanImage, ImagePolicy, clean_image, read_
 from creditbank.kernel.policy import policy
 from creditbank.kernel.vault import vault
 from creditbank.notifications.services import Topic, notify
-from creditbank.reviews.domain.workflow import Event
-from creditbank.reviews.services import review_decide, review_transition
+from creditbank.reviews.services import review_decide, review_reset, review_withdraw
 
 log = logging.getLogger(__name__)
 
@@ -387,7 +386,7 @@ def verification_withdraw(*, user: User) -> VerificationAttempt:
                 status=409,
             )
         if attempt.status == VerificationStatus.PENDING:
-            review_transition(kind=VERIFICATION_REVIEW, request=attempt, event=Event.WITHDRAW)
+            review_withdraw(kind=VERIFICATION_REVIEW, request=attempt)
         attempt.closed_at = timezone.now()
         attempt.save(update_fields=["status", "closed_at"])
         _delete_photos(attempt)
@@ -404,7 +403,7 @@ def verification_staff_reset(
         raise DomainError("reason_required", _("Say why the verification is reset."), field="reason")
     with transaction.atomic():
         attempt = verification_get_for_actor(actor=staff, id=attempt_id, for_update=True)
-        review_transition(kind=VERIFICATION_REVIEW, request=attempt, event=Event.RESET)
+        review_reset(kind=VERIFICATION_REVIEW, request=attempt)
         attempt.closed_at = timezone.now()
         attempt.save(update_fields=["status", "closed_at"])
         user = User.objects.select_for_update().get(pk=attempt.user_id)
@@ -432,7 +431,7 @@ def verification_invalidate(*, user: User, actor: User | None, reason: str) -> b
     )
     was_verified = user.status == AccountStatus.VERIFIED
     if attempt is not None:
-        review_transition(kind=VERIFICATION_REVIEW, request=attempt, event=Event.RESET)
+        review_reset(kind=VERIFICATION_REVIEW, request=attempt)
         attempt.closed_at = timezone.now()
         attempt.save(update_fields=["status", "closed_at"])
     if was_verified:

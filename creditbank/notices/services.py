@@ -37,6 +37,28 @@ log = logging.getLogger(__name__)
 MAX_ATTACHMENTS = 3
 
 
+def notice_publish(
+    *,
+    created_by: User | None,
+    title_zh: str,
+    body_zh: str,
+    title_en: str = "",
+    body_en: str = "",
+    published_at: Any = None,
+    pinned: bool = False,
+    expires_at: Any = None,
+) -> Notice:
+    """A new notice, published at ``published_at`` (now by default) and announced by email then."""
+    notice = Notice(
+        title_zh=title_zh, title_en=title_en, body_zh=body_zh, body_en=body_en,
+        published_at=published_at or timezone.now(), pinned=pinned, expires_at=expires_at, created_by=created_by,
+    )  # fmt: skip
+    notice.full_clean()
+    notice.save()
+    notice_announce(notice=notice)
+    return notice
+
+
 def notice_announce(*, notice: Notice) -> None:
     """Email the notice, when it is published, to the accounts that asked for notices by email."""
     from creditbank.notices import tasks

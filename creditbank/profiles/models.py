@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from creditbank.reviews.models import ReviewedRequest, ReviewStatus
+from creditbank.reviews.bases import ReviewedRequest, ReviewStatus
 
 
 class EducationLevel(models.TextChoices):

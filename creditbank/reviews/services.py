@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from creditbank.audit.services import audit_record
 from creditbank.kernel.errors import DomainError
 from creditbank.kernel.text import clean_text
+from creditbank.reviews.bases import ReviewedRequest
 from creditbank.reviews.domain.workflow import (
     MAX_NOTE,
     CheckedDecision,
@@ -28,7 +29,6 @@ from creditbank.reviews.domain.workflow import (
     check_decision,
     next_status,
 )
-from creditbank.reviews.models import ReviewedRequest
 from creditbank.reviews.reasons import reasons_for
 
 _DEFAULT_MESSAGES: dict[str, Any] = {
@@ -155,8 +155,17 @@ def review_decide(
     return checked
 
 
-def review_transition(*, kind: ReviewKind, request: ReviewedRequest, event: Event) -> None:
-    """Withdraw a pending request or reset an approved one (locked by the caller)."""
+def review_withdraw(*, kind: ReviewKind, request: ReviewedRequest) -> None:
+    """The requester withdraws a pending request (locked by the caller)."""
+    _transition(kind, request, Event.WITHDRAW)
+
+
+def review_reset(*, kind: ReviewKind, request: ReviewedRequest) -> None:
+    """Staff reset an approved request, so that the person asks again (locked by the caller)."""
+    _transition(kind, request, Event.RESET)
+
+
+def _transition(kind: ReviewKind, request: ReviewedRequest, event: Event) -> None:
     try:
         request.status = next_status(request.status, event).value
     except WorkflowError as exc:

@@ -12,7 +12,7 @@
   upload allowance shared by every context.
 """
 
-from creditbank.accounts.services.activation import activation_resend, user_activate
+from creditbank.accounts.services.activation import activation_resend, activation_token_issue, user_activate
 from creditbank.accounts.services.api_tokens import (
     api_token_authenticate,
     api_token_issue,
@@ -50,6 +50,7 @@ __all__ = [
     "account_number_issue",
     "accounts_purge_unactivated",
     "activation_resend",
+    "activation_token_issue",
     "api_token_authenticate",
     "api_token_issue",
     "api_token_revoke",

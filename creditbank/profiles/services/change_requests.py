@@ -32,8 +32,7 @@ from creditbank.profiles.services.profile import (
     history_record,
     profile_get,
 )
-from creditbank.reviews.domain.workflow import Event
-from creditbank.reviews.services import review_decide, review_transition
+from creditbank.reviews.services import review_decide, review_withdraw
 
 LOCKED_REQUESTABLE = ("name", "gender", "id_number")
 MAX_PROOFS = 5
@@ -133,7 +132,7 @@ def change_request_withdraw(*, user: User, request_id: int) -> ChangeRequest:
     """The requester withdraws a pending request; its proof files are deleted at once."""
     with transaction.atomic():
         request = change_request_get_for_actor(actor=user, id=request_id, for_update=True, as_owner=True)
-        review_transition(kind=CHANGE_REVIEW, request=request, event=Event.WITHDRAW)
+        review_withdraw(kind=CHANGE_REVIEW, request=request)
         request.decided_at = timezone.now()
         request.save(update_fields=["status", "decided_at"])
         _delete_proofs(request)

@@ -11,8 +11,7 @@ from django.test.utils import override_settings
 
 from creditbank.accounts import services as account_services
 from creditbank.accounts.models import AccountStatus, User
-from creditbank.accounts.services import user_activate
-from creditbank.accounts.tokens import ACTIVATION, make_token
+from creditbank.accounts.services import activation_token_issue, user_activate
 from creditbank.identity import services as identity_services
 from creditbank.identity.specimens import card_back, card_front, valid_id_number
 from creditbank.kernel.policy import policy
@@ -57,7 +56,7 @@ class Command(BaseCommand):
             lines.append(f"{role}: {email} / {DEMO_PASSWORD}")
             if user.status == AccountStatus.REGISTERED:
                 lines.append(
-                    f"  (activation link: {settings.SITE_URL}/accounts/activate/{make_token(user, ACTIVATION)}/)"
+                    f"  (activation link: {settings.SITE_URL}/accounts/activate/{activation_token_issue(user=user)}/)"
                 )
         lines.append(f"reviewer: {reviewer.email} / {DEMO_PASSWORD}")
         self._extras(reviewer)
@@ -103,7 +102,7 @@ class Command(BaseCommand):
         user = User.objects.get(account_no=result.account_no)
         if role == "learner-registered":
             return user
-        user_activate(token=make_token(user, ACTIVATION))
+        user_activate(token=activation_token_issue(user=user))
         user.refresh_from_db()
         if role == "learner-activated":
             return user
@@ -134,13 +133,13 @@ class Command(BaseCommand):
 
         from django.utils import timezone
 
-        from creditbank.notices.models import Notice, Ticket
-        from creditbank.notices.services import ticket_open
-        from creditbank.profiles.models import ChangeRequest, EducationEntry
+        from creditbank.notices.selectors import notices_visible, tickets_for_user
+        from creditbank.notices.services import notice_publish, ticket_open
+        from creditbank.profiles.selectors import change_requests_for_user, education_for_user
         from creditbank.profiles.services import change_request_create, history_create
 
         verified = User.objects.get(email__iexact="learner-verified@demo.creditbank.test")
-        if not EducationEntry.objects.filter(user=verified).exists():
+        if not education_for_user(verified).exists():
             history_create(kind="education", user=verified, data={
                 "school": "北京开放大学", "major": "计算机应用技术", "level": "junior_college", "study_mode": "part_time",
                 "start": "2016-09", "end": "2019-07", "certificate_no": "",
@@ -149,7 +148,7 @@ class Command(BaseCommand):
                 "employer": "某软件有限公司", "position": "测试工程师", "industry": "信息技术", "start": "2019-08",
                 "current": True, "description": "负责自动化测试",
             })  # fmt: skip
-        if not ChangeRequest.objects.filter(user=verified).exists():
+        if not change_requests_for_user(verified).exists():
             change_request_create(
                 user=verified,
                 field="name",
@@ -157,8 +156,8 @@ class Command(BaseCommand):
                 reason="演示：已办理改名，附户口簿页。Demo: name changed, household register attached.",
                 proofs=[_upload("proof.jpg", card_back(seed=99))],
             )
-        if not Notice.objects.exists():
-            Notice.objects.create(
+        if not notices_visible().exists():
+            notice_publish(
                 title_zh="学分银行平台上线公告",
                 title_en="The credit bank platform is open",
                 body_zh="欢迎使用学分银行。完成**实名认证**后即可申请学习成果认证和学分转换。",
@@ -168,7 +167,7 @@ class Command(BaseCommand):
                 created_by=reviewer,
             )
         activated = User.objects.get(email__iexact="learner-activated@demo.creditbank.test")
-        if not Ticket.objects.filter(user=activated).exists():
+        if not tickets_for_user(activated).exists():
             ticket_open(
                 user=activated,
                 category="verification",

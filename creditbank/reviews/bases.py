@@ -1,4 +1,7 @@
-"""The shape every reviewed request shares (abstract: each context owns its table)."""
+"""The shape every reviewed request shares: an abstract model other contexts subclass (each owns its table).
+
+Public by design: this module holds no concrete model, so the reviews context has no table of its own.
+"""
 
 from __future__ import annotations
 
