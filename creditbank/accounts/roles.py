@@ -58,3 +58,39 @@ def role_required(role: Role) -> Callable[[Callable[..., Any]], Callable[..., An
         return wrapped
 
     return decorate
+
+
+class Acting(StrEnum):
+    """In which capacity a ``*_get_for_actor`` reader asks for an object."""
+
+    #: as its owner, or as staff holding the role (the default: detail pages shared by both)
+    EITHER = "either"
+    #: only as its owner, even if the actor also holds the role (the learner's own pages)
+    OWNER = "owner"
+    #: only as staff holding the role, even for an object the actor owns (the staff pages)
+    STAFF = "staff"
+
+
+def object_for_actor(
+    queryset: Any,
+    *,
+    actor: Any,
+    id: int,
+    role: Role | None,
+    missing: Any,
+    acting: Acting = Acting.EITHER,
+    owner_field: str = "user_id",
+) -> Any:
+    """The one access check behind every ``<entity>_get_for_actor``: the object ``id`` of
+    ``queryset`` if ``actor`` may see it (its owner, or an account holding ``role``, as
+    ``acting`` says), else ``NotFound(missing)``, the same answer as for an object that does not
+    exist (no existence leak). ``role`` None: only owners ever see it."""
+    staff = role is not None and acting != Acting.OWNER and has_role(actor, role)
+    if acting == Acting.STAFF and not staff:
+        raise NotFound(missing)
+    if not staff:
+        queryset = queryset.filter(**{owner_field: getattr(actor, "pk", None) or 0})
+    obj = queryset.filter(pk=id).first()
+    if obj is None:
+        raise NotFound(missing)
+    return obj

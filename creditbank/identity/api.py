@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from creditbank.accounts.actor import actor
-from creditbank.accounts.roles import Role, require_role
+from creditbank.accounts.roles import Acting, Role, require_role
 from creditbank.identity import selectors, services
 from creditbank.identity.labels import check_detail
 from creditbank.identity.reasons import REASONS, reason_as_dict
@@ -195,7 +195,7 @@ def review_list(
 
 @router.get("/review/verifications/{attempt_id}", response={200: ReviewItemOut, **problems(401, 403, 404)})
 def review_detail(request: HttpRequest, attempt_id: int) -> Any:
-    attempt = selectors.verification_get_for_reviewer(reviewer=actor(request), attempt_id=attempt_id)
+    attempt = selectors.verification_get_for_actor(actor=actor(request), id=attempt_id, acting=Acting.STAFF)
     return _review_item(attempt)
 
 
@@ -233,7 +233,7 @@ def review_decide(request: HttpRequest, attempt_id: int, payload: DecisionIn) ->
         note=payload.note,
         client_address=ratelimit.client_address(request),
     )
-    return _review_item(selectors.verification_get_for_reviewer(reviewer=actor(request), attempt_id=attempt.pk))
+    return _review_item(selectors.verification_get_for_actor(actor=actor(request), id=attempt.pk, acting=Acting.STAFF))
 
 
 @router.post(
@@ -265,4 +265,4 @@ def review_reset(request: HttpRequest, attempt_id: int, payload: ReasonIn) -> An
         reason=payload.reason,
         client_address=ratelimit.client_address(request),
     )
-    return _review_item(selectors.verification_get_for_reviewer(reviewer=actor(request), attempt_id=attempt_id))
+    return _review_item(selectors.verification_get_for_actor(actor=actor(request), id=attempt_id, acting=Acting.STAFF))

@@ -13,12 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.models import AccountStatus, User
-from creditbank.accounts.roles import Role, has_role
+from creditbank.accounts.roles import Acting, Role, has_role, object_for_actor
 from creditbank.accounts.selectors import NextStep
 from creditbank.identity import photo_reuse
 from creditbank.identity.models import PortraitHashBand, VerificationAttempt, VerificationStatus
 from creditbank.identity.reasons import reason_as_dict
-from creditbank.kernel.errors import NotFound
 from creditbank.kernel.policy import policy
 from creditbank.reviews.selectors import review_queue
 
@@ -131,7 +130,7 @@ def verification_queue(
     *, reviewer: User, status: str | None = "pending", flagged_only: bool = False
 ) -> QuerySet[VerificationAttempt]:
     """The reviewer's queue, oldest first. Only reviewers see it (others: an empty queue)."""
-    if not user_is_reviewer(reviewer):
+    if not has_role(reviewer, Role.VERIFICATION_REVIEWER):
         return VerificationAttempt.objects.none()
     qs = VerificationAttempt.objects.select_related("user", "reviewer")
     if flagged_only:
@@ -139,30 +138,20 @@ def verification_queue(
     return review_queue(qs, reviewer=reviewer, status=status)
 
 
-def verification_get_for_actor(*, actor: Any, id: int, for_update: bool = False) -> VerificationAttempt:
-    """The attempt if ``actor`` may see it: its learner, or a verification reviewer. Anyone else
+def verification_get_for_actor(
+    *, actor: Any, id: int, for_update: bool = False, acting: Acting = Acting.EITHER
+) -> VerificationAttempt:
+    """The attempt if ``actor`` may see it: its learner, or a verification reviewer (as ``acting``
+    says). Anyone else
     gets the same NotFound as for an attempt that does not exist. ``for_update`` locks the row
     (inside the caller's transaction)."""
     if for_update:
         qs = VerificationAttempt.objects.select_for_update(of=("self",)).select_related("user")
     else:
         qs = VerificationAttempt.objects.select_related("user", "reviewer")
-    if not has_role(actor, Role.VERIFICATION_REVIEWER):
-        qs = qs.filter(user_id=getattr(actor, "pk", None) or 0)
-    attempt = qs.filter(pk=id).first()
-    if attempt is None:
-        raise NotFound(_("No such verification."))
-    return attempt
-
-
-def verification_get_for_reviewer(*, reviewer: User, attempt_id: int) -> VerificationAttempt:
-    if not user_is_reviewer(reviewer):
-        raise NotFound(_("No such verification."))
-    return verification_get_for_actor(actor=reviewer, id=attempt_id)
-
-
-def user_is_reviewer(user: Any) -> bool:
-    return has_role(user, Role.VERIFICATION_REVIEWER)
+    return object_for_actor(
+        qs, actor=actor, id=id, role=Role.VERIFICATION_REVIEWER, acting=acting, missing=_("No such verification.")
+    )
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from creditbank.accounts.actor import actor
-from creditbank.accounts.roles import Role, role_required
+from creditbank.accounts.roles import Acting, Role, role_required
 from creditbank.identity import selectors, services
 from creditbank.identity.api import photo_response
 from creditbank.identity.forms import DecisionForm, ReasonForm, VerificationForm
@@ -100,7 +100,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @never_cache
 @role_required(Role.VERIFICATION_REVIEWER)
 def review_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    attempt = selectors.verification_get_for_reviewer(reviewer=actor(request), attempt_id=attempt_id)
+    attempt = selectors.verification_get_for_actor(actor=actor(request), id=attempt_id, acting=Acting.STAFF)
     form = DecisionForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -183,7 +183,7 @@ def review_reveal(request: HttpRequest, attempt_id: int) -> HttpResponse:
         refusal_message(request, exc)
     else:
         # Shown once in this response, never stored in the session.
-        attempt = selectors.verification_get_for_reviewer(reviewer=actor(request), attempt_id=attempt_id)
+        attempt = selectors.verification_get_for_actor(actor=actor(request), id=attempt_id, acting=Acting.STAFF)
         return _detail_page(request, attempt, DecisionForm(), revealed=values)
     return redirect("identity:review_detail", attempt_id=attempt_id)
 

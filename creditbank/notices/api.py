@@ -13,7 +13,7 @@ from pydantic import StrictBool
 
 from creditbank.accounts.actor import actor
 from creditbank.accounts.models import User
-from creditbank.accounts.roles import Role, require_role
+from creditbank.accounts.roles import Acting, Role, require_role
 from creditbank.kernel.api_auth import optional_principal
 from creditbank.kernel.api_body import json_or_form
 from creditbank.kernel.api_schemas import InputSchema, problems
@@ -228,7 +228,7 @@ def open_ticket(request: HttpRequest) -> Any:
             message=str(data.get("message") or ""),
             attachments=files["attachments"],
         )
-        return 201, _ticket_out(selectors.ticket_get_for_owner(user=user, ticket_id=ticket.pk))
+        return 201, _ticket_out(selectors.ticket_get_for_actor(actor=user, id=ticket.pk, acting=Acting.OWNER))
 
     payload = {**data, "attachments": [f.name for f in files["attachments"]]}
     status, body = run_idempotent(
@@ -239,7 +239,7 @@ def open_ticket(request: HttpRequest) -> Any:
 
 @router.get("/me/tickets/{ticket_id}", response={200: TicketOut, **problems(401, 403, 404)})
 def my_ticket(request: HttpRequest, ticket_id: int) -> Any:
-    return _ticket_out(selectors.ticket_get_for_owner(user=actor(request), ticket_id=ticket_id))
+    return _ticket_out(selectors.ticket_get_for_actor(actor=actor(request), id=ticket_id, acting=Acting.OWNER))
 
 
 @router.post(
@@ -260,19 +260,19 @@ def my_ticket_message(request: HttpRequest, ticket_id: int) -> Any:
         )
         if close:
             services.ticket_close_by_user(user=user, ticket_id=ticket_id)
-    return Status(201, _ticket_out(selectors.ticket_get_for_owner(user=user, ticket_id=ticket_id)))
+    return Status(201, _ticket_out(selectors.ticket_get_for_actor(actor=user, id=ticket_id, acting=Acting.OWNER)))
 
 
 @router.post("/me/tickets/{ticket_id}/close", response={200: TicketOut, **problems(401, 403, 404, 409)})
 def my_ticket_close(request: HttpRequest, ticket_id: int) -> Any:
     services.ticket_close_by_user(user=actor(request), ticket_id=ticket_id)
-    return _ticket_out(selectors.ticket_get_for_owner(user=actor(request), ticket_id=ticket_id))
+    return _ticket_out(selectors.ticket_get_for_actor(actor=actor(request), id=ticket_id, acting=Acting.OWNER))
 
 
 @router.post("/me/tickets/{ticket_id}/reopen", response={200: TicketOut, **problems(401, 403, 404, 409)})
 def my_ticket_reopen(request: HttpRequest, ticket_id: int) -> Any:
     services.ticket_reopen(user=actor(request), ticket_id=ticket_id)
-    return _ticket_out(selectors.ticket_get_for_owner(user=actor(request), ticket_id=ticket_id))
+    return _ticket_out(selectors.ticket_get_for_actor(actor=actor(request), id=ticket_id, acting=Acting.OWNER))
 
 
 @router.get(
@@ -299,7 +299,7 @@ def support_tickets(request: HttpRequest, status: str = "open", limit: Limit = 2
 
 @router.get("/support/tickets/{ticket_id}", response={200: StaffTicketOut, **problems(401, 403, 404)})
 def support_ticket(request: HttpRequest, ticket_id: int) -> Any:
-    return _staff_ticket_out(selectors.ticket_get_for_staff(staff=actor(request), ticket_id=ticket_id))
+    return _staff_ticket_out(selectors.ticket_get_for_actor(actor=actor(request), id=ticket_id, acting=Acting.STAFF))
 
 
 @router.post(
@@ -317,13 +317,15 @@ def support_reply(request: HttpRequest, ticket_id: int) -> Any:
         close=data.get("close") is True,
         attachments=files["attachments"],
     )
-    return Status(201, _staff_ticket_out(selectors.ticket_get_for_staff(staff=actor(request), ticket_id=ticket_id)))
+    return Status(
+        201, _staff_ticket_out(selectors.ticket_get_for_actor(actor=actor(request), id=ticket_id, acting=Acting.STAFF))
+    )
 
 
 @router.post("/support/tickets/{ticket_id}/close", response={200: StaffTicketOut, **problems(401, 403, 404, 409)})
 def support_close(request: HttpRequest, ticket_id: int) -> Any:
     services.ticket_close_by_staff(staff=actor(request), ticket_id=ticket_id)
-    return _staff_ticket_out(selectors.ticket_get_for_staff(staff=actor(request), ticket_id=ticket_id))
+    return _staff_ticket_out(selectors.ticket_get_for_actor(actor=actor(request), id=ticket_id, acting=Acting.STAFF))
 
 
 @router.get(

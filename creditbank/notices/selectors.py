@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.models import User
-from creditbank.accounts.roles import Role, has_role
+from creditbank.accounts.roles import Acting, Role, has_role, object_for_actor
 from creditbank.kernel.errors import NotFound
 from creditbank.notices.models import Notice, NoticeRead, Ticket
 
@@ -42,40 +42,21 @@ def tickets_for_user(user: User) -> QuerySet[Ticket]:
     return Ticket.objects.filter(user=user).prefetch_related("messages__attachments")
 
 
-def ticket_get_for_actor(*, actor: User, id: int, for_update: bool = False, as_owner: bool = False) -> Ticket:
-    """The ticket if ``actor`` may see it: its author, or support staff (unless ``as_owner``:
-    then only its author). Anyone else gets the same NotFound as for a ticket that does not
-    exist. ``for_update`` locks the row (inside the caller's transaction)."""
+def ticket_get_for_actor(*, actor: User, id: int, for_update: bool = False, acting: Acting = Acting.EITHER) -> Ticket:
+    """The ticket if ``actor`` may see it: its author, or support staff (as ``acting`` says).
+    Anyone else gets the same NotFound as for a ticket that does not exist. ``for_update`` locks
+    the row (inside the caller's transaction)."""
     if for_update:
         qs = Ticket.objects.select_for_update(of=("self",)).select_related("user")
     else:
         qs = Ticket.objects.select_related("user").prefetch_related("messages__attachments", "messages__author")
-    if as_owner or not has_role(actor, Role.SUPPORT):
-        qs = qs.filter(user_id=actor.pk)
-    ticket = qs.filter(pk=id).first()
-    if ticket is None:
-        raise NotFound(_("No such ticket."))
-    return ticket
-
-
-def ticket_get_for_owner(*, user: User, ticket_id: int) -> Ticket:
-    return ticket_get_for_actor(actor=user, id=ticket_id, as_owner=True)
-
-
-def user_is_support(user: Any) -> bool:
-    return has_role(user, Role.SUPPORT)
+    return object_for_actor(qs, actor=actor, id=id, role=Role.SUPPORT, acting=acting, missing=_("No such ticket."))
 
 
 def support_queue(*, staff: User, status: str | None = None) -> QuerySet[Ticket]:
-    if not user_is_support(staff):
+    if not has_role(staff, Role.SUPPORT):
         return Ticket.objects.none()
     qs = Ticket.objects.select_related("user").prefetch_related("messages")
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("updated_at", "id") if status in (None, "open") else qs
-
-
-def ticket_get_for_staff(*, staff: User, ticket_id: int) -> Ticket:
-    if not user_is_support(staff):
-        raise NotFound(_("No such ticket."))
-    return ticket_get_for_actor(actor=staff, id=ticket_id)

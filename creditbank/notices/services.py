@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.models import User
-from creditbank.accounts.roles import Role, has_role
+from creditbank.accounts.roles import Acting
 from creditbank.accounts.services import uploads_allow
 from creditbank.audit.services import audit_record
 from creditbank.kernel import ratelimit
@@ -146,10 +146,6 @@ def ticket_open(
     return ticket
 
 
-def _ticket_for_owner(user: User, ticket_id: int) -> Ticket:
-    return ticket_get_for_actor(actor=user, id=ticket_id, for_update=True, as_owner=True)
-
-
 def _message_limit(user: User) -> None:
     ratelimit.hit(
         "ticket-message:" + ratelimit.hashed(str(user.pk)),
@@ -166,7 +162,7 @@ def ticket_reply_by_user(
     docs = _clean_files(user, attachments or [])
     _message_limit(user)
     with transaction.atomic():
-        ticket = _ticket_for_owner(user, ticket_id)
+        ticket = ticket_get_for_actor(actor=user, id=ticket_id, for_update=True, acting=Acting.OWNER)
         if ticket.status == TicketStatus.CLOSED:
             _check_reopen(ticket)
             ticket.closed_at = None
@@ -187,7 +183,7 @@ def _check_reopen(ticket: Ticket) -> None:
 
 def ticket_close_by_user(*, user: User, ticket_id: int) -> Ticket:
     with transaction.atomic():
-        ticket = _ticket_for_owner(user, ticket_id)
+        ticket = ticket_get_for_actor(actor=user, id=ticket_id, for_update=True, acting=Acting.OWNER)
         if ticket.status == TicketStatus.CLOSED:
             raise DomainError("ticket_closed", _("This ticket is already closed."), status=409)
         ticket.status = TicketStatus.CLOSED
@@ -198,7 +194,7 @@ def ticket_close_by_user(*, user: User, ticket_id: int) -> Ticket:
 
 def ticket_reopen(*, user: User, ticket_id: int) -> Ticket:
     with transaction.atomic():
-        ticket = _ticket_for_owner(user, ticket_id)
+        ticket = ticket_get_for_actor(actor=user, id=ticket_id, for_update=True, acting=Acting.OWNER)
         if ticket.status != TicketStatus.CLOSED:
             raise DomainError("ticket_not_closed", _("This ticket is not closed."), status=409)
         _check_reopen(ticket)
@@ -208,19 +204,14 @@ def ticket_reopen(*, user: User, ticket_id: int) -> Ticket:
     return ticket
 
 
-def _require_support(staff: User) -> None:
-    if not has_role(staff, Role.SUPPORT):
-        raise NotFound(_("No such ticket."))
-
-
 def ticket_reply_by_staff(
     *, staff: User, ticket_id: int, message: str, close: bool = False, attachments: list[Any] | None = None
 ) -> TicketMessage:
-    _require_support(staff)
+    ticket_get_for_actor(actor=staff, id=ticket_id, acting=Acting.STAFF)  # refused before the files are read
     body = clean_text(message, field="message", max_length=5000, required=True, multiline=True)
     docs = _clean_files(staff, attachments or [])
     with transaction.atomic():
-        ticket = ticket_get_for_actor(actor=staff, id=ticket_id, for_update=True)
+        ticket = ticket_get_for_actor(actor=staff, id=ticket_id, for_update=True, acting=Acting.STAFF)
         if ticket.user_id == staff.pk:
             raise DomainError("own_ticket", _("Answer your own ticket from another staff account."), status=403)
         msg = _add_message(ticket, staff, body, docs, from_staff=True)
@@ -240,9 +231,8 @@ def ticket_reply_by_staff(
 
 
 def ticket_close_by_staff(*, staff: User, ticket_id: int) -> Ticket:
-    _require_support(staff)
     with transaction.atomic():
-        ticket = ticket_get_for_actor(actor=staff, id=ticket_id, for_update=True)
+        ticket = ticket_get_for_actor(actor=staff, id=ticket_id, for_update=True, acting=Acting.STAFF)
         if ticket.status == TicketStatus.CLOSED:
             raise DomainError("ticket_closed", _("This ticket is already closed."), status=409)
         ticket.status = TicketStatus.CLOSED

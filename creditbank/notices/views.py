@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from creditbank.accounts.actor import actor
-from creditbank.accounts.roles import Role, has_role, role_required
+from creditbank.accounts.roles import Acting, Role, has_role, role_required
 from creditbank.kernel.documents import extension_for
 from creditbank.kernel.downloads import private_file_response as file_response
 from creditbank.kernel.errors import DomainError
@@ -69,7 +69,7 @@ def tickets(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 def ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    t = selectors.ticket_get_for_owner(user=actor(request), ticket_id=ticket_id)
+    t = selectors.ticket_get_for_actor(actor=actor(request), id=ticket_id, acting=Acting.OWNER)
     form = ReplyForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -133,7 +133,7 @@ def support_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 def support_ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    t = selectors.ticket_get_for_staff(staff=actor(request), ticket_id=ticket_id)
+    t = selectors.ticket_get_for_actor(actor=actor(request), id=ticket_id, acting=Acting.STAFF)
     form = ReplyForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST" and form.is_valid():

@@ -13,21 +13,21 @@ from django.utils.translation import gettext as _
 
 from creditbank.accounts.actor import actor
 from creditbank.accounts.models import User
-from creditbank.identity.selectors import user_is_reviewer, verification_queue, verification_state
+from creditbank.accounts.roles import Role, has_role
+from creditbank.identity.selectors import verification_queue, verification_state
 from creditbank.notices.selectors import (
     notice_read_ids,
     notices_unread_count,
     notices_visible,
     support_queue,
-    user_is_support,
 )
-from creditbank.profiles.selectors import change_request_queue, user_is_change_reviewer
+from creditbank.profiles.selectors import change_request_queue
 
 
 def _staff_queues(user: User) -> list[dict[str, Any]]:
     """Every queue this account may work, with what waits in it (its own requests excluded)."""
     queues = []
-    if user_is_reviewer(user):
+    if has_role(user, Role.VERIFICATION_REVIEWER):
         queues.append(
             {
                 "key": "verifications",
@@ -36,7 +36,7 @@ def _staff_queues(user: User) -> list[dict[str, Any]]:
                 "pending": verification_queue(reviewer=user).count(),
             }
         )
-    if user_is_change_reviewer(user):
+    if has_role(user, Role.CHANGE_REVIEWER):
         queues.append(
             {
                 "key": "change_requests",
@@ -45,7 +45,7 @@ def _staff_queues(user: User) -> list[dict[str, Any]]:
                 "pending": change_request_queue(reviewer=user).count(),
             }
         )
-    if user_is_support(user):
+    if has_role(user, Role.SUPPORT):
         queues.append(
             {
                 "key": "support_tickets",

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.models import User
-from creditbank.accounts.roles import Role, has_role
+from creditbank.accounts.roles import Acting, Role, has_role, object_for_actor
 from creditbank.kernel.errors import NotFound
 from creditbank.profiles.models import ChangeRequest, EducationEntry, ProfileChangeStatus, ProfileHistory, WorkEntry
 from creditbank.reviews.selectors import review_queue
@@ -26,46 +26,29 @@ def change_requests_for_user(user: User) -> QuerySet[ChangeRequest]:
 
 
 def change_request_get_for_actor(
-    *, actor: User, id: int, for_update: bool = False, as_owner: bool = False
+    *, actor: User, id: int, for_update: bool = False, acting: Acting = Acting.EITHER
 ) -> ChangeRequest:
-    """The change request if ``actor`` may see it: its requester, or a change reviewer (unless
-    ``as_owner``: then only the requester). Anyone else gets the same NotFound as for a request
-    that does not exist. ``for_update`` locks the row (inside the caller's transaction)."""
+    """The change request if ``actor`` may see it: its requester, or a change reviewer (as
+    ``acting`` says). Anyone else gets the same NotFound as for a request that does not exist.
+    ``for_update`` locks the row (inside the caller's transaction)."""
     if for_update:
         qs = ChangeRequest.objects.select_for_update(of=("self",)).select_related("user")
     else:
         qs = ChangeRequest.objects.select_related("user", "reviewer").prefetch_related("proofs")
-    if as_owner or not has_role(actor, Role.CHANGE_REVIEWER):
-        qs = qs.filter(user_id=actor.pk)
-    request = qs.filter(pk=id).first()
-    if request is None:
-        raise NotFound(_("No such change request."))
-    return request
-
-
-def change_request_get_for_owner(*, user: User, request_id: int) -> ChangeRequest:
-    return change_request_get_for_actor(actor=user, id=request_id, as_owner=True)
-
-
-def user_is_change_reviewer(user: Any) -> bool:
-    return has_role(user, Role.CHANGE_REVIEWER)
+    return object_for_actor(
+        qs, actor=actor, id=id, role=Role.CHANGE_REVIEWER, acting=acting, missing=_("No such change request.")
+    )
 
 
 def change_request_queue(
     *, reviewer: User, status: str | None = ProfileChangeStatus.PENDING, kind: str | None = None
 ) -> QuerySet[ChangeRequest]:
-    if not user_is_change_reviewer(reviewer):
+    if not has_role(reviewer, Role.CHANGE_REVIEWER):
         return ChangeRequest.objects.none()
     qs = ChangeRequest.objects.select_related("user", "reviewer").prefetch_related("proofs")
     if kind:
         qs = qs.filter(kind=kind)
     return review_queue(qs, reviewer=reviewer, status=status)
-
-
-def change_request_get_for_reviewer(*, reviewer: User, request_id: int) -> ChangeRequest:
-    if not user_is_change_reviewer(reviewer):
-        raise NotFound(_("No such change request."))
-    return change_request_get_for_actor(actor=reviewer, id=request_id)
 
 
 def education_for_user(user: User) -> QuerySet[EducationEntry]:
@@ -81,13 +64,9 @@ def history_entry_get_for_actor(*, actor: User, kind: str, id: int, for_update: 
     otherwise, the same answer as for an entry that does not exist."""
     model = EducationEntry if kind == "education" else WorkEntry
     qs = model.objects.select_for_update() if for_update else model.objects.all()
-    entry = qs.filter(pk=id, user_id=actor.pk).first()
-    if entry is None:
+    try:
+        return object_for_actor(qs, actor=actor, id=id, role=None, missing=_("No such entry."))
+    except NotFound:
         if model.objects.filter(pk=id).exists():
             log.warning("history entry access refused kind=%s entry=%s actor=%s", kind, id, actor.pk)
-        raise NotFound(_("No such entry."))
-    return entry
-
-
-def history_entry_for_owner(*, kind: str, user: User, entry_id: int) -> Any:
-    return history_entry_get_for_actor(actor=user, kind=kind, id=entry_id)
+        raise

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from creditbank.accounts.actor import actor
 from creditbank.accounts.models import AccountStatus
-from creditbank.accounts.roles import Role, role_required
+from creditbank.accounts.roles import Acting, Role, role_required
 from creditbank.kernel import ratelimit
 from creditbank.kernel.documents import extension_for
 from creditbank.kernel.downloads import private_file_response as file_response
@@ -243,7 +243,7 @@ def history_edit(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse
     if kind not in HISTORY_KINDS:
         raise Http404
     user = actor(request)
-    entry = selectors.history_entry_for_owner(kind=kind, user=user, entry_id=entry_id)
+    entry = selectors.history_entry_get_for_actor(actor=user, kind=kind, id=entry_id)
     form = HISTORY_KINDS[kind](request.POST or None, request.FILES or None, initial=_entry_initial(kind, entry))
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -307,7 +307,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @never_cache
 @role_required(Role.CHANGE_REVIEWER)
 def review_detail(request: HttpRequest, request_id: int) -> HttpResponse:
-    change = selectors.change_request_get_for_reviewer(reviewer=actor(request), request_id=request_id)
+    change = selectors.change_request_get_for_actor(actor=actor(request), id=request_id, acting=Acting.STAFF)
     form = ReviewDecisionForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():

@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from creditbank.accounts.actor import actor
+from creditbank.accounts.roles import Acting
 from creditbank.kernel.api_schemas import problems
 from creditbank.kernel.idempotency import run_idempotent
 from creditbank.kernel.paging import Limit, Offset, page
@@ -90,7 +91,7 @@ def change_request_create(
         created = services.change_request_create(
             user=user, field=field, new_value=new_value, reason=reason, proofs=files
         )
-        return 202, request_out(selectors.change_request_get_for_owner(user=user, request_id=created.pk))
+        return 202, request_out(selectors.change_request_get_for_actor(actor=user, id=created.pk, acting=Acting.OWNER))
 
     status, body = run_idempotent(
         scope=f"change-request:{user.pk}",
@@ -112,4 +113,4 @@ def _digest(upload: Any) -> str:
 @router.delete("/me/change-requests/{request_id}", response={200: ChangeRequestOut, **problems(401, 403, 404, 409)})
 def change_request_withdraw(request: HttpRequest, request_id: int) -> Any:
     services.change_request_withdraw(user=actor(request), request_id=request_id)
-    return request_out(selectors.change_request_get_for_owner(user=actor(request), request_id=request_id))
+    return request_out(selectors.change_request_get_for_actor(actor=actor(request), id=request_id, acting=Acting.OWNER))

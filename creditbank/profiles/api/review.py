@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from creditbank.accounts.actor import actor
-from creditbank.accounts.roles import Role, require_role
+from creditbank.accounts.roles import Acting, Role, require_role
 from creditbank.kernel import ratelimit
 from creditbank.kernel.api_schemas import InputSchema, problems
 from creditbank.kernel.documents import extension_for
@@ -73,7 +73,7 @@ def review_list(
 
 @router.get("/review/change-requests/{request_id}", response={200: ReviewChangeRequestOut, **problems(401, 403, 404)})
 def review_detail(request: HttpRequest, request_id: int) -> Any:
-    return _review_out(selectors.change_request_get_for_reviewer(reviewer=actor(request), request_id=request_id))
+    return _review_out(selectors.change_request_get_for_actor(actor=actor(request), id=request_id, acting=Acting.STAFF))
 
 
 @router.get(
@@ -109,4 +109,4 @@ def review_decide(request: HttpRequest, request_id: int, payload: DecisionIn) ->
         note=payload.note,
         client_address=ratelimit.client_address(request),
     )
-    return _review_out(selectors.change_request_get_for_reviewer(reviewer=actor(request), request_id=request_id))
+    return _review_out(selectors.change_request_get_for_actor(actor=actor(request), id=request_id, acting=Acting.STAFF))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.id_numbers import id_number_parse
 from creditbank.accounts.models import User
-from creditbank.accounts.roles import Role, has_role
+from creditbank.accounts.roles import Acting, Role, has_role
 from creditbank.accounts.selectors import ID_CONTEXT, user_require_verified
 from creditbank.accounts.services import name_clean, uploads_allow, user_rename, user_set_gender, user_set_id_number
 from creditbank.audit.services import audit_record
@@ -131,7 +131,7 @@ def change_request_create(*, user: User, field: str, new_value: str, reason: str
 def change_request_withdraw(*, user: User, request_id: int) -> ChangeRequest:
     """The requester withdraws a pending request; its proof files are deleted at once."""
     with transaction.atomic():
-        request = change_request_get_for_actor(actor=user, id=request_id, for_update=True, as_owner=True)
+        request = change_request_get_for_actor(actor=user, id=request_id, for_update=True, acting=Acting.OWNER)
         review_withdraw(kind=CHANGE_REVIEW, request=request)
         request.decided_at = timezone.now()
         request.save(update_fields=["status", "decided_at"])

@@ -127,10 +127,6 @@ def _clean_work(data: dict[str, Any]) -> dict[str, Any]:
 MODELS: dict[str, Any] = {"education": (EducationEntry, _clean_education), "work": (WorkEntry, _clean_work)}
 
 
-def _entry_for_owner(kind: str, user: User, entry_id: int, *, lock: bool = False) -> Any:
-    return history_entry_get_for_actor(actor=user, kind=kind, id=entry_id, for_update=lock)
-
-
 def _clean_evidence(user: User, upload: Any) -> Any:
     uploads_allow(user=user, files=1)  # before the file is read or decoded
     return clean_upload(upload, field="evidence")
@@ -164,7 +160,7 @@ def history_update(*, kind: str, user: User, entry_id: int, data: dict[str, Any]
     _model, clean = MODELS[kind]
     doc = _clean_evidence(user, evidence) if evidence is not None else None  # refused before anything is written
     with transaction.atomic():
-        entry = _entry_for_owner(kind, user, entry_id, lock=True)
+        entry = history_entry_get_for_actor(actor=user, kind=kind, id=entry_id, for_update=True)
         fields = EDUCATION_FIELDS if kind == "education" else WORK_FIELDS
         current = {f: getattr(entry, f) for f in fields}
         for f in ("start", "end"):
@@ -184,7 +180,7 @@ def history_update(*, kind: str, user: User, entry_id: int, data: dict[str, Any]
 def history_delete(*, kind: str, user: User, entry_id: int) -> None:
     user_require_verified(user)
     with transaction.atomic():
-        entry = _entry_for_owner(kind, user, entry_id, lock=True)
+        entry = history_entry_get_for_actor(actor=user, kind=kind, id=entry_id, for_update=True)
         blob = entry.evidence_blob
         entry.delete()
     if blob:
@@ -202,7 +198,7 @@ def _attach(kind: str, user: User, entry_id: int, doc: Any) -> Any:
     name = vault().save(doc.data, context=EVIDENCE_CONTEXT)
     with transaction.atomic():
         try:
-            entry = _entry_for_owner(kind, user, entry_id, lock=True)
+            entry = history_entry_get_for_actor(actor=user, kind=kind, id=entry_id, for_update=True)
         except NotFound:
             vault().delete(name)
             raise
@@ -216,7 +212,7 @@ def _attach(kind: str, user: User, entry_id: int, doc: Any) -> Any:
 
 
 def history_evidence(*, kind: str, user: User, entry_id: int) -> tuple[bytes, str]:
-    entry = _entry_for_owner(kind, user, entry_id)
+    entry = history_entry_get_for_actor(actor=user, kind=kind, id=entry_id)
     if not entry.evidence_blob:
         raise NotFound(_("No file attached."))
     return vault().read(entry.evidence_blob, context=EVIDENCE_CONTEXT), entry.evidence_content_type
