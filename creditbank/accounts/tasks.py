@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
+
+from creditbank.kernel.mail import send_templated
 
 EMAIL_KINDS = {"activation", "duplicate", "password_reset", "password_changed"}
 
@@ -27,8 +27,8 @@ def send_account_email(user_id: int, kind: str, language: str) -> None:
     user = User.objects.filter(pk=user_id).first()
     if user is None:
         return
-    with translation.override(language or settings.LANGUAGE_CODE):
-        context: dict[str, object] = {"user": user, "site_url": settings.SITE_URL}
+    with translation.override(language or settings.LANGUAGE_CODE):  # the links' paths in the language too
+        context: dict[str, object] = {"user": user}
         if kind == "activation":
             token = tokens.make_token(user, tokens.ACTIVATION)
             context["link"] = _absolute(reverse("accounts:activate", args=[token]))
@@ -40,9 +40,7 @@ def send_account_email(user_id: int, kind: str, language: str) -> None:
         elif kind == "duplicate":
             context["login_link"] = _absolute(reverse("accounts:login"))
             context["reset_link"] = _absolute(reverse("accounts:password_reset"))
-        subject = render_to_string(f"accounts/email/{kind}_subject.txt", context).strip()
-        body = render_to_string(f"accounts/email/{kind}.txt", context)
-    EmailMessage(subject=" ".join(subject.splitlines()), body=body, to=[user.email]).send()
+    send_templated(to=user.email, template=f"accounts/email/{kind}", language=language, context=context)
 
 
 @task()
@@ -53,8 +51,4 @@ def send_plain_email(user_id: int, template: str, language: str, context: dict[s
     user = User.objects.filter(pk=user_id).first()
     if user is None:
         return
-    with translation.override(language or settings.LANGUAGE_CODE):
-        ctx: dict[str, object] = {"user": user, "site_url": settings.SITE_URL, **context}
-        subject = render_to_string(f"{template}_subject.txt", ctx).strip()
-        body = render_to_string(f"{template}.txt", ctx)
-    EmailMessage(subject=" ".join(subject.splitlines()), body=body, to=[user.email]).send()
+    send_templated(to=user.email, template=template, language=language, context={"user": user, **context})

@@ -28,3 +28,32 @@ def audit_record(
         client_address=client_address[:64],
         digest=digest,
     )
+
+
+def audited_file(
+    *,
+    actor: Any,
+    owner: Any,
+    blob: str,
+    context: str,
+    action: str,
+    object_type: str,
+    object_id: object,
+    client_address: str = "",
+) -> bytes:
+    """Read a sealed file from the private vault on ``actor``'s behalf. Anyone but its ``owner``
+    (staff reviewing a proof, a photo, an attachment) leaves an audit row: every view of someone
+    else's document is on record."""
+    from creditbank.kernel.vault import vault
+
+    data = vault().read(blob, context=context)
+    if getattr(actor, "pk", None) != getattr(owner, "pk", None):
+        audit_record(
+            actor=actor,
+            action=action,
+            subject=owner,
+            object_type=object_type,
+            object_id=object_id,
+            client_address=client_address,
+        )
+    return data

@@ -20,6 +20,7 @@ from creditbank.kernel import ratelimit
 from creditbank.kernel.api_schemas import InputSchema, problems
 from creditbank.kernel.downloads import private_file_response
 from creditbank.kernel.paging import Limit, Offset, page
+from creditbank.reviews.schemas import DecisionIn, decision_arguments
 
 router = Router(tags=["real-name verification"])
 
@@ -81,12 +82,6 @@ class ReviewItemOut(Schema):
 class ReviewListOut(Schema):
     items: list[ReviewItemOut]
     count: int
-
-
-class DecisionIn(InputSchema):
-    decision: str
-    reason_code: str = ""
-    note: str = ""
 
 
 class ReasonIn(InputSchema):
@@ -225,14 +220,7 @@ def photo_response(data: bytes, filename: str) -> HttpResponse:
 )
 def review_decide(request: HttpRequest, attempt_id: int, payload: DecisionIn) -> Any:
     """Approve or reject (with a ``reason_code`` from /verification/reasons and a ``note``)."""
-    attempt = services.verification_decide(
-        reviewer=actor(request),
-        attempt_id=attempt_id,
-        decision=payload.decision,
-        reason_code=payload.reason_code,
-        note=payload.note,
-        client_address=ratelimit.client_address(request),
-    )
+    attempt = services.verification_decide(attempt_id=attempt_id, **decision_arguments(request, payload))
     return _review_item(selectors.verification_get_for_actor(actor=actor(request), id=attempt.pk, acting=Acting.STAFF))
 
 

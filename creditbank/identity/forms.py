@@ -3,8 +3,6 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from creditbank.identity.reasons import REASONS
-
 
 class VerificationForm(forms.Form):
     consent = forms.BooleanField(
@@ -21,20 +19,6 @@ class VerificationForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         for name in ("id_front", "id_back"):
             self.fields[name].widget.attrs.update(accept="image/jpeg,image/png,image/webp")
-
-
-class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))], widget=forms.RadioSelect
-    )
-    reason_code = forms.ChoiceField(label=_("Reason (required to reject)"), required=False, choices=[])
-    note = forms.CharField(
-        label=_("Note to the learner"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=1000
-    )
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["reason_code"].choices = [("", "—")] + [(r.code, r.label) for r in REASONS.values()]  # type: ignore[attr-defined]
 
 
 class ReasonForm(forms.Form):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 from django.contrib import messages
@@ -18,12 +19,13 @@ from creditbank.accounts.actor import actor
 from creditbank.accounts.roles import Acting, Role, role_required
 from creditbank.identity import selectors, services
 from creditbank.identity.api import photo_response
-from creditbank.identity.forms import DecisionForm, ReasonForm, VerificationForm
+from creditbank.identity.forms import ReasonForm, VerificationForm
 from creditbank.identity.models import VerificationAttempt, VerificationStatus
-from creditbank.identity.reasons import ADVICE, REASONS
+from creditbank.identity.reasons import ADVICE, KIND, REASONS
 from creditbank.kernel import ratelimit
 from creditbank.kernel.errors import DomainError
-from creditbank.kernel.forms import apply_domain_error, refusal_message
+from creditbank.kernel.forms import apply_domain_error, query_choice, refusal_message
+from creditbank.reviews.pages import DecisionForm, decide_on_page
 
 
 @login_required
@@ -79,9 +81,7 @@ def verification_withdraw(request: HttpRequest) -> HttpResponse:
 @never_cache
 @role_required(Role.VERIFICATION_REVIEWER)
 def review_queue(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "pending")
-    if status not in {s.value for s in VerificationStatus} | {"all"}:
-        status = "pending"
+    status = query_choice(request, "status", VerificationStatus, default="pending")
     flagged = request.GET.get("flagged") == "1"
     qs = selectors.verification_queue(
         reviewer=actor(request),
@@ -101,24 +101,10 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @role_required(Role.VERIFICATION_REVIEWER)
 def review_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = selectors.verification_get_for_actor(actor=actor(request), id=attempt_id, acting=Acting.STAFF)
-    form = DecisionForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.verification_decide(
-                reviewer=actor(request),
-                attempt_id=attempt.pk,
-                decision=form.cleaned_data["decision"],
-                reason_code=form.cleaned_data["reason_code"],
-                note=form.cleaned_data["note"],
-                client_address=ratelimit.client_address(request),
-            )
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-            status = 400
-        else:
-            messages.success(request, _("Decision recorded; the learner has been notified."))
-            return redirect("identity:review_queue")
+    form = DecisionForm(request.POST or None, kind=KIND)
+    if decide_on_page(request, form, functools.partial(services.verification_decide, attempt_id=attempt.pk)):
+        return redirect("identity:review_queue")
+    status = 400 if request.method == "POST" else 200
     return _detail_page(request, attempt, form, status=status)
 
 
@@ -184,7 +170,7 @@ def review_reveal(request: HttpRequest, attempt_id: int) -> HttpResponse:
     else:
         # Shown once in this response, never stored in the session.
         attempt = selectors.verification_get_for_actor(actor=actor(request), id=attempt_id, acting=Acting.STAFF)
-        return _detail_page(request, attempt, DecisionForm(), revealed=values)
+        return _detail_page(request, attempt, DecisionForm(kind=KIND), revealed=values)
     return redirect("identity:review_detail", attempt_id=attempt_id)
 
 

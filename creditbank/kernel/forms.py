@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest
@@ -30,3 +32,11 @@ def refusal_message(request: HttpRequest, exc: DomainError) -> None:
     if isinstance(exc, NotFound):
         raise exc
     messages.error(request, str(exc.message))
+
+
+def query_choice(request: HttpRequest, name: str, choices: Any, *, default: str) -> str:
+    """A page's filter from the query string (``?status=…``): one of ``choices`` (an enum of
+    values, or strings) or ``all``; anything else is ``default``."""
+    value = request.GET.get(name, default)
+    allowed = {str(getattr(c, "value", c)) for c in choices} | {"all"}
+    return value if value in allowed else default

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from creditbank.accounts.models import User
 from creditbank.accounts.roles import Acting
 from creditbank.accounts.services import uploads_allow
-from creditbank.audit.services import audit_record
+from creditbank.audit.services import audit_record, audited_file
 from creditbank.kernel import ratelimit
 from creditbank.kernel.documents import clean_upload, download_name
 from creditbank.kernel.errors import DomainError, NotFound
@@ -250,16 +250,16 @@ def ticket_attachment(*, actor: User, ticket_id: int, attachment_id: int) -> tup
     att = TicketAttachment.objects.filter(pk=attachment_id, message__ticket_id=ticket.pk).first()
     if att is None:
         raise NotFound(_("No such file."))
-    if ticket.user_id != actor.pk:
-        audit_record(
+    return (
+        audited_file(
             actor=actor,
+            owner=ticket.user,
+            blob=att.blob,
+            context=ATTACHMENT_CONTEXT,
             action="ticket.attachment_viewed",
-            subject=ticket.user,
             object_type="ticket",
             object_id=f"{ticket.pk}:{att.pk}",
-        )
-    return (
-        vault().read(att.blob, context=ATTACHMENT_CONTEXT),
+        ),
         att.content_type,
         download_name(att.filename, content_type=att.content_type),
     )

@@ -17,7 +17,7 @@ from creditbank.accounts.roles import Acting, Role, has_role, role_required
 from creditbank.kernel.documents import extension_for
 from creditbank.kernel.downloads import private_file_response as file_response
 from creditbank.kernel.errors import DomainError
-from creditbank.kernel.forms import apply_domain_error, refusal_message
+from creditbank.kernel.forms import apply_domain_error, query_choice, refusal_message
 from creditbank.notices import selectors, services
 from creditbank.notices.forms import ReplyForm, TicketForm
 from creditbank.notices.models import TicketStatus
@@ -121,9 +121,7 @@ def attachment(request: HttpRequest, ticket_id: int, attachment_id: int) -> Http
 @never_cache
 @role_required(Role.SUPPORT)
 def support_queue(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "open")
-    if status not in {s.value for s in TicketStatus} | {"all"}:
-        status = "open"
+    status = query_choice(request, "status", TicketStatus, default="open")
     qs = selectors.support_queue(staff=actor(request), status=None if status == "all" else status)
     return render(
         request, "notices/support_queue.html", {"tickets": qs[:200], "status": status, "statuses": TicketStatus.choices}

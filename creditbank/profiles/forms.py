@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from creditbank.accounts.models import Gender
 from creditbank.kernel.form_fields import MultipleFileField
 from creditbank.profiles.models import EducationLevel, StudyMode
-from creditbank.profiles.services.change_requests import REASON_CODES
 
 
 class ProfileForm(forms.Form):
@@ -101,17 +100,3 @@ class WorkForm(forms.Form):
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, required=False
     )
     evidence = forms.FileField(label=_("Evidence (optional photo or PDF)"), required=False)
-
-
-class ReviewDecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))], widget=forms.RadioSelect
-    )
-    reason_code = forms.ChoiceField(label=_("Reason (required to reject)"), required=False, choices=[])
-    note = forms.CharField(
-        label=_("Note to the learner"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=1000
-    )
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["reason_code"].choices = [("", "—"), *((k, v) for k, v in REASON_CODES.items())]  # type: ignore[attr-defined]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +21,7 @@ from creditbank.kernel import ratelimit
 from creditbank.kernel.documents import extension_for
 from creditbank.kernel.downloads import private_file_response as file_response
 from creditbank.kernel.errors import DomainError
-from creditbank.kernel.forms import apply_domain_error, refusal_message
+from creditbank.kernel.forms import apply_domain_error, query_choice, refusal_message
 from creditbank.notifications.selectors import preferences_of
 from creditbank.profiles import selectors, services
 from creditbank.profiles.domain.months import format_month
@@ -30,10 +31,11 @@ from creditbank.profiles.forms import (
     ContactForm,
     EducationForm,
     ProfileForm,
-    ReviewDecisionForm,
     WorkForm,
 )
 from creditbank.profiles.models import ProfileChangeStatus
+from creditbank.profiles.reasons import KIND
+from creditbank.reviews.pages import DecisionForm, decide_on_page
 
 HISTORY_KINDS = {"education": EducationForm, "work": WorkForm}
 
@@ -292,9 +294,7 @@ def history_evidence(request: HttpRequest, kind: str, entry_id: int) -> HttpResp
 @never_cache
 @role_required(Role.CHANGE_REVIEWER)
 def review_queue(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "pending")
-    if status not in {s.value for s in ProfileChangeStatus} | {"all"}:
-        status = "pending"
+    status = query_choice(request, "status", ProfileChangeStatus, default="pending")
     qs = selectors.change_request_queue(reviewer=actor(request), status=None if status == "all" else status)
     return render(
         request,
@@ -308,24 +308,10 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @role_required(Role.CHANGE_REVIEWER)
 def review_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     change = selectors.change_request_get_for_actor(actor=actor(request), id=request_id, acting=Acting.STAFF)
-    form = ReviewDecisionForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.change_request_decide(
-                reviewer=actor(request),
-                request_id=request_id,
-                decision=form.cleaned_data["decision"],
-                reason_code=form.cleaned_data["reason_code"],
-                note=form.cleaned_data["note"],
-                client_address=ratelimit.client_address(request),
-            )
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-            status = 400
-        else:
-            messages.success(request, _("Decision recorded; the learner has been notified."))
-            return redirect("profiles:review_queue")
+    form = DecisionForm(request.POST or None, kind=KIND)
+    if decide_on_page(request, form, functools.partial(services.change_request_decide, request_id=change.pk)):
+        return redirect("profiles:review_queue")
+    status = 400 if request.method == "POST" else 200
     reason_label = services.REASON_CODES.get(change.reason_code, "")
     return render(
         request,

@@ -9,11 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.models import User
-from creditbank.accounts.roles import Role, has_role
+from creditbank.accounts.roles import Acting, Role, has_role
 from creditbank.accounts.services import (
     user_reveal_pii,
 )
-from creditbank.audit.services import audit_record
+from creditbank.audit.services import audit_record, audited_file
 from creditbank.identity.models import VerificationAttempt
 from creditbank.identity.personal_data import PHOTO_CONTEXT
 from creditbank.identity.selectors import (
@@ -52,22 +52,22 @@ def verification_purge_photos(*, now: datetime | None = None, attempt_id: int | 
 
 def verification_photo_for_reviewer(*, reviewer: User, attempt_id: int, side: str, client_address: str = "") -> bytes:
     """A photo for the reviewer's screen; every view is audited."""
-    if not has_role(reviewer, Role.VERIFICATION_REVIEWER) or side not in {"front", "back"}:
+    if side not in {"front", "back"}:
         raise NotFound(_("No such verification."))
-    attempt = verification_get_for_actor(actor=reviewer, id=attempt_id)
+    attempt = verification_get_for_actor(actor=reviewer, id=attempt_id, acting=Acting.STAFF)
     name = attempt.front_blob if side == "front" else attempt.back_blob
     if not name:
         raise NotFound(_("The photos of this verification have been deleted."), code="photos_deleted")
-    data = vault().read(name, context=PHOTO_CONTEXT)
-    audit_record(
+    return audited_file(
         actor=reviewer,
+        owner=attempt.user,
+        blob=name,
+        context=PHOTO_CONTEXT,
         action="verification.photo_viewed",
-        subject=attempt.user,
         object_type="verification",
         object_id=f"{attempt.pk}:{side}",
         client_address=client_address,
     )
-    return data
 
 
 def verification_reveal_pii(

@@ -11,13 +11,14 @@ from ninja import Router, Schema
 from creditbank.accounts.actor import actor
 from creditbank.accounts.roles import Acting, Role, require_role
 from creditbank.kernel import ratelimit
-from creditbank.kernel.api_schemas import InputSchema, problems
+from creditbank.kernel.api_schemas import problems
 from creditbank.kernel.documents import extension_for
 from creditbank.kernel.downloads import private_file_response as file_response
 from creditbank.kernel.paging import Limit, Offset, page
 from creditbank.profiles import selectors, services
 from creditbank.profiles.api.change_requests import ChangeRequestOut, request_out
 from creditbank.profiles.models import ChangeRequest
+from creditbank.reviews.schemas import DecisionIn, decision_arguments
 
 router = Router()
 
@@ -32,12 +33,6 @@ class ReviewChangeRequestOut(ChangeRequestOut):
 class ReviewChangeRequestListOut(Schema):
     items: list[ReviewChangeRequestOut]
     count: int
-
-
-class DecisionIn(InputSchema):
-    decision: str
-    reason_code: str = ""
-    note: str = ""
 
 
 def _review_out(r: ChangeRequest) -> dict[str, Any]:
@@ -101,12 +96,5 @@ def review_proof(request: HttpRequest, request_id: int, proof_id: int) -> HttpRe
 )
 def review_decide(request: HttpRequest, request_id: int, payload: DecisionIn) -> Any:
     """Approve (applied at once; a new name or ID number sends the account back to real-name verification) or reject."""
-    services.change_request_decide(
-        reviewer=actor(request),
-        request_id=request_id,
-        decision=payload.decision,
-        reason_code=payload.reason_code,
-        note=payload.note,
-        client_address=ratelimit.client_address(request),
-    )
+    services.change_request_decide(request_id=request_id, **decision_arguments(request, payload))
     return _review_out(selectors.change_request_get_for_actor(actor=actor(request), id=request_id, acting=Acting.STAFF))

@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.id_numbers import id_number_parse
 from creditbank.accounts.models import User
-from creditbank.accounts.roles import Acting, Role, has_role
+from creditbank.accounts.roles import Acting
 from creditbank.accounts.selectors import ID_CONTEXT, user_require_verified
 from creditbank.accounts.services import name_clean, uploads_allow, user_rename, user_set_gender, user_set_id_number
-from creditbank.audit.services import audit_record
+from creditbank.audit.services import audited_file
 from creditbank.identity.services import verification_invalidate
 from creditbank.kernel.documents import clean_upload, download_name
 from creditbank.kernel.errors import DomainError, NotFound
@@ -149,10 +149,8 @@ def change_request_decide(
     *, reviewer: User, request_id: int, decision: str, reason_code: str = "", note: str = "", client_address: str = ""
 ) -> ChangeRequest:
     """Approve (the change applies in this transaction, history kept) or reject with a reason."""
-    if not has_role(reviewer, Role.CHANGE_REVIEWER):
-        raise NotFound(_("No such change request."))
     with transaction.atomic():
-        request = change_request_get_for_actor(actor=reviewer, id=request_id, for_update=True)
+        request = change_request_get_for_actor(actor=reviewer, id=request_id, for_update=True, acting=Acting.STAFF)
         user = User.objects.select_for_update().get(pk=request.user_id)
         effects: dict[str, bool] = {"reverify": False}
 
@@ -227,28 +225,21 @@ def change_request_proof_for_reviewer(
     *, reviewer: User, request_id: int, proof_id: int, client_address: str = ""
 ) -> tuple[bytes, str, str]:
     """A proof file for a reviewer (audited): (data, content type, its name)."""
-    if not has_role(reviewer, Role.CHANGE_REVIEWER):
-        raise NotFound(_("No such file."))
-    change_request_get_for_actor(actor=reviewer, id=request_id)
-    proof = (
-        ChangeRequestProof.objects.select_related("request__user").filter(pk=proof_id, request_id=request_id).first()
-    )
+    try:
+        request = change_request_get_for_actor(actor=reviewer, id=request_id, acting=Acting.STAFF)
+    except NotFound as exc:
+        raise NotFound(_("No such file.")) from exc
+    proof = request.proofs.filter(pk=proof_id).first()
     if proof is None or not vault().exists(proof.blob):
         raise NotFound(_("No such file."))
-    audit_record(
+    data = audited_file(
         actor=reviewer,
+        owner=request.user,
+        blob=proof.blob,
+        context=PROOF_CONTEXT,
         action="change_request.proof_viewed",
-        subject=proof.request.user,
         object_type="change_request",
         object_id=f"{request_id}:{proof_id}",
         client_address=client_address,
     )
-    return (
-        vault().read(proof.blob, context=PROOF_CONTEXT),
-        proof.content_type,
-        download_name(proof.filename, content_type=proof.content_type),
-    )
-
-
-def pending_change_withdraw(*, user: User, request_id: int) -> ChangeRequest:
-    return change_request_withdraw(user=user, request_id=request_id)
+    return data, proof.content_type, download_name(proof.filename, content_type=proof.content_type)
