@@ -12,7 +12,7 @@ from django.db import connection
 from creditbank.accounts.selectors import user_find_by_identifier
 from creditbank.accounts.services import user_reveal_pii
 from creditbank.identity.models import VerificationAttempt
-from creditbank.identity.services import PHOTO_CONTEXT
+from creditbank.identity.personal_data import PHOTO_CONTEXT
 from creditbank.kernel.crypto import FieldCipher
 from creditbank.kernel.vault import vault
 
