@@ -17,6 +17,7 @@ from creditbank.identity.api import router as identity_router
 from creditbank.kernel.api_auth import API_AUTH
 from creditbank.kernel.api_body import StrictJsonParser, unsupported_media_type
 from creditbank.kernel.errors import DomainError
+from creditbank.kernel.errors import ErrorCode as KernelCode
 from creditbank.kernel.problems import from_domain_error, from_validation_errors, problem_body, problem_response
 from creditbank.notices.api import router as notices_router
 from creditbank.profiles.api import router as profiles_router
@@ -87,7 +88,7 @@ def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return problem_response(
         problem_body(
             status=401,
-            code="not_authenticated",
+            code=KernelCode.NOT_AUTHENTICATED,
             detail=_("Log in first (a bearer token or a session)."),
             instance=request.path,
         )
@@ -96,7 +97,9 @@ def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Any) -> HttpResponse:
-    return problem_response(problem_body(status=404, code="not_found", detail=_("Not found."), instance=request.path))
+    return problem_response(
+        problem_body(status=404, code=KernelCode.NOT_FOUND, detail=_("Not found."), instance=request.path)
+    )
 
 
 @api.exception_handler(RawPostDataException)
@@ -109,19 +112,24 @@ def _form_body_on_json_endpoint(request: HttpRequest, exc: RawPostDataException)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc.__cause__, DomainError):  # the body parser's own refusal (kernel.api_body)
         return from_domain_error(request, exc.__cause__)
-    code = {400: "invalid_body", 403: "forbidden", 405: "method_not_allowed", 413: "request_too_large"}.get(
-        exc.status_code, "http_error"
-    )
+    code = {
+        400: KernelCode.INVALID_BODY,
+        403: KernelCode.FORBIDDEN,
+        405: KernelCode.METHOD_NOT_ALLOWED,
+        413: KernelCode.REQUEST_TOO_LARGE,
+    }.get(exc.status_code, KernelCode.HTTP_ERROR)
     detail = str(exc)
     if exc.status_code == 400 and "parse" in detail:
         detail = _("The request body is not valid JSON.")
     if exc.status_code == 403 and "CSRF" in str(exc):
-        code = "csrf_failed"
+        code = KernelCode.CSRF_FAILED
     return problem_response(problem_body(status=exc.status_code, code=code, detail=detail, instance=request.path))
 
 
 def api_not_found(request: HttpRequest) -> HttpResponse:
     """Unknown API paths answer problem details too, not the HTML 404 page."""
     return problem_response(
-        problem_body(status=404, code="not_found", detail=_("There is no such API endpoint."), instance=request.path)
+        problem_body(
+            status=404, code=KernelCode.NOT_FOUND, detail=_("There is no such API endpoint."), instance=request.path
+        )
     )

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja.security import APIKeyCookie, HttpBearer
 
+from creditbank.accounts.errors import ErrorCode as AccountsCode
 from creditbank.accounts.services import api_token_authenticate
 from creditbank.kernel.errors import PermissionDenied
 
@@ -21,7 +22,7 @@ def must_change_password_gate(request: HttpRequest, user: Any) -> Any:
     """An account with an initial password may only set a new one, log out or read /me."""
     if getattr(user, "must_change_password", False) and (request.method, request.path) not in _MUST_CHANGE_ALLOWED:
         raise PermissionDenied(
-            "password_change_required",
+            AccountsCode.PASSWORD_CHANGE_REQUIRED,
             _("Set a new password first (POST /api/v1/auth/password)."),
             extra={"next_step": "change_password"},
         )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.models import User
 from creditbank.kernel.errors import DomainError
+from creditbank.kernel.errors import ErrorCode as KernelCode
 
 
 def actor(request: HttpRequest) -> User:
@@ -24,4 +25,4 @@ def actor(request: HttpRequest) -> User:
         principal = getattr(request, "user", None)
     if isinstance(principal, User) and principal.is_authenticated:
         return principal
-    raise DomainError("not_authenticated", _("Log in first (a bearer token or a session)."), status=401)
+    raise DomainError(KernelCode.NOT_AUTHENTICATED, _("Log in first (a bearer token or a session)."), status=401)

@@ -14,9 +14,11 @@ from pydantic import StrictBool
 
 from creditbank.accounts import services
 from creditbank.accounts.actor import actor
+from creditbank.accounts.errors import ErrorCode
 from creditbank.kernel import ratelimit
 from creditbank.kernel.api_schemas import InputSchema, problems
 from creditbank.kernel.errors import DomainError
+from creditbank.kernel.errors import ErrorCode as KernelCode
 from creditbank.kernel.idempotency import run_idempotent
 
 router = Router(tags=["accounts"])
@@ -111,7 +113,7 @@ def token(request: HttpRequest, payload: TokenIn) -> Any:
     """Exchange an identifier (account number, ID number, email or phone) and password for a bearer token."""
     if payload.grant_type not in (None, "", "password"):
         raise DomainError(
-            "unsupported_grant_type",
+            ErrorCode.UNSUPPORTED_GRANT_TYPE,
             _("Only the password grant is available. Institution client credentials are not enabled yet."),
             field="grant_type",
         )
@@ -121,7 +123,7 @@ def token(request: HttpRequest, payload: TokenIn) -> Any:
     if not payload.password:
         errors["password"] = [_("Enter your password.")]
     if errors:
-        raise DomainError("validation_error", _("Some fields are missing or invalid."), errors=errors)
+        raise DomainError(KernelCode.VALIDATION_ERROR, _("Some fields are missing or invalid."), errors=errors)
     user = services.auth_login(
         identifier=payload.identifier or "",
         password=payload.password or "",

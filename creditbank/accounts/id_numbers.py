@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.domain.id_number import IdNumber, IdNumberError, check_char, normalise, parse_id_number
 from creditbank.accounts.domain.regions import RegionMatch
+from creditbank.accounts.errors import ErrorCode
 from creditbank.kernel.errors import DomainError
 
 __all__ = [
@@ -28,20 +29,20 @@ __all__ = [
 ]
 
 _MESSAGES: dict[str, Any] = {
-    "id_number_required": _("Enter your 18-character resident ID number."),
-    "id_number_first_generation": _(
+    ErrorCode.ID_NUMBER_REQUIRED: _("Enter your 18-character resident ID number."),
+    ErrorCode.ID_NUMBER_FIRST_GENERATION: _(
         "This is a 15-digit first-generation ID number. Enter the 18-character number on your "
         "current (second-generation) ID card."
     ),
-    "id_number_length": _("A resident ID number has 18 characters: 17 digits and a final digit or X."),
-    "id_number_format": _("A resident ID number has 17 digits followed by a digit or the letter X."),
-    "id_number_region": _(
+    ErrorCode.ID_NUMBER_LENGTH: _("A resident ID number has 18 characters: 17 digits and a final digit or X."),
+    ErrorCode.ID_NUMBER_FORMAT: _("A resident ID number has 17 digits followed by a digit or the letter X."),
+    ErrorCode.ID_NUMBER_REGION: _(
         "The first six digits are not a known administrative region code. Check the number on your ID card."
     ),
-    "id_number_birth_date": _("Digits 7 to 14 must be a real birth date (YYYYMMDD). Check the number."),
-    "id_number_birth_future": _("The birth date in this number is in the future. Check the number."),
-    "id_number_birth_too_old": _("The birth date in this number is too far in the past. Check the number."),
-    "id_number_checksum": _(
+    ErrorCode.ID_NUMBER_BIRTH_DATE: _("Digits 7 to 14 must be a real birth date (YYYYMMDD). Check the number."),
+    ErrorCode.ID_NUMBER_BIRTH_FUTURE: _("The birth date in this number is in the future. Check the number."),
+    ErrorCode.ID_NUMBER_BIRTH_TOO_OLD: _("The birth date in this number is too far in the past. Check the number."),
+    ErrorCode.ID_NUMBER_CHECKSUM: _(
         "The last character does not match the others (check digit). One of the characters is probably "
         "mistyped: compare it with your ID card."
     ),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from creditbank.accounts.domain import account_numbers
 from creditbank.accounts.domain.contacts import ContactError, normalise_email, normalise_phone
 from creditbank.accounts.domain.id_number import normalise as normalise_id_number
+from creditbank.accounts.errors import ErrorCode
 from creditbank.accounts.models import AccountStatus, User
 from creditbank.accounts.personal_data import ID_CONTEXT, PHONE_CONTEXT
 from creditbank.kernel.errors import DomainError, PermissionDenied
@@ -153,7 +154,7 @@ def user_require_verified(user: User) -> None:
         return
     step = user_next_step(user)
     raise PermissionDenied(
-        "not_verified",
+        ErrorCode.NOT_VERIFIED,
         _("This needs a verified account (real-name verification). %(next)s") % {"next": step.message if step else ""},
         extra={"next_step": step.code if step else "", "account_status": user.status},
     )

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
+from creditbank.accounts.errors import ErrorCode
 from creditbank.accounts.models import User
 from creditbank.kernel.errors import DomainError
 
@@ -44,7 +45,7 @@ def max_age(purpose: str) -> int:
 def read_token(token: str, purpose: str, *, field: str = "token") -> User:
     """The user a live token of this purpose belongs to, or ``token_invalid`` / ``token_expired``."""
     invalid = DomainError(
-        "token_invalid",
+        ErrorCode.TOKEN_INVALID,
         _("This link is not valid or has already been used. Ask for a new one."),
         field=field,
     )
@@ -53,7 +54,7 @@ def read_token(token: str, purpose: str, *, field: str = "token") -> User:
     try:
         payload = signing.loads(token.strip(), salt=f"creditbank.{purpose}", max_age=max_age(purpose))
     except signing.SignatureExpired as exc:
-        raise DomainError("token_expired", _("This link has expired. Ask for a new one."), field=field) from exc
+        raise DomainError(ErrorCode.TOKEN_EXPIRED, _("This link has expired. Ask for a new one."), field=field) from exc
     except signing.BadSignature as exc:
         raise invalid from exc
     if not isinstance(payload, dict):

@@ -20,6 +20,7 @@ from creditbank.kernel import ratelimit
 from creditbank.kernel.api_schemas import InputSchema, problems
 from creditbank.kernel.downloads import private_file_response
 from creditbank.kernel.paging import Limit, Offset, page
+from creditbank.reviews.errors import ErrorCode as ReviewsCode
 from creditbank.reviews.schemas import DecisionIn, decision_arguments
 
 router = Router(tags=["real-name verification"])
@@ -181,7 +182,10 @@ def review_list(
     """The reviewers' queue, oldest first (``status``: pending, approved, rejected, withdrawn, reset, all)."""
     user = actor(request)
     require_role(
-        user, Role.VERIFICATION_REVIEWER, code="not_reviewer", message=_("Only verification reviewers may see this.")
+        user,
+        Role.VERIFICATION_REVIEWER,
+        code=ReviewsCode.NOT_REVIEWER,
+        message=_("Only verification reviewers may see this."),
     )
     qs = selectors.verification_queue(reviewer=user, status=None if status == "all" else status, flagged_only=flagged)
     rows, count = page(qs, limit=limit, offset=offset)

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from creditbank.identity.errors import ErrorCode
+from creditbank.reviews.errors import ErrorCode as ReviewsCode
 from creditbank.reviews.reasons import ADVICE, Reason, register_reasons
 from creditbank.reviews.reasons import reason_as_dict as _reason_as_dict
 from creditbank.reviews.services import ReviewKind
@@ -73,13 +75,16 @@ def reason_as_dict(code: str) -> dict[str, Any]:
 
 VERIFICATION_REVIEW = ReviewKind(
     KIND,
-    codes={"own_request": "own_verification", "not_pending": "verification_not_pending",
-           "not_approved": "verification_not_approved"},
-    messages={
-        "own_request": _("You cannot review your own verification."),
-        "not_pending": _("This verification has already been decided or withdrawn."),
-        "not_approved": _("Only an approved verification can be reset."),
+    codes={
+        ReviewsCode.OWN_REQUEST: ErrorCode.OWN_VERIFICATION,
+        ReviewsCode.NOT_PENDING: ErrorCode.VERIFICATION_NOT_PENDING,
+        ReviewsCode.NOT_APPROVED: ErrorCode.VERIFICATION_NOT_APPROVED,
     },
-)  # fmt: skip
+    messages={
+        ReviewsCode.OWN_REQUEST: _("You cannot review your own verification."),
+        ReviewsCode.NOT_PENDING: _("This verification has already been decided or withdrawn."),
+        ReviewsCode.NOT_APPROVED: _("Only an approved verification can be reset."),
+    },
+)
 
 __all__ = ["ADVICE", "KIND", "REASONS", "VERIFICATION_REVIEW", "reason_as_dict"]

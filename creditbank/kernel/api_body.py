@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.parser import Parser
 
-from creditbank.kernel.errors import DomainError
+from creditbank.kernel.errors import DomainError, ErrorCode
 from creditbank.kernel.problems import validation_error
 
 JSON_CONTENT_TYPE = "application/json"
@@ -30,7 +30,7 @@ def unsupported_media_type(*, multipart: bool = False) -> DomainError:
         if multipart
         else _("Send JSON: Content-Type: application/json, UTF-8.")
     )
-    return DomainError("unsupported_media_type", message, status=415)
+    return DomainError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, message, status=415)
 
 
 def _is_json(request: HttpRequest) -> bool:
@@ -45,11 +45,11 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
     try:
         data = json.loads(body.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise DomainError("invalid_body", _("The request body is not UTF-8.")) from exc
+        raise DomainError(ErrorCode.INVALID_BODY, _("The request body is not UTF-8.")) from exc
     except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep to parse
-        raise DomainError("invalid_body", _("The request body is not valid JSON.")) from exc
+        raise DomainError(ErrorCode.INVALID_BODY, _("The request body is not valid JSON.")) from exc
     if not isinstance(data, dict):
-        raise DomainError("invalid_body", _("The request body must be a JSON object."))
+        raise DomainError(ErrorCode.INVALID_BODY, _("The request body must be a JSON object."))
     return data
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from creditbank.kernel.errors import DomainError
+from creditbank.kernel.errors import DomainError, ErrorCode
 from creditbank.kernel.images import ImagePolicy, clean_image, read_limited, sniff_image_format
 
 #: PDF features that run code, open other things or hide files: refused.
@@ -76,9 +76,11 @@ def clean_document(data: bytes, *, field: str, max_bytes: int = 8 * 1024 * 1024)
     ``upload_too_large``, ``pdf_invalid``, ``pdf_active_content``.
     """
     if not data:
-        raise DomainError("upload_empty", _("The file is empty."), field=field)
+        raise DomainError(ErrorCode.UPLOAD_EMPTY, _("The file is empty."), field=field)
     if len(data) > max_bytes:
-        raise DomainError("upload_too_large", _("The file is too large (at most 8 MB)."), field=field, status=413)
+        raise DomainError(
+            ErrorCode.UPLOAD_TOO_LARGE, _("The file is too large (at most 8 MB)."), field=field, status=413
+        )
     if sniff_image_format(data) is not None:
         image = clean_image(data, policy=ImagePolicy(max_bytes=max_bytes, min_width=200, min_height=200), field=field)
         return CleanDocument(image.data, image.content_type, "jpg", image.sha256)
@@ -86,21 +88,21 @@ def clean_document(data: bytes, *, field: str, max_bytes: int = 8 * 1024 * 1024)
         tail = data[-2048:]
         if b"%%EOF" not in tail or b"obj" not in data:
             raise DomainError(
-                "pdf_invalid", _("This PDF is damaged or incomplete. Save it again and retry."), field=field
+                ErrorCode.PDF_INVALID, _("This PDF is damaged or incomplete. Save it again and retry."), field=field
             )
         if _PDF_ACTIVE.search(data):
             raise DomainError(
-                "pdf_active_content",
+                ErrorCode.PDF_ACTIVE_CONTENT,
                 _(
                     "PDFs with scripts, attachments or automatic actions are not accepted. Print it to a plain PDF or upload a photo."
                 ),
                 field=field,
             )
         if b"/Encrypt" in data:
-            raise DomainError("pdf_invalid", _("Password-protected PDFs are not accepted."), field=field)
+            raise DomainError(ErrorCode.PDF_INVALID, _("Password-protected PDFs are not accepted."), field=field)
         return CleanDocument(data, "application/pdf", "pdf", hashlib.sha256(data).hexdigest())
     raise DomainError(
-        "upload_type_not_allowed",
+        ErrorCode.UPLOAD_TYPE_NOT_ALLOWED,
         _("Upload a photo (JPEG, PNG or WebP) or a PDF."),
         field=field,
         extra={"accepted": ["image/jpeg", "image/png", "image/webp", "application/pdf"]},

@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
 
+from creditbank.kernel.errors import ErrorCode
 from creditbank.kernel.problems import problem_body, problem_response
 
 API_PREFIX = "/api/"
@@ -35,25 +36,25 @@ def bad_request_page(request: HttpRequest, detail: Any = None) -> HttpResponse:
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _is_api(request):
-        return _problem(request, 400, "bad_request", _("The request could not be understood."))
+        return _problem(request, 400, ErrorCode.BAD_REQUEST, _("The request could not be understood."))
     return bad_request_page(request)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _is_api(request):
-        return _problem(request, 403, "forbidden", _("You may not do this."))
+        return _problem(request, 403, ErrorCode.FORBIDDEN, _("You may not do this."))
     return render(request, "403.html", status=403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _is_api(request):
-        return _problem(request, 404, "not_found", _("There is no such API endpoint."))
+        return _problem(request, 404, ErrorCode.NOT_FOUND, _("There is no such API endpoint."))
     return render(request, "404.html", status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if _is_api(request):
-        return _problem(request, 500, "server_error", _("Something went wrong on our side. Try again later."))
+        return _problem(request, 500, ErrorCode.SERVER_ERROR, _("Something went wrong on our side. Try again later."))
     # A plain context: the request's path and CSRF token (for the language switch) are read from
     # the request itself; no context processor runs, nothing reads the session or the database.
     context = {"request": request, "csrf_token": get_token(request)}
@@ -63,5 +64,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A stale form (the CSRF token no longer matches): say so and offer to reload it."""
     if _is_api(request):
-        return _problem(request, 403, "csrf_failed", _("Send the CSRF token (X-CSRFToken) with session-cookie calls."))
+        return _problem(
+            request, 403, ErrorCode.CSRF_FAILED, _("Send the CSRF token (X-CSRFToken) with session-cookie calls.")
+        )
     return render(request, "403_csrf.html", {"reload_url": request.get_full_path()}, status=403)

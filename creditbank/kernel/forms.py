@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest
 
-from creditbank.kernel.errors import DomainError, NotFound
+from creditbank.kernel.errors import DomainError, ErrorCode, NotFound
 
 
 def apply_domain_error(form: forms.Form, exc: DomainError, *, request: HttpRequest | None = None) -> None:
@@ -21,7 +21,7 @@ def apply_domain_error(form: forms.Form, exc: DomainError, *, request: HttpReque
             placed = True
     if not placed:
         form.add_error(None, str(exc.message))
-    if request is not None and exc.code == "rate_limited":
+    if request is not None and exc.code == ErrorCode.RATE_LIMITED:
         messages.warning(request, str(exc.message))
 
 

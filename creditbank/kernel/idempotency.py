@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from creditbank.kernel.errors import DomainError
+from creditbank.kernel.errors import DomainError, ErrorCode
 from creditbank.kernel.models import IdempotencyRecord
 from creditbank.kernel.security_writes import atomic_keeping_security_writes
 
@@ -40,7 +40,7 @@ def run_idempotent(
     key = key.strip()
     if len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise DomainError(
-            "idempotency_key_invalid", _("The Idempotency-Key header is at most 128 printable characters.")
+            ErrorCode.IDEMPOTENCY_KEY_INVALID, _("The Idempotency-Key header is at most 128 printable characters.")
         )
     digest = _hash(payload)
     cutoff = timezone.now() - IDEMPOTENCY_TTL
@@ -51,7 +51,7 @@ def run_idempotent(
     if existing is not None:
         if existing.request_hash != digest:
             raise DomainError(
-                "idempotency_key_reused",
+                ErrorCode.IDEMPOTENCY_KEY_REUSED,
                 _("This Idempotency-Key was already used with a different request."),
                 status=422,
             )
@@ -63,7 +63,7 @@ def run_idempotent(
                 IdempotencyRecord.objects.create(scope=scope, key=key, request_hash=digest, status=status, body=body)
         except IntegrityError as exc:  # a concurrent request with the same key won: undo ours
             raise DomainError(
-                "idempotency_conflict",
+                ErrorCode.IDEMPOTENCY_CONFLICT,
                 _("A request with this Idempotency-Key is being processed. Retry shortly."),
                 status=409,
             ) from exc

@@ -51,7 +51,7 @@ from typing import IO, Any, Final
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
-from creditbank.kernel.errors import DomainError
+from creditbank.kernel.errors import DomainError, ErrorCode
 
 __all__ = [
     "ACCEPTED_CONTENT_TYPES",
@@ -243,13 +243,13 @@ def clean_image(data: bytes, *, policy: ImagePolicy = DEFAULT_POLICY, field: str
     EXIF, ICC profile, XMP or comment. Raises :class:`DomainError` with ``field=field``.
     """
     if not data:
-        raise DomainError("upload_empty", _MSG_EMPTY, field=field)
+        raise DomainError(ErrorCode.UPLOAD_EMPTY, _MSG_EMPTY, field=field)
     if len(data) > policy.max_bytes:
         raise _too_large(policy.max_bytes, field)
     kind = sniff_image_format(data)
     if kind is None:
         raise DomainError(
-            "upload_type_not_allowed",
+            ErrorCode.UPLOAD_TYPE_NOT_ALLOWED,
             _MSG_TYPE,
             field=field,
             extra={"accepted": sorted(ACCEPTED_CONTENT_TYPES.values())},
@@ -259,7 +259,7 @@ def clean_image(data: bytes, *, policy: ImagePolicy = DEFAULT_POLICY, field: str
     # when it opens the file, so the pixel limit must be enforced before Image.open.
     declared = _declared_size(kind, data)
     if declared is None and kind != "JPEG":
-        raise DomainError("image_corrupt", _MSG_CORRUPT, field=field)
+        raise DomainError(ErrorCode.IMAGE_CORRUPT, _MSG_CORRUPT, field=field)
     if declared is not None:
         _check_pixels(declared, policy, field)
         _check_aspect(declared, policy, field)
@@ -279,7 +279,7 @@ def clean_image(data: bytes, *, policy: ImagePolicy = DEFAULT_POLICY, field: str
             _check_pillow_limit(width * height, policy, field)
             if getattr(img, "n_frames", 1) > 1 and img.format != "MPO":
                 # MPO (a camera JPEG with extra preview/depth pictures) keeps its first picture.
-                raise DomainError("image_animated", _MSG_ANIMATED, field=field)
+                raise DomainError(ErrorCode.IMAGE_ANIMATED, _MSG_ANIMATED, field=field)
             longest = max(width, height)
             if kind == "JPEG" and longest > policy.max_side_out:
                 # Let libjpeg decode at 1/2, 1/4 or 1/8 scale, never below the output size.
@@ -291,7 +291,7 @@ def clean_image(data: bytes, *, policy: ImagePolicy = DEFAULT_POLICY, field: str
                 width, height = height, width
             if width < policy.min_width or height < policy.min_height:
                 raise DomainError(
-                    "image_too_small",
+                    ErrorCode.IMAGE_TOO_SMALL,
                     _MSG_TOO_SMALL,
                     field=field,
                     extra={
@@ -310,11 +310,11 @@ def clean_image(data: bytes, *, policy: ImagePolicy = DEFAULT_POLICY, field: str
             limit = Image.MAX_IMAGE_PIXELS
             if limit is None or policy.max_pixels <= limit:
                 raise _too_many_pixels(policy, field) from None
-            raise DomainError("image_decompression_bomb", _MSG_BOMB, field=field) from None
+            raise DomainError(ErrorCode.IMAGE_DECOMPRESSION_BOMB, _MSG_BOMB, field=field) from None
         except _DECODE_ERRORS as exc:
             if isinstance(exc, ValueError) and any(m in str(exc) for m in _PILLOW_INFLATE_LIMITS):
-                raise DomainError("image_decompression_bomb", _MSG_BOMB, field=field) from None
-            raise DomainError("image_corrupt", _MSG_CORRUPT, field=field) from None
+                raise DomainError(ErrorCode.IMAGE_DECOMPRESSION_BOMB, _MSG_BOMB, field=field) from None
+            raise DomainError(ErrorCode.IMAGE_CORRUPT, _MSG_CORRUPT, field=field) from None
 
     transpose = _ORIENTATION_TRANSPOSE.get(orientation)
     if transpose is not None:
@@ -411,12 +411,14 @@ def hamming_hex(a: str, b: str) -> int:
 
 
 def _too_large(max_bytes: int, field: str) -> DomainError:
-    return DomainError("upload_too_large", _MSG_TOO_LARGE, field=field, status=413, extra={"max_bytes": max_bytes})
+    return DomainError(
+        ErrorCode.UPLOAD_TOO_LARGE, _MSG_TOO_LARGE, field=field, status=413, extra={"max_bytes": max_bytes}
+    )
 
 
 def _too_many_pixels(policy: ImagePolicy, field: str) -> DomainError:
     return DomainError(
-        "image_too_many_pixels",
+        ErrorCode.IMAGE_TOO_MANY_PIXELS,
         _MSG_TOO_MANY_PIXELS,
         field=field,
         extra={"max_pixels": policy.max_pixels},
@@ -436,7 +438,7 @@ def _check_aspect(size: tuple[int, int], policy: ImagePolicy, field: str) -> Non
         policy.max_aspect is not None and ratio > policy.max_aspect
     ):
         raise DomainError(
-            "image_aspect_ratio",
+            ErrorCode.IMAGE_ASPECT_RATIO,
             _MSG_ASPECT,
             field=field,
             extra={
@@ -453,7 +455,7 @@ def _check_pillow_limit(pixels: int, policy: ImagePolicy, field: str) -> None:
     # does not depend on the (process-wide) warning filters alone.
     limit = Image.MAX_IMAGE_PIXELS
     if limit is not None and pixels > limit:
-        raise DomainError("image_decompression_bomb", _MSG_BOMB, field=field)
+        raise DomainError(ErrorCode.IMAGE_DECOMPRESSION_BOMB, _MSG_BOMB, field=field)
 
 
 def _declared_size(kind: str, data: bytes) -> tuple[int, int] | None:

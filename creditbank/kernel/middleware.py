@@ -10,10 +10,10 @@ from django.core.handlers.exception import response_for_exception
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from creditbank.kernel.errors import NotFound, PermissionDenied
+from creditbank.kernel.errors import ErrorCode, NotFound, PermissionDenied
 from creditbank.kernel.problems import PROBLEM_CONTENT_TYPE, problem_body, problem_response
 
-_CODES = {405: "method_not_allowed", 413: "request_too_large", 500: "server_error"}
+_CODES = {405: ErrorCode.METHOD_NOT_ALLOWED, 413: ErrorCode.REQUEST_TOO_LARGE, 500: ErrorCode.SERVER_ERROR}
 
 
 class ApiProblemMiddleware:

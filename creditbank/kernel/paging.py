@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from ninja import P, QueryEx
 
-from creditbank.kernel.errors import DomainError
+from creditbank.kernel.errors import DomainError, ErrorCode
 
 MAX_LIMIT = 100
 MAX_OFFSET = 100_000
@@ -31,7 +31,7 @@ def _check(field: str, value: int, low: int, high: int) -> DomainError | None:
     if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
         return None
     return DomainError(
-        "validation_error",
+        ErrorCode.VALIDATION_ERROR,
         _("Use a whole number from %(low)s to %(high)s.") % {"low": low, "high": high},
         field=field,
     )

@@ -17,7 +17,7 @@ from django.core.signals import setting_changed
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.kernel.crypto import BlindIndexer, CryptoError, FieldCipher, Keyring
-from creditbank.kernel.errors import DomainError
+from creditbank.kernel.errors import DomainError, ErrorCode
 from creditbank.kernel.personal_data import require_declared
 
 
@@ -87,7 +87,7 @@ def open_field(token: str, *, context: str, record: str, field: str) -> str:
     except CryptoError:
         log.error("damaged ciphertext record=%s field=%s", record, field)
         raise DomainError(
-            "record_damaged",
+            ErrorCode.RECORD_DAMAGED,
             _("This record is damaged and cannot be read. The operators have been alerted; please try again later."),
             status=500,
         ) from None

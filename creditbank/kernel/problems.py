@@ -10,7 +10,7 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from creditbank.kernel.errors import DomainError
+from creditbank.kernel.errors import DomainError, ErrorCode
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -95,7 +95,7 @@ def problem_body(
         "title": force_str(_TITLES.get(status, gettext_lazy("Error"))),
         "status": status,
         "detail": force_str(detail),
-        "code": code,
+        "code": str(code),  # the plain string, also when given an ErrorCode member
         "errors": {k: [force_str(m) for m in v] for k, v in (errors or {}).items()},
     }
     if instance:
@@ -154,7 +154,7 @@ def from_validation_errors(request: HttpRequest, raw_errors: list[dict[str, Any]
 # The top-level code when several kinds of error come at once: the body as a whole first, then a
 # field the endpoint does not know (a misspelt name also makes the right one "missing"), then
 # the first error's own code.
-_PRECEDENCE = ("invalid_body", "unknown_field")
+_PRECEDENCE = (ErrorCode.INVALID_BODY, ErrorCode.UNKNOWN_FIELD)
 
 
 def validation_error(raw_errors: list[dict[str, Any]]) -> DomainError:
@@ -163,19 +163,19 @@ def validation_error(raw_errors: list[dict[str, Any]]) -> DomainError:
     ``unknown_field`` for a field the schema does not declare, ``boolean_required`` for a
     non-boolean where a boolean belongs, ``invalid_body`` when the body itself is missing or not
     an object, ``validation_error`` for the rest (missing, wrong type, out of range)."""
-    found: list[tuple[str, str, Any]] = []  # (code, field, message)
+    found: list[tuple[ErrorCode, str, Any]] = []  # (code, field, message)
     for err in raw_errors:
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "payload", "query", "path", "form", "file")]
         field = ".".join(loc)
         kind = err.get("type", "")
         if not field and kind in {"missing", "model_type", "dict_type", "model_attributes_type", "json_invalid"}:
-            found.append(("invalid_body", "", _("The request body must be a JSON object.")))
+            found.append((ErrorCode.INVALID_BODY, "", _("The request body must be a JSON object.")))
             continue
         code, message = _describe(kind, err)
         found.append((code, field or "__all__", message))
     codes = [code for code, _field, _message in found]
-    top = next((c for c in _PRECEDENCE if c in codes), codes[0] if codes else "validation_error")
-    if top == "validation_error":
+    top = next((c for c in _PRECEDENCE if c in codes), codes[0] if codes else ErrorCode.VALIDATION_ERROR)
+    if top == ErrorCode.VALIDATION_ERROR:
         detail: Any = _("Some fields are missing or invalid.")
     else:
         detail = next(message for code, _field, message in found if code == top)
@@ -186,15 +186,15 @@ def validation_error(raw_errors: list[dict[str, Any]]) -> DomainError:
     return DomainError(top, detail, errors=errors)
 
 
-def _describe(kind: str, err: dict[str, Any]) -> tuple[str, Any]:
+def _describe(kind: str, err: dict[str, Any]) -> tuple[ErrorCode, Any]:
     if kind == "extra_forbidden":
-        return "unknown_field", _("This field does not exist.")
+        return ErrorCode.UNKNOWN_FIELD, _("This field does not exist.")
     if kind in {"bool_type", "bool_parsing"}:
-        return "boolean_required", _("Use true or false.")
+        return ErrorCode.BOOLEAN_REQUIRED, _("Use true or false.")
     if kind == "missing":
-        return "validation_error", _("This field is required.")
+        return ErrorCode.VALIDATION_ERROR, _("This field is required.")
     if kind in {"json_invalid", "model_attributes_type"}:
-        return "invalid_body", _("The request body is not valid JSON.")
+        return ErrorCode.INVALID_BODY, _("The request body is not valid JSON.")
     if kind in {"greater_than_equal", "less_than_equal"}:
         bound = (err.get("ctx") or {}).get("ge" if kind == "greater_than_equal" else "le")
         message = (
@@ -202,5 +202,5 @@ def _describe(kind: str, err: dict[str, Any]) -> tuple[str, Any]:
             if kind == "greater_than_equal"
             else _("Use a value of at most %(bound)s.")
         )
-        return "validation_error", message % {"bound": bound}
-    return "validation_error", validation_message(err)
+        return ErrorCode.VALIDATION_ERROR, message % {"bound": bound}
+    return ErrorCode.VALIDATION_ERROR, validation_message(err)

@@ -33,6 +33,7 @@ from django.utils.log import log_response
 from django.utils.translation import gettext as _
 
 from creditbank.kernel import error_pages
+from creditbank.kernel.errors import ErrorCode
 from creditbank.kernel.problems import problem_body, problem_response
 
 log = logging.getLogger("creditbank.requests")
@@ -43,9 +44,9 @@ _FORM_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencod
 
 class BodyRefused(Exception):
     def __init__(self, status: int, code: str, detail: str, *, max_bytes: int | None = None) -> None:
-        super().__init__(code)
+        super().__init__(str(code))
         self.status = status
-        self.code = code
+        self.code = str(code)
         self.detail = detail
         self.max_bytes = max_bytes
 
@@ -68,7 +69,7 @@ def read_body(request: HttpRequest) -> None:
     length = _content_length(request)
     limit = settings.MAX_REQUEST_BYTES
     if length > limit:
-        raise BodyRefused(413, "request_too_large", _too_large(limit), max_bytes=limit)
+        raise BodyRefused(413, ErrorCode.REQUEST_TOO_LARGE, _too_large(limit), max_bytes=limit)
     content_type = (request.content_type or "").lower()
     try:
         if request.method == "POST" and content_type in _FORM_TYPES:
@@ -77,32 +78,34 @@ def read_body(request: HttpRequest) -> None:
             request.FILES  # noqa: B018
             if watch is not None and not watch.seen:
                 raise BodyRefused(
-                    400, "invalid_body", _("The form data is incomplete: the body ended before its closing boundary.")
+                    400,
+                    ErrorCode.INVALID_BODY,
+                    _("The form data is incomplete: the body ended before its closing boundary."),
                 )
         else:
             request.body  # noqa: B018 (reads it now, within DATA_UPLOAD_MAX_MEMORY_SIZE)
     except RequestDataTooBig as exc:
         small = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        raise BodyRefused(413, "request_too_large", _too_large(small), max_bytes=small) from exc
+        raise BodyRefused(413, ErrorCode.REQUEST_TOO_LARGE, _too_large(small), max_bytes=small) from exc
     except TooManyFieldsSent as exc:
-        raise BodyRefused(400, "invalid_body", _("The form has too many fields.")) from exc
+        raise BodyRefused(400, ErrorCode.INVALID_BODY, _("The form has too many fields.")) from exc
     except TooManyFilesSent as exc:
-        raise BodyRefused(400, "invalid_body", _("The form has too many files.")) from exc
+        raise BodyRefused(400, ErrorCode.INVALID_BODY, _("The form has too many files.")) from exc
     except MultiPartParserError as exc:
         raise BodyRefused(
-            400, "invalid_body", _("The form data could not be read (a malformed multipart body).")
+            400, ErrorCode.INVALID_BODY, _("The form data could not be read (a malformed multipart body).")
         ) from exc
     except UnreadablePostError as exc:
-        raise BodyRefused(400, "invalid_body", _("The request body could not be read to its end.")) from exc
+        raise BodyRefused(400, ErrorCode.INVALID_BODY, _("The request body could not be read to its end.")) from exc
     except BadRequest as exc:
-        raise BodyRefused(400, "invalid_body", _("Form data must be UTF-8.")) from exc
+        raise BodyRefused(400, ErrorCode.INVALID_BODY, _("Form data must be UTF-8.")) from exc
 
 
 def _content_length(request: HttpRequest) -> int:
     try:
         return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
     except ValueError as exc:
-        raise BodyRefused(400, "invalid_body", _("The Content-Length header is not a number.")) from exc
+        raise BodyRefused(400, ErrorCode.INVALID_BODY, _("The Content-Length header is not a number.")) from exc
 
 
 def _too_large(limit: int) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from creditbank.kernel.errors import DomainError
+from creditbank.kernel.errors import DomainError, ErrorCode
 
 _BIDI_AND_INVISIBLE = {
     "\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
@@ -22,10 +22,10 @@ def clean_text(value: Any, *, field: str, max_length: int, required: bool = Fals
     if multiline:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if required and not text:
-        raise DomainError("required", _("This field is required."), field=field)
+        raise DomainError(ErrorCode.REQUIRED, _("This field is required."), field=field)
     if len(text) > max_length:
         raise DomainError(
-            "too_long",
+            ErrorCode.TOO_LONG,
             _("At most %(n)d characters.") % {"n": max_length},
             field=field,
             extra={"max_length": max_length},
@@ -33,7 +33,7 @@ def clean_text(value: Any, *, field: str, max_length: int, required: bool = Fals
     for ch in text:
         if ch in _BIDI_AND_INVISIBLE or (unicodedata.category(ch) == "Cc" and not (multiline and ch in "\n\t")):
             raise DomainError(
-                "invalid_characters",
+                ErrorCode.INVALID_CHARACTERS,
                 _("Remove control or invisible characters from this field."),
                 field=field,
             )

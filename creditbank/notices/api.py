@@ -22,6 +22,7 @@ from creditbank.kernel.downloads import private_file_response as file_response
 from creditbank.kernel.idempotency import run_idempotent
 from creditbank.kernel.paging import Limit, Offset, page
 from creditbank.notices import selectors, services
+from creditbank.notices.errors import ErrorCode
 from creditbank.notices.models import Notice, Ticket
 from creditbank.notices.rendering import render_markdown
 
@@ -291,7 +292,7 @@ def my_attachment(request: HttpRequest, ticket_id: int, attachment_id: int) -> H
 def support_tickets(request: HttpRequest, status: str = "open", limit: Limit = 20, offset: Offset = 0) -> Any:
     """The support queue (``status``: open, answered, closed, all)."""
     user = actor(request)
-    require_role(user, Role.SUPPORT, code="not_support", message=_("Only support staff may see this."))
+    require_role(user, Role.SUPPORT, code=ErrorCode.NOT_SUPPORT, message=_("Only support staff may see this."))
     qs = selectors.support_queue(staff=user, status=None if status == "all" else status)
     rows, count = page(qs, limit=limit, offset=offset)
     return {"items": [_staff_ticket_out(t) for t in rows], "count": count}

@@ -17,9 +17,11 @@ from creditbank.audit.services import audit_record, audited_file
 from creditbank.kernel import ratelimit
 from creditbank.kernel.documents import clean_upload, download_name
 from creditbank.kernel.errors import DomainError, NotFound
+from creditbank.kernel.errors import ErrorCode as KernelCode
 from creditbank.kernel.policy import policy
 from creditbank.kernel.text import clean_text
 from creditbank.kernel.vault import vault
+from creditbank.notices.errors import ErrorCode
 from creditbank.notices.models import (
     Notice,
     NoticeRead,
@@ -83,7 +85,7 @@ def notice_mark_read(*, user: User, notice: Notice) -> None:
 
 def _clean_files(author: User, files: list[Any]) -> list[Any]:
     if len(files) > MAX_ATTACHMENTS:
-        raise DomainError("too_many_files", _("At most 3 attachments."), field="attachments")
+        raise DomainError(KernelCode.TOO_MANY_FILES, _("At most 3 attachments."), field="attachments")
     uploads_allow(user=author, files=len(files))  # before any file is read or decoded
     return [clean_upload(upload, field="attachments") for upload in files]
 
@@ -110,7 +112,10 @@ def ticket_open(
     if category not in TicketCategory.values:
         errors.append(
             DomainError(
-                "choice_invalid", _("Choose a category."), field="category", extra={"allowed": TicketCategory.values}
+                KernelCode.CHOICE_INVALID,
+                _("Choose a category."),
+                field="category",
+                extra={"allowed": TicketCategory.values},
             )
         )
     for fn in (
@@ -175,7 +180,7 @@ def _check_reopen(ticket: Ticket) -> None:
     days = policy().ticket_reopen_days
     if ticket.closed_at and timezone.now() - ticket.closed_at > timedelta(days=days):
         raise DomainError(
-            "ticket_reopen_expired",
+            ErrorCode.TICKET_REOPEN_EXPIRED,
             _("This ticket closed more than %(days)d days ago. Open a new ticket.") % {"days": days},
             status=409,
         )
@@ -185,7 +190,7 @@ def ticket_close_by_user(*, user: User, ticket_id: int) -> Ticket:
     with transaction.atomic():
         ticket = ticket_get_for_actor(actor=user, id=ticket_id, for_update=True, acting=Acting.OWNER)
         if ticket.status == TicketStatus.CLOSED:
-            raise DomainError("ticket_closed", _("This ticket is already closed."), status=409)
+            raise DomainError(ErrorCode.TICKET_CLOSED, _("This ticket is already closed."), status=409)
         ticket.status = TicketStatus.CLOSED
         ticket.closed_at = timezone.now()
         ticket.save(update_fields=["status", "closed_at", "updated_at"])
@@ -196,7 +201,7 @@ def ticket_reopen(*, user: User, ticket_id: int) -> Ticket:
     with transaction.atomic():
         ticket = ticket_get_for_actor(actor=user, id=ticket_id, for_update=True, acting=Acting.OWNER)
         if ticket.status != TicketStatus.CLOSED:
-            raise DomainError("ticket_not_closed", _("This ticket is not closed."), status=409)
+            raise DomainError(ErrorCode.TICKET_NOT_CLOSED, _("This ticket is not closed."), status=409)
         _check_reopen(ticket)
         ticket.status = TicketStatus.OPEN
         ticket.closed_at = None
@@ -213,7 +218,7 @@ def ticket_reply_by_staff(
     with transaction.atomic():
         ticket = ticket_get_for_actor(actor=staff, id=ticket_id, for_update=True, acting=Acting.STAFF)
         if ticket.user_id == staff.pk:
-            raise DomainError("own_ticket", _("Answer your own ticket from another staff account."), status=403)
+            raise DomainError(ErrorCode.OWN_TICKET, _("Answer your own ticket from another staff account."), status=403)
         msg = _add_message(ticket, staff, body, docs, from_staff=True)
         ticket.status = TicketStatus.CLOSED if close else TicketStatus.ANSWERED
         ticket.closed_at = timezone.now() if close else None
@@ -234,7 +239,7 @@ def ticket_close_by_staff(*, staff: User, ticket_id: int) -> Ticket:
     with transaction.atomic():
         ticket = ticket_get_for_actor(actor=staff, id=ticket_id, for_update=True, acting=Acting.STAFF)
         if ticket.status == TicketStatus.CLOSED:
-            raise DomainError("ticket_closed", _("This ticket is already closed."), status=409)
+            raise DomainError(ErrorCode.TICKET_CLOSED, _("This ticket is already closed."), status=409)
         ticket.status = TicketStatus.CLOSED
         ticket.closed_at = timezone.now()
         ticket.save(update_fields=["status", "closed_at", "updated_at"])

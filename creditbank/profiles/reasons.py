@@ -6,6 +6,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from creditbank.kernel.errors import ErrorCode as KernelCode
+from creditbank.profiles.errors import ErrorCode
+from creditbank.reviews.errors import ErrorCode as ReviewsCode
 from creditbank.reviews.reasons import Reason, register_reasons
 from creditbank.reviews.services import ReviewKind
 
@@ -42,9 +45,9 @@ REASON_CODES: dict[str, Any] = {code: reason.explanation for code, reason in REA
 
 CHANGE_REVIEW = ReviewKind(
     KIND,
-    codes={"not_pending": "change_not_pending", "note_too_long": "too_long"},
+    codes={ReviewsCode.NOT_PENDING: ErrorCode.CHANGE_NOT_PENDING, ReviewsCode.NOTE_TOO_LONG: KernelCode.TOO_LONG},
     messages={
-        "reason_code_invalid": _("Choose a reason for the rejection."),
-        "note_too_long": _("At most 1000 characters."),
+        ReviewsCode.REASON_CODE_INVALID: _("Choose a reason for the rejection."),
+        ReviewsCode.NOTE_TOO_LONG: _("At most 1000 characters."),
     },
 )

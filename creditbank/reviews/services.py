@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from django.utils import timezone
@@ -29,33 +30,40 @@ from creditbank.reviews.domain.workflow import (
     check_decision,
     next_status,
 )
+from creditbank.reviews.errors import ErrorCode
 from creditbank.reviews.reasons import reasons_for
 
-_DEFAULT_MESSAGES: dict[str, Any] = {
-    "decision_invalid": _("The decision is 'approve' or 'reject'."),
-    "reason_code_invalid": _("Choose a reason for the rejection from the list."),
-    "note_too_long": _("The note has at most 1000 characters."),
-    "own_request": _("You cannot review your own request."),
-    "not_pending": _("This request has already been decided or withdrawn."),
-    "not_approved": _("Only an approved request can be reset."),
+_DEFAULT_MESSAGES: dict[ErrorCode, Any] = {
+    ErrorCode.DECISION_INVALID: _("The decision is 'approve' or 'reject'."),
+    ErrorCode.REASON_CODE_INVALID: _("Choose a reason for the rejection from the list."),
+    ErrorCode.NOTE_TOO_LONG: _("The note has at most 1000 characters."),
+    ErrorCode.OWN_REQUEST: _("You cannot review your own request."),
+    ErrorCode.NOT_PENDING: _("This request has already been decided or withdrawn."),
+    ErrorCode.NOT_APPROVED: _("Only an approved request can be reset."),
 }
-_STATUS = {"own_request": 403, "not_pending": 409, "not_approved": 409}
-_FIELD = {"decision_invalid": "decision", "reason_code_invalid": "reason_code", "note_too_long": "note"}
+_STATUS = {ErrorCode.OWN_REQUEST: 403, ErrorCode.NOT_PENDING: 409, ErrorCode.NOT_APPROVED: 409}
+_FIELD = {
+    ErrorCode.DECISION_INVALID: "decision",
+    ErrorCode.REASON_CODE_INVALID: "reason_code",
+    ErrorCode.NOTE_TOO_LONG: "note",
+}
 
 
 @dataclass(frozen=True)
 class ReviewKind:
     """One kind of reviewed request: its name, and the public codes and messages of its
-    refusals where they differ from the workflow's (the API's codes never change)."""
+    refusals where they differ from the workflow's (the API's codes never change). ``codes``
+    maps a workflow code (``reviews.errors.ErrorCode``) to a member of the kind's context's
+    ``ErrorCode``."""
 
     name: str
-    codes: Mapping[str, str] = field(default_factory=dict)
-    messages: Mapping[str, Any] = field(default_factory=dict)
+    codes: Mapping[ErrorCode, StrEnum] = field(default_factory=dict)
+    messages: Mapping[ErrorCode, Any] = field(default_factory=dict)
 
     def error(self, exc: WorkflowError) -> DomainError:
-        code = self.codes.get(exc.code, exc.code)
+        code: StrEnum = self.codes.get(exc.code, exc.code)
         message = self.messages.get(exc.code, _DEFAULT_MESSAGES[exc.code])
-        extra = {"allowed": sorted(reasons_for(self.name))} if exc.code == "reason_code_invalid" else None
+        extra = {"allowed": sorted(reasons_for(self.name))} if exc.code == ErrorCode.REASON_CODE_INVALID else None
         if exc.code in _FIELD:
             return DomainError(code, message, field=_FIELD[exc.code], extra=extra)
         return DomainError(code, message, status=_STATUS.get(exc.code, 400), extra=extra)

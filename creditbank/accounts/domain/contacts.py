@@ -8,6 +8,7 @@ import unicodedata
 import idna
 
 from creditbank.accounts.domain.scripts import LATIN, LATIN_LOOKALIKES, script_of
+from creditbank.accounts.errors import ErrorCode
 
 _MOBILE_RE = re.compile(r"1[3-9][0-9]{9}")
 _EMAIL_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f\s<>,;:\"\\()\[\]]")
@@ -16,8 +17,8 @@ _EMAIL_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f\s<>,;:\"\\()\[\]]")
 class ContactError(ValueError):
     """``code`` is stable; ``character`` is the offending character, if one is to blame."""
 
-    def __init__(self, code: str, *, character: str = "") -> None:
-        super().__init__(code)
+    def __init__(self, code: ErrorCode, *, character: str = "") -> None:
+        super().__init__(str(code))
         self.code = code
         self.character = character
 
@@ -31,7 +32,7 @@ def normalise_phone(raw: str) -> str:
     text = unicodedata.normalize("NFKC", raw or "")
     text = re.sub(r"[\s\-()\u3000]", "", text)
     if not text:
-        raise ContactError("phone_required")
+        raise ContactError(ErrorCode.PHONE_REQUIRED)
     if text.startswith("+86"):
         text = text[3:]
     elif text.startswith("0086"):
@@ -39,7 +40,7 @@ def normalise_phone(raw: str) -> str:
     elif text.startswith("86") and len(text) == 13:
         text = text[2:]
     if not text.isascii() or not _MOBILE_RE.fullmatch(text):
-        raise ContactError("phone_invalid")
+        raise ContactError(ErrorCode.PHONE_INVALID)
     return "+86" + text
 
 
@@ -58,31 +59,31 @@ def normalise_email(raw: str) -> str:
     """
     text = unicodedata.normalize("NFKC", raw or "").strip()
     if not text:
-        raise ContactError("email_required")
+        raise ContactError(ErrorCode.EMAIL_REQUIRED)
     if len(text) > 254 or text.count("@") != 1 or _EMAIL_FORBIDDEN.search(text):
-        raise ContactError("email_invalid")
+        raise ContactError(ErrorCode.EMAIL_INVALID)
     local, domain = text.split("@")
     if not local or len(local) > 64 or not domain:
-        raise ContactError("email_invalid")
+        raise ContactError(ErrorCode.EMAIL_INVALID)
     foreign = next((ch for ch in local if not ch.isascii()), None)
     if foreign is not None:
-        raise ContactError("email_not_ascii", character=foreign)
+        raise ContactError(ErrorCode.EMAIL_NOT_ASCII, character=foreign)
     if local.startswith(".") or local.endswith(".") or ".." in local:
-        raise ContactError("email_invalid")
+        raise ContactError(ErrorCode.EMAIL_INVALID)
     try:
         ascii_domain = idna.encode(domain, uts46=True, std3_rules=True).decode("ascii").lower()
         unicode_domain = idna.decode(ascii_domain)
     except (idna.IDNAError, UnicodeError) as exc:
-        raise ContactError("email_invalid") from exc
+        raise ContactError(ErrorCode.EMAIL_INVALID) from exc
     labels = ascii_domain.split(".")
     if len(labels) < 2 or not all(labels) or len(ascii_domain) > 253 or not re.fullmatch(r"[a-z0-9.-]+", ascii_domain):
-        raise ContactError("email_invalid")
+        raise ContactError(ErrorCode.EMAIL_INVALID)
     if labels[-1].isdigit():
-        raise ContactError("email_invalid")
+        raise ContactError(ErrorCode.EMAIL_INVALID)
     for label in unicode_domain.split("."):
         scripts = {script_of(ch) for ch in label} - {None}
         if LATIN in scripts and scripts & LATIN_LOOKALIKES:
             raise ContactError(
-                "email_mixed_scripts", character=next(ch for ch in label if script_of(ch) in LATIN_LOOKALIKES)
+                ErrorCode.EMAIL_MIXED_SCRIPTS, character=next(ch for ch in label if script_of(ch) in LATIN_LOOKALIKES)
             )
     return f"{local}@{ascii_domain}"

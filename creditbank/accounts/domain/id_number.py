@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from creditbank.accounts.domain.regions import RegionMatch, lookup_region
+from creditbank.accounts.errors import ErrorCode
 
 WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
 CHECK_CHARS = "10X98765432"
@@ -24,8 +25,8 @@ _SEPARATORS = {" ", "\t", "-", "\u3000"}
 class IdNumberError(ValueError):
     """An ID number that breaks a rule; ``code`` is stable, ``params`` fill the message."""
 
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(code)
+    def __init__(self, code: ErrorCode, **params: object) -> None:
+        super().__init__(str(code))
         self.code = code
         self.params = params
 
@@ -72,30 +73,30 @@ def parse_id_number(raw: str, *, today: date) -> IdNumber:
     """
     value = normalise(raw)
     if not value:
-        raise IdNumberError("id_number_required")
+        raise IdNumberError(ErrorCode.ID_NUMBER_REQUIRED)
     if len(value) == 15 and value.isascii() and value.isdigit():
-        raise IdNumberError("id_number_first_generation")
+        raise IdNumberError(ErrorCode.ID_NUMBER_FIRST_GENERATION)
     if len(value) != 18:
-        raise IdNumberError("id_number_length", length=len(value))
+        raise IdNumberError(ErrorCode.ID_NUMBER_LENGTH, length=len(value))
     body, last = value[:17], value[17]
     if not (body.isascii() and body.isdigit()) or not (last == "X" or (last.isascii() and last.isdigit())):
-        raise IdNumberError("id_number_format")
+        raise IdNumberError(ErrorCode.ID_NUMBER_FORMAT)
 
     match, region = lookup_region(value[:6])
     if match is RegionMatch.UNKNOWN_PROVINCE:
-        raise IdNumberError("id_number_region", region=value[:6])
+        raise IdNumberError(ErrorCode.ID_NUMBER_REGION, region=value[:6])
 
     try:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError as exc:
-        raise IdNumberError("id_number_birth_date", birth=value[6:14]) from exc
+        raise IdNumberError(ErrorCode.ID_NUMBER_BIRTH_DATE, birth=value[6:14]) from exc
     if born > today:
-        raise IdNumberError("id_number_birth_future")
+        raise IdNumberError(ErrorCode.ID_NUMBER_BIRTH_FUTURE)
     if born < EARLIEST_BIRTH:
-        raise IdNumberError("id_number_birth_too_old")
+        raise IdNumberError(ErrorCode.ID_NUMBER_BIRTH_TOO_OLD)
 
     if check_char(body) != last:
-        raise IdNumberError("id_number_checksum")
+        raise IdNumberError(ErrorCode.ID_NUMBER_CHECKSUM)
 
     return IdNumber(
         value=value,

@@ -24,6 +24,7 @@ import unicodedata
 from collections import Counter
 
 from creditbank.accounts.domain.scripts import HAN, LATIN, is_letter, script_of
+from creditbank.accounts.errors import ErrorCode
 
 MAX_NAME_LENGTH = 64
 MIDDLE_DOT = "\u00b7"
@@ -58,8 +59,8 @@ class InvalidName(ValueError):
     """``code`` is stable; ``character`` is the offending character (if one is to blame),
     ``script`` its script and ``main_script`` the script of the rest of the name."""
 
-    def __init__(self, code: str, *, character: str = "", script: str = "", main_script: str = "") -> None:
-        super().__init__(code)
+    def __init__(self, code: ErrorCode, *, character: str = "", script: str = "", main_script: str = "") -> None:
+        super().__init__(str(code))
         self.code = code
         self.character = character
         self.script = script
@@ -82,31 +83,31 @@ def clean_name(raw: str) -> str:
     """
     name = normalise_name(raw)
     if not name:
-        raise InvalidName("name_required")
+        raise InvalidName(ErrorCode.NAME_REQUIRED)
     if len(name) > MAX_NAME_LENGTH:
-        raise InvalidName("name_too_long")
+        raise InvalidName(ErrorCode.NAME_TOO_LONG)
     for ch in name:
         if ch == " " or ch in _PUNCTUATION or is_letter(ch):
             continue
         # Cc control, Cf format (zero-width, bidi), M (a mark left over after composition),
         # N digits, S symbols, other punctuation, other spaces (tab, line breaks)…
-        raise InvalidName("name_invalid_characters", character=ch)
+        raise InvalidName(ErrorCode.NAME_INVALID_CHARACTERS, character=ch)
     letters = [(ch, script_of(ch) or "") for ch in name if is_letter(ch)]
     if not letters:
-        raise InvalidName("name_no_letters")
+        raise InvalidName(ErrorCode.NAME_NO_LETTERS)
     scripts = Counter(script for _ch, script in letters)
     allowed_present = [s for s in ALLOWED_SCRIPTS if s in scripts]
     foreign = next(((ch, s) for ch, s in letters if s not in ALLOWED_SCRIPTS), None)
     if foreign is not None:
         ch, script = foreign
         if not allowed_present:
-            raise InvalidName("name_script_not_allowed", character=ch, script=script)
+            raise InvalidName(ErrorCode.NAME_SCRIPT_NOT_ALLOWED, character=ch, script=script)
         main = max(allowed_present, key=lambda s: scripts[s])
-        raise InvalidName("name_mixed_scripts", character=ch, script=script, main_script=main)
+        raise InvalidName(ErrorCode.NAME_MIXED_SCRIPTS, character=ch, script=script, main_script=main)
     if len(scripts) > 1:
         # Chinese characters and Latin letters together: the name is taken to be written in
         # the script it starts with, and the first letter of the other is named.
         main = letters[0][1]
         ch, script = next((ch, s) for ch, s in letters if s != main)
-        raise InvalidName("name_mixed_scripts", character=ch, script=script, main_script=main)
+        raise InvalidName(ErrorCode.NAME_MIXED_SCRIPTS, character=ch, script=script, main_script=main)
     return name

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts import tasks, tokens
+from creditbank.accounts.errors import ErrorCode
 from creditbank.accounts.models import AccountStatus, User
 from creditbank.accounts.services.fields import email_clean
 from creditbank.kernel import ratelimit
@@ -31,7 +32,9 @@ def user_activate(*, token: str) -> User:
         user = User.objects.select_for_update().get(pk=user.pk)
         if user.status != AccountStatus.REGISTERED:
             raise DomainError(
-                "token_invalid", _("This link is not valid or has already been used. Ask for a new one."), field="token"
+                ErrorCode.TOKEN_INVALID,
+                _("This link is not valid or has already been used. Ask for a new one."),
+                field="token",
             )
         user.status = AccountStatus.ACTIVATED
         user.activated_at = timezone.now()

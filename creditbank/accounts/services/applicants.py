@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.domain import account_numbers
+from creditbank.accounts.errors import ErrorCode
 from creditbank.accounts.id_numbers import IdNumber, id_number_parse, region_flagged
 from creditbank.accounts.models import IssuedAccountNumber, User
 from creditbank.accounts.personal_data import ID_CONTEXT, PHONE_CONTEXT
@@ -60,7 +61,7 @@ def applicant_age_problems(applicant: Applicant) -> list[DomainError]:
         return []
     return [
         DomainError(
-            "guardian_consent_required",
+            ErrorCode.GUARDIAN_CONSENT_REQUIRED,
             _(
                 "You are under %(age)d. Under the Personal Information Protection Law (art. 31) a "
                 "guardian must consent for you; online registration is not open to you yet. Ask "

@@ -13,40 +13,43 @@ from django.utils.translation import gettext_lazy as _
 from creditbank.accounts.domain.contacts import ContactError, normalise_email, normalise_phone
 from creditbank.accounts.domain.names import InvalidName, clean_name
 from creditbank.accounts.domain.scripts import describe_character
+from creditbank.accounts.errors import ErrorCode
 from creditbank.kernel.errors import DomainError
 
 _MESSAGES: dict[str, Any] = {
-    "name_required": _("Enter your name as it appears on your ID card."),
-    "name_too_long": _("A name has at most 64 characters."),
-    "name_invalid_characters": _(
+    ErrorCode.NAME_REQUIRED: _("Enter your name as it appears on your ID card."),
+    ErrorCode.NAME_TOO_LONG: _("A name has at most 64 characters."),
+    ErrorCode.NAME_INVALID_CHARACTERS: _(
         "%(character)s cannot be part of a name. A name may contain Chinese characters or Latin letters, "
         "spaces, the middle dot (·), the hyphen and the apostrophe only: no digits, symbols or invisible "
         "characters."
     ),
-    "name_no_letters": _("A name needs letters: Chinese characters or Latin letters."),
-    "name_script_not_allowed": _(
+    ErrorCode.NAME_NO_LETTERS: _("A name needs letters: Chinese characters or Latin letters."),
+    ErrorCode.NAME_SCRIPT_NOT_ALLOWED: _(
         "%(character)s is one of the %(script)s. Write your name as on your ID document, in Chinese "
         "characters or in Latin letters."
     ),
-    "name_mixed_scripts": _(
+    ErrorCode.NAME_MIXED_SCRIPTS: _(
         "Write the whole name in one script: %(character)s is one of the %(script)s, the rest of the name "
         "is in %(main_script)s. Letters of other alphabets that only look alike are not accepted."
     ),
-    "phone_required": _("Enter your mobile phone number."),
-    "phone_invalid": _("Enter a mainland China mobile number: 11 digits starting with 1, for example 13812345678."),
-    "email_required": _("Enter your email address."),
-    "email_invalid": _("Enter a valid email address, for example name@example.com."),
-    "email_not_ascii": _(
+    ErrorCode.PHONE_REQUIRED: _("Enter your mobile phone number."),
+    ErrorCode.PHONE_INVALID: _(
+        "Enter a mainland China mobile number: 11 digits starting with 1, for example 13812345678."
+    ),
+    ErrorCode.EMAIL_REQUIRED: _("Enter your email address."),
+    ErrorCode.EMAIL_INVALID: _("Enter a valid email address, for example name@example.com."),
+    ErrorCode.EMAIL_NOT_ASCII: _(
         "%(character)s cannot be used before the @: that part of an email address takes Latin letters "
         "without accents, digits and the signs . _ + - only. Check the keyboard layout."
     ),
-    "email_mixed_scripts": _(
+    ErrorCode.EMAIL_MIXED_SCRIPTS: _(
         "%(character)s in the domain (after the @) is a letter of another alphabet that looks like a Latin "
         "one. Type the address again with a Latin keyboard layout."
     ),
-    "terms_not_accepted": _("You must read and accept the terms of service to register."),
-    "terms_version_mismatch": _("The terms of service have changed. Read the current version and accept it."),
-    "password_required": _("Enter a password."),
+    ErrorCode.TERMS_NOT_ACCEPTED: _("You must read and accept the terms of service to register."),
+    ErrorCode.TERMS_VERSION_MISMATCH: _("The terms of service have changed. Read the current version and accept it."),
+    ErrorCode.PASSWORD_REQUIRED: _("Enter a password."),
 }
 
 _SCRIPT_NAMES: dict[str, Any] = {

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts import tasks
 from creditbank.accounts.domain.login_throttle import required_delay
+from creditbank.accounts.errors import ErrorCode
 from creditbank.accounts.models import AccountStatus, User
 from creditbank.accounts.selectors import user_find_by_identifier
 from creditbank.kernel import ratelimit
@@ -102,14 +103,16 @@ def auth_login(*, identifier: str, password: str, client_address: str = "") -> U
     if not ok:
         if user is not None and account_failures >= policy().login_alert_after_failures:
             _login_alert(user, account_key=account_key, failures=account_failures, client_address=client_address)
-        raise DomainError("invalid_credentials", GENERIC_LOGIN_ERROR, errors={"__all__": [GENERIC_LOGIN_ERROR]})
+        raise DomainError(ErrorCode.INVALID_CREDENTIALS, GENERIC_LOGIN_ERROR, errors={"__all__": [GENERIC_LOGIN_ERROR]})
     assert user is not None
     with transaction.atomic():  # one commit: the right password is not a failure anywhere
         ratelimit.clear(pair_key, window=window)
         ratelimit.release(ip_key, window=ip_window)
         ratelimit.release(account_key, window=window)
     if user.status in (AccountStatus.SUSPENDED, AccountStatus.CLOSED) or not user.is_active:
-        raise DomainError("account_inactive", _("This account is suspended or closed. Contact support."), status=403)
+        raise DomainError(
+            ErrorCode.ACCOUNT_INACTIVE, _("This account is suspended or closed. Contact support."), status=403
+        )
     return user
 
 

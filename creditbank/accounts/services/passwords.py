@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts import tasks, tokens
+from creditbank.accounts.errors import ErrorCode
 from creditbank.accounts.models import AccountStatus, User
 from creditbank.accounts.services.api_tokens import api_tokens_revoke_all
 from creditbank.accounts.services.fields import email_clean, field_error
@@ -30,10 +31,10 @@ def password_errors(password: str, user: User | None) -> list[str]:
 def password_problems(password: str, user: User | None, *, field: str) -> list[DomainError]:
     """``password_required`` or ``password_invalid`` (every validator's message) for ``field``."""
     if not password:
-        return [field_error("password_required", field)]
+        return [field_error(ErrorCode.PASSWORD_REQUIRED, field)]
     messages = password_errors(password, user)
     if messages:
-        return [DomainError("password_invalid", messages[0], errors={field: messages})]
+        return [DomainError(ErrorCode.PASSWORD_INVALID, messages[0], errors={field: messages})]
     return []
 
 
@@ -51,10 +52,10 @@ def password_change(*, user: User, old_password: str, new_password: str, keep_to
     """Change the password; every other session (Django's session hash) and token dies."""
     ratelimit.hit("password-change:" + ratelimit.hashed(str(user.pk)), limit=10, window=900)
     if not user.check_password(old_password or ""):
-        raise DomainError("invalid_password", _("The current password is incorrect."), field="old_password")
+        raise DomainError(ErrorCode.INVALID_PASSWORD, _("The current password is incorrect."), field="old_password")
     if old_password == new_password:
         raise DomainError(
-            "password_unchanged", _("The new password must differ from the current one."), field="new_password"
+            ErrorCode.PASSWORD_UNCHANGED, _("The new password must differ from the current one."), field="new_password"
         )
     with transaction.atomic():
         _set_password(user, new_password)
@@ -65,7 +66,7 @@ def password_set_initial(*, user: User, new_password: str, keep_token_id: int | 
     """For accounts flagged ``must_change_password`` (initial password from an institution)."""
     if user.check_password(new_password or ""):
         raise DomainError(
-            "password_unchanged", _("The new password must differ from the initial one."), field="new_password"
+            ErrorCode.PASSWORD_UNCHANGED, _("The new password must differ from the initial one."), field="new_password"
         )
     with transaction.atomic():
         _set_password(user, new_password)

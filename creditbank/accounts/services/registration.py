@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts import tasks
+from creditbank.accounts.errors import ErrorCode
 from creditbank.accounts.models import AccountStatus, User
 from creditbank.accounts.services.applicants import (
     Applicant,
@@ -116,11 +117,13 @@ def _registration_checked(
     """The applicant, or every refused field at once (the refusal counted against the address)."""
     applicant, errors = applicant_check(name=name, id_number=id_number, phone=phone, email=email)
     if accept_terms is not True:
-        errors.append(field_error("terms_not_accepted", "accept_terms"))
+        errors.append(field_error(ErrorCode.TERMS_NOT_ACCEPTED, "accept_terms"))
     elif terms_version != policy().terms_version:
         errors.append(
             field_error(
-                "terms_version_mismatch", "terms_version", extra={"current_terms_version": policy().terms_version}
+                ErrorCode.TERMS_VERSION_MISMATCH,
+                "terms_version",
+                extra={"current_terms_version": policy().terms_version},
             )
         )
     errors += password_problems(password, User(name=applicant.name, email=applicant.email), field="password")

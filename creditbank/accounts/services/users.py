@@ -15,12 +15,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from creditbank.accounts.errors import ErrorCode
 from creditbank.accounts.id_numbers import id_number_parse, region_flagged
 from creditbank.accounts.models import AccountStatus, Gender, User
 from creditbank.accounts.personal_data import ID_CONTEXT, PHONE_CONTEXT
 from creditbank.accounts.selectors import id_number_index_candidates, phone_index_candidates
 from creditbank.accounts.services.fields import email_clean, name_clean, phone_clean
 from creditbank.kernel.errors import DomainError
+from creditbank.kernel.errors import ErrorCode as KernelCode
 from creditbank.kernel.masking import mask_id_number, mask_phone
 from creditbank.kernel.pii import open_field, seal
 
@@ -30,8 +32,8 @@ ID_NUMBER_TAKEN = _("Another account holds this ID number.")
 
 def _taken(field: str) -> DomainError:
     if field == "id_number":
-        return DomainError("id_number_taken", ID_NUMBER_TAKEN, field=field, status=409)
-    return DomainError("contact_taken", CONTACT_TAKEN, field=field, status=409)
+        return DomainError(ErrorCode.ID_NUMBER_TAKEN, ID_NUMBER_TAKEN, field=field, status=409)
+    return DomainError(ErrorCode.CONTACT_TAKEN, CONTACT_TAKEN, field=field, status=409)
 
 
 def taken_errors(
@@ -118,7 +120,7 @@ def user_set_gender(*, user: User, gender: str) -> None:
     """``M`` or ``F``, else ``choice_invalid``."""
     if gender not in Gender.values:
         raise DomainError(
-            "choice_invalid",
+            KernelCode.CHOICE_INVALID,
             _("Gender is M (male) or F (female)."),
             field="gender",
             extra={"allowed": list(Gender.values)},
@@ -129,7 +131,9 @@ def user_set_gender(*, user: User, gender: str) -> None:
 def user_set_language(*, user: User, language: str) -> None:
     """The language of the account's pages and emails: one the site offers, else ``choice_invalid``."""
     if language not in {code for code, _name in settings.LANGUAGES}:
-        raise DomainError("choice_invalid", _("Choose 简体中文 (zh-hans) or English (en)."), field="preferred_language")
+        raise DomainError(
+            KernelCode.CHOICE_INVALID, _("Choose 简体中文 (zh-hans) or English (en)."), field="preferred_language"
+        )
     _store(user, {"preferred_language": language})
 
 

@@ -17,6 +17,7 @@ from creditbank.accounts.services import (
 )
 from creditbank.audit.services import audit_record
 from creditbank.identity import tasks
+from creditbank.identity.errors import ErrorCode
 from creditbank.identity.models import VerificationAttempt, VerificationStatus
 from creditbank.identity.reasons import VERIFICATION_REVIEW
 from creditbank.identity.selectors import (
@@ -67,7 +68,7 @@ def _decide(
         def approve() -> None:
             if attempt.checks_completed_at is None:
                 raise DomainError(
-                    "checks_pending",
+                    ErrorCode.CHECKS_PENDING,
                     _("The automatic checks have not finished yet. Reload in a moment, then decide."),
                     status=409,
                 )
@@ -119,7 +120,7 @@ def verification_withdraw(*, user: User) -> VerificationAttempt:
         )
         if attempt is None or attempt.status not in (VerificationStatus.PENDING, VerificationStatus.REJECTED):
             raise DomainError(
-                "nothing_to_reset",
+                ErrorCode.NOTHING_TO_RESET,
                 _("There is no pending or rejected verification to withdraw or reset."),
                 status=409,
             )
@@ -138,7 +139,7 @@ def verification_staff_reset(
     if not has_role(staff, Role.VERIFICATION_REVIEWER):
         raise NotFound(_("No such verification."))
     if not reason.strip():
-        raise DomainError("reason_required", _("Say why the verification is reset."), field="reason")
+        raise DomainError(ErrorCode.REASON_REQUIRED, _("Say why the verification is reset."), field="reason")
     with transaction.atomic():
         attempt = verification_get_for_actor(actor=staff, id=attempt_id, for_update=True)
         review_reset(kind=VERIFICATION_REVIEW, request=attempt)

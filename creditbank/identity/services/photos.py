@@ -14,6 +14,7 @@ from creditbank.accounts.services import (
     user_reveal_pii,
 )
 from creditbank.audit.services import audit_record, audited_file
+from creditbank.identity.errors import ErrorCode
 from creditbank.identity.models import VerificationAttempt
 from creditbank.identity.personal_data import PHOTO_CONTEXT
 from creditbank.identity.selectors import (
@@ -57,7 +58,7 @@ def verification_photo_for_reviewer(*, reviewer: User, attempt_id: int, side: st
     attempt = verification_get_for_actor(actor=reviewer, id=attempt_id, acting=Acting.STAFF)
     name = attempt.front_blob if side == "front" else attempt.back_blob
     if not name:
-        raise NotFound(_("The photos of this verification have been deleted."), code="photos_deleted")
+        raise NotFound(_("The photos of this verification have been deleted."), code=ErrorCode.PHOTOS_DELETED)
     return audited_file(
         actor=reviewer,
         owner=attempt.user,
@@ -77,7 +78,7 @@ def verification_reveal_pii(
     if not has_role(reviewer, Role.VERIFICATION_REVIEWER):
         raise NotFound(_("No such verification."))
     if not (reason or "").strip():
-        raise DomainError("reason_required", _("Say why you need to see the full value."), field="reason")
+        raise DomainError(ErrorCode.REASON_REQUIRED, _("Say why you need to see the full value."), field="reason")
     attempt = verification_get_for_actor(actor=reviewer, id=attempt_id)
     values = user_reveal_pii(user=attempt.user)  # first: a damaged record shows (and records) nothing
     audit_record(

@@ -9,11 +9,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from creditbank.accounts.errors import ErrorCode as AccountsCode
 from creditbank.accounts.models import AccountStatus, User
 from creditbank.accounts.services import (
     uploads_allow,
 )
 from creditbank.identity import tasks
+from creditbank.identity.errors import ErrorCode
 from creditbank.identity.models import VerificationAttempt, VerificationStatus
 from creditbank.identity.personal_data import PHOTO_CONTEXT
 from creditbank.identity.selectors import (
@@ -21,6 +23,7 @@ from creditbank.identity.selectors import (
     next_attempt_at,
 )
 from creditbank.kernel.errors import DomainError, PermissionDenied, RateLimited
+from creditbank.kernel.errors import ErrorCode as KernelCode
 from creditbank.kernel.images import CleanImage, ImagePolicy, clean_image, read_limited
 from creditbank.kernel.policy import policy
 from creditbank.kernel.vault import vault
@@ -51,7 +54,7 @@ def _clean_side(data: bytes, field: str, policy: ImagePolicy) -> CleanImage:
     try:
         return clean_image(data, policy=policy, field=field)
     except DomainError as exc:
-        if exc.code != "image_aspect_ratio":
+        if exc.code != KernelCode.IMAGE_ASPECT_RATIO:
             raise
         width, height = exc.extra["width"], exc.extra["height"]
         message = _(
@@ -69,7 +72,7 @@ def _clean_side(data: bytes, field: str, policy: ImagePolicy) -> CleanImage:
 
 def _read_upload(upload: Any, field: str, policy: ImagePolicy) -> bytes:
     if upload is None:
-        raise DomainError("upload_missing", _("Choose a photo of this side of your ID card."), field=field)
+        raise DomainError(KernelCode.UPLOAD_MISSING, _("Choose a photo of this side of your ID card."), field=field)
     source: IO[bytes] | Any = upload.chunks() if hasattr(upload, "chunks") else upload
     return read_limited(source, max_bytes=policy.max_bytes, field=field)
 
@@ -81,17 +84,19 @@ def verification_submit(*, user: User, consent: bool, id_front: Any, id_back: An
     """
     if user.status == AccountStatus.REGISTERED:
         raise PermissionDenied(
-            "not_activated",
+            ErrorCode.NOT_ACTIVATED,
             _("Activate your account first: open the link in the email we sent you."),
             extra={"next_step": "activate_email"},
         )
     if user.status == AccountStatus.VERIFIED:
-        raise DomainError("already_verified", _("Your identity is already verified."), status=409)
+        raise DomainError(ErrorCode.ALREADY_VERIFIED, _("Your identity is already verified."), status=409)
     if user.status != AccountStatus.ACTIVATED:
-        raise PermissionDenied("account_inactive", _("This account is suspended or closed. Contact support."))
+        raise PermissionDenied(
+            AccountsCode.ACCOUNT_INACTIVE, _("This account is suspended or closed. Contact support.")
+        )
     if VerificationAttempt.objects.filter(user=user, status=VerificationStatus.PENDING).exists():
         raise DomainError(
-            "verification_pending",
+            ErrorCode.VERIFICATION_PENDING,
             _("A verification is already waiting for review. Wait for the decision or withdraw it first."),
             status=409,
         )
@@ -105,11 +110,11 @@ def verification_submit(*, user: User, consent: bool, id_front: Any, id_back: An
                 "at": timezone.localtime(retry).strftime("%Y-%m-%d %H:%M"),
             },
             retry_after=seconds,
-            code="verification_attempts_exhausted",
+            code=ErrorCode.VERIFICATION_ATTEMPTS_EXHAUSTED,
         )
     if consent is not True:
         raise DomainError(
-            "consent_required",
+            ErrorCode.CONSENT_REQUIRED,
             _("Consent to the processing of your ID card photos is required for real-name verification."),
             field="consent",
         )
@@ -122,7 +127,9 @@ def verification_submit(*, user: User, consent: bool, id_front: Any, id_back: An
     back = _clean_side(_read_upload(id_back, "id_back", images), "id_back", images)
     if front.sha256 == back.sha256:
         raise DomainError(
-            "photos_identical", _("The front and the back are the same photo. Upload both sides."), field="id_back"
+            ErrorCode.PHOTOS_IDENTICAL,
+            _("The front and the back are the same photo. Upload both sides."),
+            field="id_back",
         )
 
     store = vault()
@@ -132,7 +139,9 @@ def verification_submit(*, user: User, consent: bool, id_front: Any, id_back: An
         with transaction.atomic():
             locked = User.objects.select_for_update().get(pk=user.pk)
             if locked.status != AccountStatus.ACTIVATED:
-                raise DomainError("verification_not_allowed", _("Your account cannot submit a verification now."))
+                raise DomainError(
+                    ErrorCode.VERIFICATION_NOT_ALLOWED, _("Your account cannot submit a verification now.")
+                )
             attempt = VerificationAttempt.objects.create(
                 user=locked,
                 declared_name=locked.name,
@@ -153,7 +162,7 @@ def verification_submit(*, user: User, consent: bool, id_front: Any, id_back: An
         store.delete(front_name)
         store.delete(back_name)
         raise DomainError(
-            "verification_pending",
+            ErrorCode.VERIFICATION_PENDING,
             _("A verification is already waiting for review. Wait for the decision or withdraw it first."),
             status=409,
         ) from exc

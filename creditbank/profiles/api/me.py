@@ -20,6 +20,7 @@ from creditbank.kernel.paging import Limit, Offset, page
 from creditbank.notifications.selectors import preferences_of
 from creditbank.profiles import selectors, services
 from creditbank.profiles.api.change_requests import request_out
+from creditbank.profiles.errors import ErrorCode
 
 router = Router()
 
@@ -158,7 +159,7 @@ def me_patch(request: HttpRequest, payload: MePatchIn) -> Any:
     changes = payload.dict(exclude_unset=True)
     password = changes.pop("password", None)
     if not changes:
-        raise DomainError("nothing_to_change", _("Send at least one field to change."))
+        raise DomainError(ErrorCode.NOTHING_TO_CHANGE, _("Send at least one field to change."))
     user = actor(request)
     result = services.profile_update(user=user, changes=changes, password=password)
     user.refresh_from_db()

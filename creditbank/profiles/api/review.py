@@ -18,6 +18,7 @@ from creditbank.kernel.paging import Limit, Offset, page
 from creditbank.profiles import selectors, services
 from creditbank.profiles.api.change_requests import ChangeRequestOut, request_out
 from creditbank.profiles.models import ChangeRequest
+from creditbank.reviews.errors import ErrorCode as ReviewsCode
 from creditbank.reviews.schemas import DecisionIn, decision_arguments
 
 router = Router()
@@ -58,7 +59,7 @@ def review_list(
     require_role(
         user,
         Role.CHANGE_REVIEWER,
-        code="not_reviewer",
+        code=ReviewsCode.NOT_REVIEWER,
         message=_("Only staff who review change requests may see this."),
     )
     qs = selectors.change_request_queue(reviewer=user, status=None if status == "all" else status, kind=kind)

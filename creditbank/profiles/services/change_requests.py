@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from creditbank.accounts.errors import ErrorCode as AccountsCode
 from creditbank.accounts.id_numbers import id_number_parse
 from creditbank.accounts.models import User
 from creditbank.accounts.roles import Acting
@@ -18,11 +19,13 @@ from creditbank.audit.services import audited_file
 from creditbank.identity.services import verification_invalidate
 from creditbank.kernel.documents import clean_upload, download_name
 from creditbank.kernel.errors import DomainError, NotFound
+from creditbank.kernel.errors import ErrorCode as KernelCode
 from creditbank.kernel.masking import mask_id_number
 from creditbank.kernel.pii import cipher
 from creditbank.kernel.text import clean_text
 from creditbank.kernel.vault import vault
 from creditbank.notifications.services import Topic, notify
+from creditbank.profiles.errors import ErrorCode
 from creditbank.profiles.models import ChangeKind, ChangeRequest, ChangeRequestProof, ProfileChangeStatus
 from creditbank.profiles.personal_data import PROOF_CONTEXT, REQUEST_VALUE_CONTEXT, REVIEWED_VALUE_CONTEXT
 from creditbank.profiles.reasons import CHANGE_REVIEW, REASON_CODES
@@ -44,24 +47,24 @@ def _clean_new_value(user: User, field: str, raw: str) -> tuple[str, str, str]:
     if field == "name":
         value = name_clean(raw, field="new_value")
         if value == user.name:
-            raise DomainError("unchanged", _("This is already your name."), field="new_value")
+            raise DomainError(ErrorCode.UNCHANGED, _("This is already your name."), field="new_value")
         return value, value, user.name
     if field == "gender":
         value = (raw or "").strip().upper()
         if value not in ("M", "F"):
             raise DomainError(
-                "choice_invalid",
+                KernelCode.CHOICE_INVALID,
                 _("Gender is M (male) or F (female)."),
                 field="new_value",
                 extra={"allowed": ["M", "F"]},
             )
         if value == user.gender:
-            raise DomainError("unchanged", _("This is already your gender."), field="new_value")
+            raise DomainError(ErrorCode.UNCHANGED, _("This is already your gender."), field="new_value")
         return value, value, user.gender
     parsed = id_number_parse(raw, field="new_value")
     current = cipher().decrypt(user.id_number_enc, context=ID_CONTEXT) if user.id_number_enc else ""
     if parsed.value == current:
-        raise DomainError("unchanged", _("This is already your ID number."), field="new_value")
+        raise DomainError(ErrorCode.UNCHANGED, _("This is already your ID number."), field="new_value")
     return parsed.value, mask_id_number(parsed.value), user.id_number_masked
 
 
@@ -70,7 +73,7 @@ def change_request_create(*, user: User, field: str, new_value: str, reason: str
     user_require_verified(user)
     if field not in LOCKED_REQUESTABLE:
         raise DomainError(
-            "field_not_requestable",
+            ErrorCode.FIELD_NOT_REQUESTABLE,
             _("Change requests are for name, gender or ID number; edit other fields on your profile."),
             field="field",
             extra={"allowed": list(LOCKED_REQUESTABLE)},
@@ -78,14 +81,16 @@ def change_request_create(*, user: User, field: str, new_value: str, reason: str
     value, new_masked, old_masked = _clean_new_value(user, field, new_value)
     reason = clean_text(reason, field="reason", max_length=500, required=True, multiline=True)
     if not proofs:
-        raise DomainError("proof_required", _("Attach at least one proof file (a photo or a PDF)."), field="proof")
+        raise DomainError(
+            ErrorCode.PROOF_REQUIRED, _("Attach at least one proof file (a photo or a PDF)."), field="proof"
+        )
     if len(proofs) > MAX_PROOFS:
-        raise DomainError("too_many_files", _("At most 5 proof files."), field="proof")
+        raise DomainError(KernelCode.TOO_MANY_FILES, _("At most 5 proof files."), field="proof")
     uploads_allow(user=user, files=len(proofs))  # before any file is read or decoded
     cleaned = [clean_upload(upload, field="proof", max_bytes=MAX_PROOF_BYTES) for upload in proofs]
     if ChangeRequest.objects.filter(user=user, field=field, status=ProfileChangeStatus.PENDING).exists():
         raise DomainError(
-            "change_pending",
+            ErrorCode.CHANGE_PENDING,
             _("A request for this field is already open. Withdraw it first."),
             field="field",
             status=409,
@@ -116,7 +121,7 @@ def change_request_create(*, user: User, field: str, new_value: str, reason: str
         for name in names:
             store.delete(name)
         raise DomainError(
-            "change_pending",
+            ErrorCode.CHANGE_PENDING,
             _("A request for this field is already open. Withdraw it first."),
             field="field",
             status=409,
@@ -206,10 +211,10 @@ def _apply(request: ChangeRequest, user: User, reviewer: User) -> bool:
         try:
             user_set_id_number(user=user, id_number=value)
         except DomainError as exc:
-            if exc.code != "id_number_taken":
+            if exc.code != AccountsCode.ID_NUMBER_TAKEN:
                 raise
             raise DomainError(
-                "id_number_taken", _("Another account holds this ID number. Reject the request."), status=409
+                AccountsCode.ID_NUMBER_TAKEN, _("Another account holds this ID number. Reject the request."), status=409
             ) from exc
         reverify = True
     history_record(

@@ -14,21 +14,23 @@ from creditbank.accounts.selectors import user_require_verified
 from creditbank.accounts.services import uploads_allow
 from creditbank.kernel.documents import clean_upload
 from creditbank.kernel.errors import DomainError, NotFound
+from creditbank.kernel.errors import ErrorCode as KernelCode
 from creditbank.kernel.text import clean_text
 from creditbank.kernel.vault import vault
 from creditbank.profiles.domain.months import MonthError, check_period, parse_month
+from creditbank.profiles.errors import ErrorCode
 from creditbank.profiles.models import EducationEntry, EducationLevel, StudyMode, WorkEntry
 from creditbank.profiles.personal_data import EVIDENCE_CONTEXT
 from creditbank.profiles.selectors import history_entry_get_for_actor
 
 MAX_ENTRIES = 50
 MONTH_MESSAGES: dict[str, Any] = {
-    "month_invalid": _("Use the form YYYY-MM, for example 2019-09."),
-    "start_in_future": _("The start cannot be in the future."),
-    "end_before_start": _("The end cannot be before the start."),
-    "end_in_future": _("The end cannot be in the future; leave it empty while ongoing."),
-    "end_with_ongoing": _("An ongoing entry has no end month."),
-    "end_required": _("Enter the end month, or mark the entry as current."),
+    ErrorCode.MONTH_INVALID: _("Use the form YYYY-MM, for example 2019-09."),
+    ErrorCode.START_IN_FUTURE: _("The start cannot be in the future."),
+    ErrorCode.END_BEFORE_START: _("The end cannot be before the start."),
+    ErrorCode.END_IN_FUTURE: _("The end cannot be in the future; leave it empty while ongoing."),
+    ErrorCode.END_WITH_ONGOING: _("An ongoing entry has no end month."),
+    ErrorCode.END_REQUIRED: _("Enter the end month, or mark the entry as current."),
 }
 
 EDUCATION_FIELDS = ("school", "major", "level", "study_mode", "start", "end", "certificate_no")
@@ -48,14 +50,14 @@ def _period(start: date, end: date | None, ongoing: bool) -> None:
     try:
         check_period(start=start, end=end, ongoing=ongoing, today=timezone.localdate())
     except MonthError as exc:
-        field = "start" if exc.code == "start_in_future" else "end"
+        field = "start" if exc.code == ErrorCode.START_IN_FUTURE else "end"
         raise DomainError(exc.code, MONTH_MESSAGES[exc.code], field=field) from exc
 
 
 def _choice(value: Any, field: str, allowed: list[str]) -> str:
     if value not in allowed:
         raise DomainError(
-            "choice_invalid", _("Choose one of the listed values."), field=field, extra={"allowed": allowed}
+            KernelCode.CHOICE_INVALID, _("Choose one of the listed values."), field=field, extra={"allowed": allowed}
         )
     return str(value)
 
@@ -103,7 +105,7 @@ def _clean_work(data: dict[str, Any]) -> dict[str, Any]:
     def current() -> bool:
         value = data.get("current", False)
         if not isinstance(value, bool):
-            raise DomainError("boolean_required", _("Use true or false."), field="current")
+            raise DomainError(KernelCode.BOOLEAN_REQUIRED, _("Use true or false."), field="current")
         return value
 
     _collect(
@@ -141,7 +143,7 @@ def history_create(*, kind: str, user: User, data: dict[str, Any], evidence: Any
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).first()
         if model.objects.filter(user=user).count() >= MAX_ENTRIES:
-            raise DomainError("too_many_entries", _("At most 50 entries. Delete one first."), status=409)
+            raise DomainError(ErrorCode.TOO_MANY_ENTRIES, _("At most 50 entries. Delete one first."), status=409)
         if doc is not None:
             values["evidence_blob"] = vault().save(doc.data, context=EVIDENCE_CONTEXT)
             values["evidence_content_type"] = doc.content_type
@@ -167,7 +169,7 @@ def history_update(*, kind: str, user: User, entry_id: int, data: dict[str, Any]
             current[f] = f"{current[f]:%Y-%m}" if current[f] else None
         unknown = set(data) - set(fields)
         if unknown:
-            raise DomainError("unknown_field", _("This field does not exist."), field=sorted(unknown)[0])
+            raise DomainError(KernelCode.UNKNOWN_FIELD, _("This field does not exist."), field=sorted(unknown)[0])
         values = clean({**current, **data})
         for key, value in values.items():
             setattr(entry, key, value)
@@ -190,7 +192,7 @@ def history_delete(*, kind: str, user: User, entry_id: int) -> None:
 def history_attach_evidence(*, kind: str, user: User, entry_id: int, upload: Any) -> Any:
     user_require_verified(user)
     if upload is None:
-        raise DomainError("upload_missing", _("Choose a file."), field="evidence")
+        raise DomainError(KernelCode.UPLOAD_MISSING, _("Choose a file."), field="evidence")
     return _attach(kind, user, entry_id, _clean_evidence(user, upload))
 
 

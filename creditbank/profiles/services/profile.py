@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from creditbank.accounts.errors import ErrorCode as AccountsCode
 from creditbank.accounts.models import User
 from creditbank.accounts.selectors import PHONE_CONTEXT
 from creditbank.accounts.services import (
@@ -28,12 +29,14 @@ from creditbank.accounts.services import (
 )
 from creditbank.kernel import ratelimit
 from creditbank.kernel.errors import DomainError, NotFound
+from creditbank.kernel.errors import ErrorCode as KernelCode
 from creditbank.kernel.masking import mask_email, mask_phone
 from creditbank.kernel.pii import cipher, seal
 from creditbank.kernel.policy import policy
 from creditbank.kernel.text import clean_text
 from creditbank.notifications.selectors import preferences_of
 from creditbank.notifications.services import Topic, notify, preferences_set
+from creditbank.profiles.errors import ErrorCode
 from creditbank.profiles.models import (
     ChangeKind,
     ChangeRequest,
@@ -75,7 +78,7 @@ def profile_get(user: User) -> Profile:
 
 def _locked(field: str) -> DomainError:
     return DomainError(
-        "field_locked",
+        ErrorCode.FIELD_LOCKED,
         _(
             "Your account number, name, gender and ID number cannot be edited here. To correct your name, gender "
             "or ID number, submit a change request with proof (POST /api/v1/me/change-requests, or the "
@@ -96,7 +99,7 @@ def _clean_value(field: str, value: Any) -> Any:
         text = "" if value is None else str(value)
         if text and text not in EducationLevel.values:
             raise DomainError(
-                "choice_invalid",
+                KernelCode.CHOICE_INVALID,
                 _("Choose one of the listed levels."),
                 field=field,
                 extra={"allowed": EducationLevel.values},
@@ -108,13 +111,13 @@ def _clean_value(field: str, value: Any) -> Any:
         return phone_clean(str(value), field=field) if value else ""
     if field == "preferred_language":
         if value not in {code for code, _name in settings.LANGUAGES}:
-            raise DomainError("choice_invalid", _("Choose 简体中文 (zh-hans) or English (en)."), field=field)
+            raise DomainError(KernelCode.CHOICE_INVALID, _("Choose 简体中文 (zh-hans) or English (en)."), field=field)
         return value
     if field in ("notify_email_decisions", "notify_email_notices"):
         if not isinstance(value, bool):
-            raise DomainError("boolean_required", _("Use true or false."), field=field)
+            raise DomainError(KernelCode.BOOLEAN_REQUIRED, _("Use true or false."), field=field)
         return value
-    raise DomainError("unknown_field", _("This field does not exist or cannot be changed."), field=field)
+    raise DomainError(KernelCode.UNKNOWN_FIELD, _("This field does not exist or cannot be changed."), field=field)
 
 
 #: Profile fields that are the person's notification preferences (kept by the notifications context).
@@ -190,14 +193,18 @@ def profile_update(*, user: User, changes: dict[str, Any], password: str | None 
         if not password:
             errors.append(
                 DomainError(
-                    "password_required", _("Enter your password to change your email or phone."), field="password"
+                    AccountsCode.PASSWORD_REQUIRED,
+                    _("Enter your password to change your email or phone."),
+                    field="password",
                 )
             )
         else:
             # counted before the check, so a correct guess is refused too once the limit is reached
             ratelimit.hit("reauth:" + ratelimit.hashed(str(user.pk)), limit=5, window=900)
             if not user.check_password(password):
-                errors.append(DomainError("invalid_password", _("The password is incorrect."), field="password"))
+                errors.append(
+                    DomainError(AccountsCode.INVALID_PASSWORD, _("The password is incorrect."), field="password")
+                )
             else:
                 ratelimit.clear("reauth:" + ratelimit.hashed(str(user.pk)), window=900)
     if errors:
@@ -236,7 +243,7 @@ def profile_update(*, user: User, changes: dict[str, Any], password: str | None 
 def _queue_review(user: User, field: str, old: Any, value: Any) -> None:
     if ChangeRequest.objects.filter(user=user, field=field, status=ProfileChangeStatus.PENDING).exists():
         raise DomainError(
-            "change_pending",
+            ErrorCode.CHANGE_PENDING,
             _("A change of this field is already waiting for review. Withdraw it first to change it again."),
             field=field,
             status=409,
@@ -258,11 +265,11 @@ def _clean_contact(user: User, field: str, value: Any) -> str:
     if field == "email":
         new = email_clean(str(value or ""), field=field)
         if new.lower() == user.email.lower():
-            raise DomainError("unchanged", _("This is already your email address."), field=field)
+            raise DomainError(ErrorCode.UNCHANGED, _("This is already your email address."), field=field)
         return new
     new = phone_clean(str(value or ""), field=field)
     if user.phone_enc and cipher().decrypt(user.phone_enc, context=PHONE_CONTEXT) == new:
-        raise DomainError("unchanged", _("This is already your phone number."), field=field)
+        raise DomainError(ErrorCode.UNCHANGED, _("This is already your phone number."), field=field)
     return new
 
 
@@ -341,13 +348,17 @@ def _send_code(phone: str, code: str) -> None:
 
 
 def email_change_confirm(*, token: str) -> User:
-    invalid = DomainError("token_invalid", _("This link is not valid or has already been used."), field="token")
+    invalid = DomainError(
+        AccountsCode.TOKEN_INVALID, _("This link is not valid or has already been used."), field="token"
+    )
     try:
         payload = signing.loads(
             (token or "").strip(), salt="creditbank.email_change", max_age=int(EMAIL_LINK_TTL.total_seconds())
         )
     except signing.SignatureExpired as exc:
-        raise DomainError("token_expired", _("This link has expired. Change your email again."), field="token") from exc
+        raise DomainError(
+            AccountsCode.TOKEN_EXPIRED, _("This link has expired. Change your email again."), field="token"
+        ) from exc
     except signing.BadSignature as exc:
         raise invalid from exc
     change_id = payload.get("c") if isinstance(payload, dict) else None
@@ -374,14 +385,14 @@ def phone_change_confirm(*, user: User, code: str) -> User:
         )
         if change is None or change.expires_at < timezone.now():
             raise DomainError(
-                "code_expired",
+                ErrorCode.CODE_EXPIRED,
                 _("No code is waiting, or it has expired. Change your phone again."),
                 field="code",
                 status=409,
             )
         if change.attempts >= PHONE_CODE_ATTEMPTS:
             raise DomainError(
-                "code_attempts_exhausted",
+                ErrorCode.CODE_ATTEMPTS_EXHAUSTED,
                 _("Too many wrong codes. Change your phone again to get a new code."),
                 field="code",
                 status=429,
@@ -391,7 +402,7 @@ def phone_change_confirm(*, user: User, code: str) -> User:
         if not hmac.compare_digest(change.secret_hash, _code_hash(change.pk, (code or "").strip())):
             left = PHONE_CODE_ATTEMPTS - change.attempts
             wrong = DomainError(
-                "code_invalid",
+                ErrorCode.CODE_INVALID,
                 _("The code is not correct. %(n)d tries left.") % {"n": left},
                 field="code",
                 extra={"attempts_left": left},
@@ -416,7 +427,7 @@ def _apply_contact(change: ContactChange, user: User) -> User:
         else:
             user_set_phone(user=user, phone=value)
     except DomainError as exc:
-        if exc.code == "contact_taken":
+        if exc.code == AccountsCode.CONTACT_TAKEN:
             change.cancelled_at = timezone.now()
             change.save(update_fields=["cancelled_at"])
         raise

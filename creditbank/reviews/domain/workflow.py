@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from creditbank.reviews.errors import ErrorCode
+
 MAX_NOTE = 1000
 SNAPSHOT_VERSION = 1
 
@@ -60,12 +62,19 @@ TRANSITIONS: Mapping[tuple[Status, Event], Status] = {
 class WorkflowError(ValueError):
     """A decision or transition the workflow refuses; ``code`` is stable."""
 
-    CODES = ("decision_invalid", "reason_code_invalid", "note_too_long", "own_request", "not_pending", "not_approved")
+    CODES = (
+        ErrorCode.DECISION_INVALID,
+        ErrorCode.REASON_CODE_INVALID,
+        ErrorCode.NOTE_TOO_LONG,
+        ErrorCode.OWN_REQUEST,
+        ErrorCode.NOT_PENDING,
+        ErrorCode.NOT_APPROVED,
+    )
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: ErrorCode) -> None:
         if code not in self.CODES:
             raise ValueError(f"unknown workflow error code {code!r}")
-        super().__init__(code)
+        super().__init__(str(code))
         self.code = code
 
 
@@ -74,10 +83,10 @@ def next_status(current: str, event: Event) -> Status:
     try:
         status = Status(current)
     except ValueError as exc:
-        raise WorkflowError("not_pending") from exc
+        raise WorkflowError(ErrorCode.NOT_PENDING) from exc
     target = TRANSITIONS.get((status, event))
     if target is None:
-        raise WorkflowError("not_approved" if event is Event.RESET else "not_pending")
+        raise WorkflowError(ErrorCode.NOT_APPROVED if event is Event.RESET else ErrorCode.NOT_PENDING)
     return target
 
 
@@ -109,17 +118,17 @@ def check_decision(
     try:
         parsed = Decision(decision)
     except ValueError as exc:
-        raise WorkflowError("decision_invalid") from exc
+        raise WorkflowError(ErrorCode.DECISION_INVALID) from exc
     reason_code = reason_code or ""
     if parsed is Decision.REJECT and reason_code not in known_reasons:
-        raise WorkflowError("reason_code_invalid")
+        raise WorkflowError(ErrorCode.REASON_CODE_INVALID)
     if parsed is Decision.APPROVE and reason_code and reason_code not in known_reasons:
-        raise WorkflowError("reason_code_invalid")
+        raise WorkflowError(ErrorCode.REASON_CODE_INVALID)
     note = note or ""
     if len(note) > MAX_NOTE:
-        raise WorkflowError("note_too_long")
+        raise WorkflowError(ErrorCode.NOTE_TOO_LONG)
     if reviewer_id is not None and reviewer_id == requester_id:
-        raise WorkflowError("own_request")
+        raise WorkflowError(ErrorCode.OWN_REQUEST)
     next_status(status, Event(parsed.value))
     return CheckedDecision(parsed, reason_code if parsed is Decision.REJECT else "", note)
 
