@@ -13,7 +13,14 @@ from creditbank.institutions.tests.factories import make_institution
 
 def staff_client(db: object) -> tuple[Client, object]:
     staff = make_reviewer_user(
-        perms=("manage_institution", "view_institution", "add_institution", "change_institution")
+        perms=(
+            "manage_institution",
+            "view_institution",
+            "add_institution",
+            "change_institution",
+            "view_membership",
+            "view_apiclient",
+        )
     )
     client = Client()
     client.force_login(staff)

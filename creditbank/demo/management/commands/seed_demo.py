@@ -24,7 +24,14 @@ REVIEWERS_GROUP = "Bank staff: reviewers and support"
 NOTICE_EDITORS_GROUP = "Notice editors"
 NOTICE_PERMISSIONS = ["add_notice", "change_notice", "delete_notice", "view_notice"]
 INSTITUTION_MANAGERS_GROUP = "Institution managers"
-INSTITUTION_PERMISSIONS = ["manage_institution", "view_institution", "change_institution"]
+INSTITUTION_PERMISSIONS = [
+    "manage_institution",
+    "view_institution",
+    "add_institution",
+    "change_institution",
+    "view_membership",
+    "view_apiclient",
+]
 #: (role printed, name, birth date, sequence, phone, institution role)
 INSTITUTION_STAFF = [
     ("institution-admin", "周敏", "19800214", 661, "13800000006", "admin"),
