@@ -25,8 +25,8 @@ class InstitutionKind(models.TextChoices):
 
 
 class Institution(models.Model):
-    """An institution the bank works with, known by its stable ``code``. No PII (an
-    organisation's public registration details)."""
+    """An institution the bank works with, known by its stable ``code``: an organisation's
+    public registration details. No PII."""
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     name_zh = models.CharField(_("name (Chinese)"), max_length=200)
@@ -160,7 +160,7 @@ class ApiClientToken(models.Model):
 class ApiClientCall(models.Model):
     """One API call made with a client's token: which client of which institution called which
     endpoint, and the answer's status. Append-only (the database refuses UPDATE and DELETE).
-    No PII (the path without its query string)."""
+    The path is kept without its query string. No PII."""
 
     client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="calls")
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
