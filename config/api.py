@@ -14,6 +14,7 @@ from ninja.operation import Operation
 
 from creditbank.accounts.api import router as accounts_router
 from creditbank.identity.api import router as identity_router
+from creditbank.institutions.api import router as institutions_router
 from creditbank.kernel.api_auth import API_AUTH
 from creditbank.kernel.api_body import StrictJsonParser, unsupported_media_type
 from creditbank.kernel.errors import DomainError
@@ -71,6 +72,7 @@ api.add_router("/", accounts_router)
 api.add_router("/", identity_router)
 api.add_router("/", profiles_router)
 api.add_router("/", notices_router)
+api.add_router("/", institutions_router)
 
 
 @api.exception_handler(DomainError)

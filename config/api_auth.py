@@ -1,5 +1,5 @@
-"""The API's authenticators (``settings.API_AUTHENTICATORS``): bearer tokens, or the session
-cookie with CSRF (the pages' JS). They live in the composition root, not in a context, so that
+"""The API's authenticators (``settings.API_AUTHENTICATORS``): people's bearer tokens, the
+session cookie with CSRF (the pages' JS), and institutions' client tokens (client credentials). They live in the composition root, not in a context, so that
 another way in (institution client credentials) is one more entry in the setting."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from creditbank.accounts.errors import ErrorCode as AccountsCode
 from creditbank.accounts.services import api_token_authenticate
+from creditbank.institutions.services import client_token_authenticate
 from creditbank.kernel.errors import PermissionDenied
 
 #: What an account that must change its password may still call.
@@ -53,3 +54,15 @@ class SessionCookieAuth(APIKeyCookie):
         if user is not None and user.is_authenticated:
             return must_change_password_gate(request, user)
         return None
+
+
+class ClientCredentialsAuth(HttpBearer):
+    """A token from the client-credentials grant: the caller is an institution's system, a
+    ``ClientPrincipal`` (client, institution, scopes), never a person. Every call it makes is
+    recorded (``institutions.middleware.ClientCallRecordMiddleware``)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        principal = client_token_authenticate(token)
+        if principal is not None:
+            request.api_client_principal = principal  # type: ignore[attr-defined]
+        return principal

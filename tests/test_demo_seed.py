@@ -10,6 +10,7 @@ from django.test import Client
 
 from creditbank.accounts.models import User
 from creditbank.identity.models import VerificationAttempt
+from creditbank.institutions.models import Institution, Membership
 
 ROLES = {
     "learner-registered": ("registered", None),
@@ -18,6 +19,7 @@ ROLES = {
     "learner-rejected": ("activated", "rejected"),
     "learner-verified": ("verified", "approved"),
 }
+INSTITUTION_ROLES = {"institution-admin": "admin", "institution-issuer": "issuer", "institution-reviewer": "reviewer"}
 
 
 def test_seed_demo_is_idempotent_and_prints_working_logins(db, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
@@ -26,9 +28,9 @@ def test_seed_demo_is_idempotent_and_prints_working_logins(db, django_capture_on
         call_command("seed_demo", stdout=out)
     again = StringIO()
     call_command("seed_demo", stdout=again)
-    assert User.objects.count() == 6
+    assert User.objects.count() == 9
     lines = dict(re.findall(r"^([a-z-]+): (\S+ / \S+)$", out.getvalue(), re.M))
-    assert set(lines) == {*ROLES, "reviewer"}
+    assert set(lines) == {*ROLES, "reviewer", *INSTITUTION_ROLES, "institution-client"}
     for role, (status, attempt_status) in ROLES.items():
         identifier, password = lines[role].split(" / ")
         user = User.objects.get(email=identifier)
@@ -93,3 +95,28 @@ def test_seeding_sends_no_email(transactional_db) -> None:  # type: ignore[no-un
     assert mail.outbox == []
     # the one account left to activate still has its link, printed by the seed itself
     assert len(re.findall(r"/accounts/activate/\S+/\)", out.getvalue())) == 1
+
+
+def test_seed_demo_onboards_two_institutions_with_staff_and_a_working_client(db) -> None:  # type: ignore[no-untyped-def]
+    call_command("seed_demo", stdout=StringIO())
+    again = StringIO()
+    call_command("seed_demo", stdout=again)  # a second run prints a client secret that works
+    lines = {k: (a, b) for k, a, b in re.findall(r"^([a-z-]+): (\S+) / (\S+)$", again.getvalue(), re.M)}
+    assert sorted(Institution.objects.values_list("code", flat=True)) == ["demo-open-univ", "demo-skills"]
+    for role, member_role in INSTITUTION_ROLES.items():
+        user = User.objects.get(email=lines[role][0])
+        assert Membership.objects.filter(user=user, institution__code="demo-open-univ", role=member_role).exists()
+    client_id, secret = lines["institution-client"]
+    token = Client().post(
+        "/api/v1/auth/token",
+        {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+        content_type="application/json",
+    )
+    assert token.status_code == 200, token.content
+    whoami = Client().get(
+        "/api/v1/institution/whoami", headers={"Authorization": f"Bearer {token.json()['access_token']}"}
+    )
+    assert whoami.json()["institution"]["code"] == "demo-open-univ"
+    admin_id, admin_pw = lines["institution-admin"]
+    page = Client()
+    assert page.post("/accounts/login/", {"identifier": admin_id, "password": admin_pw}).status_code == 302

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "creditbank.identity",
     "creditbank.profiles",
     "creditbank.notices",
+    "creditbank.institutions",
     "creditbank.portal",
     "creditbank.demo",
 ]
@@ -44,6 +45,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # outermost: API answers and pages for signed-in accounts are never cached (personal data)
     "creditbank.kernel.middleware.NoStoreMiddleware",
+    # records every API call made with an institution's client token, with its final status
+    "creditbank.institutions.middleware.ClientCallRecordMiddleware",
     "creditbank.kernel.middleware.ApiProblemMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -130,7 +133,11 @@ TRUSTED_PROXY_COUNT = env.get_int("CREDITBANK_TRUSTED_PROXY_COUNT", 0)
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["creditbank.accounts.backends.IdentifierBackend"]
 # The API's ways in, tried in order (dotted paths of django-ninja authenticators; kernel.api_auth)
-API_AUTHENTICATORS = ["config.api_auth.BearerTokenAuth", "config.api_auth.SessionCookieAuth"]
+API_AUTHENTICATORS = [
+    "config.api_auth.BearerTokenAuth",
+    "config.api_auth.SessionCookieAuth",
+    "config.api_auth.ClientCredentialsAuth",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -263,6 +270,12 @@ CREDITBANK_POLICY: dict[str, Any] = {
     "TICKETS_PER_DAY": env.get_int("POLICY_TICKETS_PER_DAY", 10),
     "TICKET_MESSAGES_PER_HOUR": env.get_int("POLICY_TICKET_MESSAGES_PER_HOUR", 30),
     "TICKET_REOPEN_DAYS": env.get_int("POLICY_TICKET_REOPEN_DAYS", 14),
+    # Institutions' API clients: after a rotation the previous secret still works this long;
+    # client tokens live this long; token requests per client id and per address per hour
+    "API_CLIENT_SECRET_OVERLAP_HOURS": env.get_int("POLICY_API_CLIENT_SECRET_OVERLAP_HOURS", 24),
+    "CLIENT_TOKEN_TTL_SECONDS": env.get_int("POLICY_CLIENT_TOKEN_TTL_SECONDS", 3600),
+    "CLIENT_TOKEN_REQUESTS_PER_CLIENT_PER_HOUR": env.get_int("POLICY_CLIENT_TOKEN_REQUESTS_PER_CLIENT_PER_HOUR", 120),
+    "CLIENT_TOKEN_REQUESTS_PER_ADDRESS_PER_HOUR": env.get_int("POLICY_CLIENT_TOKEN_REQUESTS_PER_ADDRESS_PER_HOUR", 600),
 }
 
 # --- Text messages (confirmation codes); see creditbank/profiles/sms.py ------------------------

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib.auth import logout, update_session_auth_hash
@@ -12,7 +15,7 @@ from ninja import Router, Schema
 from ninja.responses import Response, Status
 from pydantic import StrictBool
 
-from creditbank.accounts import services
+from creditbank.accounts import services, token_grants
 from creditbank.accounts.actor import actor
 from creditbank.accounts.errors import ErrorCode
 from creditbank.kernel import ratelimit
@@ -20,6 +23,7 @@ from creditbank.kernel.api_schemas import InputSchema, problems
 from creditbank.kernel.errors import DomainError
 from creditbank.kernel.errors import ErrorCode as KernelCode
 from creditbank.kernel.idempotency import run_idempotent
+from creditbank.kernel.problems import from_domain_error
 
 router = Router(tags=["accounts"])
 
@@ -45,13 +49,17 @@ class TokenIn(InputSchema):
     grant_type: str | None = None
     client_id: str | None = None
     client_secret: str | None = None
+    scope: str | None = None
 
 
 class TokenOut(Schema):
     access_token: str
     token_type: str
     expires_in: int
-    must_change_password: bool
+    #: the password grant: whether the account must set a new password first
+    must_change_password: bool | None = None
+    #: the client-credentials grant: the scopes the token carries, space-separated
+    scope: str | None = None
 
 
 class ActivateIn(InputSchema):
@@ -108,15 +116,14 @@ def activation_resend(request: HttpRequest, payload: EmailIn) -> Any:
     return Status(202, {"detail": _("If an account with this email awaits activation, a new link is on its way.")})
 
 
-@router.post("/auth/token", response={200: TokenOut, **problems(400, 403, 429)}, auth=None)
+@router.post("/auth/token", response={200: TokenOut, **problems(400, 401, 403, 429)}, auth=None)
 def token(request: HttpRequest, payload: TokenIn) -> Any:
-    """Exchange an identifier (account number, ID number, email or phone) and password for a bearer token."""
+    """A bearer token. The password grant (the default): an identifier (account number, ID
+    number, email or phone) and password. ``grant_type=client_credentials``: an institution's
+    ``client_id`` and ``client_secret`` in the body or with HTTP Basic (RFC 6749 §2.3.1), and
+    optionally ``scope``; a failed client authentication answers 401 ``invalid_client``."""
     if payload.grant_type not in (None, "", "password"):
-        raise DomainError(
-            ErrorCode.UNSUPPORTED_GRANT_TYPE,
-            _("Only the password grant is available. Institution client credentials are not enabled yet."),
-            field="grant_type",
-        )
+        return _other_grant(request, payload)
     errors = {}
     if not payload.identifier:
         errors["identifier"] = [_("Enter your account number, ID number, email or phone.")]
@@ -135,6 +142,69 @@ def token(request: HttpRequest, payload: TokenIn) -> Any:
         "token_type": "Bearer",
         "expires_in": int(settings.API_TOKEN_TTL.total_seconds()),
         "must_change_password": user.must_change_password,
+    }
+
+
+def _basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
+    """``Authorization: Basic`` client credentials (RFC 6749 §2.3.1: each part form-encoded)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, value = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return ("", "")
+    client_id, sep, secret = decoded.partition(":")
+    return (unquote(client_id.replace("+", " ")), unquote(secret.replace("+", " "))) if sep else ("", "")
+
+
+def _other_grant(request: HttpRequest, payload: TokenIn) -> Any:
+    grant = token_grants.token_grant(payload.grant_type or "")
+    if grant is None:
+        raise DomainError(
+            ErrorCode.UNSUPPORTED_GRANT_TYPE,
+            _("Use the password grant or the client_credentials grant."),
+            field="grant_type",
+            extra={"allowed": ["password", "client_credentials"]},
+        )
+    basic = _basic_credentials(request)
+    if basic is not None and (payload.client_id or payload.client_secret):
+        raise DomainError(
+            ErrorCode.INVALID_REQUEST,
+            _("Send the client credentials either with HTTP Basic or in the body, not both."),
+        )
+    client_id, client_secret = basic if basic is not None else (payload.client_id, payload.client_secret)
+    if not client_id or not client_secret:
+        raise DomainError(
+            ErrorCode.INVALID_REQUEST,
+            _("Send client_id and client_secret (in the body or with HTTP Basic)."),
+            errors={
+                name: [_("This field is required.")]
+                for name, value in (("client_id", client_id), ("client_secret", client_secret))
+                if not value
+            },
+        )
+    try:
+        issued = grant(
+            token_grants.GrantRequest(
+                client_id=client_id,
+                client_secret=client_secret,
+                scope=payload.scope,
+                client_address=ratelimit.client_address(request),
+            )
+        )
+    except DomainError as exc:
+        if exc.status != 401:
+            raise
+        response = from_domain_error(request, exc)
+        response["WWW-Authenticate"] = 'Basic realm="creditbank"'
+        return response
+    return {
+        "access_token": issued.access_token,
+        "token_type": "Bearer",
+        "expires_in": issued.expires_in,
+        "scope": issued.scope,
     }
 
 

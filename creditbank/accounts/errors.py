@@ -55,6 +55,7 @@ class ErrorCode(StrEnum):
     PASSWORD_UNCHANGED = "password_unchanged"  # the new password is the old one
     INVALID_CREDENTIALS = "invalid_credentials"  # unknown identifier or wrong password (one answer)
     UNSUPPORTED_GRANT_TYPE = "unsupported_grant_type"
+    INVALID_REQUEST = "invalid_request"  # a token request that is malformed (RFC 6749 section 5.2)
     PASSWORD_CHANGE_REQUIRED = "password_change_required"  # 403: an initial password to change first
 
     # Account state

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.domain.id_number import IdNumber, IdNumberError, check_char, normalise, parse_id_number
-from creditbank.accounts.domain.regions import RegionMatch
+from creditbank.accounts.domain.regions import RegionMatch, lookup_region
 from creditbank.accounts.errors import ErrorCode
 from creditbank.kernel.errors import DomainError
 
@@ -26,6 +26,7 @@ __all__ = [
     "id_number_normalise",
     "id_number_parse",
     "region_flagged",
+    "region_name",
 ]
 
 _MESSAGES: dict[str, Any] = {
@@ -74,3 +75,13 @@ def id_number_parse(raw: str, *, field: str = "id_number") -> IdNumber:
 def region_flagged(parsed: IdNumber) -> bool:
     """The region code is unknown inside a known province: accepted, and shown to reviewers."""
     return parsed.region_match is RegionMatch.PROVINCE_ONLY
+
+
+def region_name(code6: str) -> str | None:
+    """The name of a GB/T 2260 division (current or historical) for its six-digit code, or None
+    when the code is not in the table or is not six ASCII digits. Other contexts (an
+    institution's region) check a region code with it."""
+    if len(code6) != 6 or not code6.isascii() or not code6.isdigit():
+        return None
+    match, region = lookup_region(code6)
+    return region.name if match is RegionMatch.KNOWN and region is not None else None

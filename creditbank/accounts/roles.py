@@ -1,8 +1,10 @@
 """Who may do what: the role predicates, in one place.
 
-Every access check of the project asks here whether an account holds a role (optionally, later,
-at an institution: "a reviewer of this institution" plugs in through ``institution``). A role
-is held through a Django permission, granted to staff accounts directly or through a group.
+Every access check of the project asks here whether an account holds a role. A bank-wide role
+is held through a Django permission, granted to staff accounts directly or through a group. A
+role at an institution ("a reviewer of this institution") is held through a membership, which
+the institutions context keeps: it registers its answer at app ready
+(:func:`register_institution_roles`), since this context sits below it and does not import it.
 """
 
 from __future__ import annotations
@@ -23,13 +25,38 @@ class Role(StrEnum):
     VERIFICATION_REVIEWER = "identity.review_verification"
     CHANGE_REVIEWER = "profiles.review_change_request"
     SUPPORT = "notices.answer_ticket"
+    #: bank staff who onboard institutions and manage their staff and API clients
+    INSTITUTION_MANAGER = "institutions.manage_institution"
+    # Roles held at one institution (a membership there), not through a permission:
+    INSTITUTION_ISSUER = "institution:issuer"
+    INSTITUTION_REVIEWER = "institution:reviewer"
+    INSTITUTION_ADMIN = "institution:admin"
+
+
+#: The roles held at an institution, answered by the registered resolver.
+INSTITUTION_ROLES = frozenset({Role.INSTITUTION_ISSUER, Role.INSTITUTION_REVIEWER, Role.INSTITUTION_ADMIN})
+
+#: ``(user, role, institution)`` → whether ``user`` holds ``role`` at ``institution`` (at any
+#: institution when it is None). The institutions context registers it (InstitutionsConfig).
+InstitutionRoleResolver = Callable[[Any, Role, object | None], bool]
+_institution_roles: dict[str, InstitutionRoleResolver] = {}
+
+
+def register_institution_roles(resolver: InstitutionRoleResolver) -> None:
+    """Let the institutions context answer for the roles held at an institution."""
+    _institution_roles["resolver"] = resolver
 
 
 def has_role(user: Any, role: Role, *, institution: object | None = None) -> bool:
-    """Whether ``user`` (possibly anonymous) holds ``role``. ``institution`` scopes a role to one
-    institution; bank-wide roles ignore it."""
+    """Whether ``user`` (possibly anonymous) holds ``role``. For a role held at an institution
+    (``INSTITUTION_ROLES``), ``institution`` names the institution (None: at any institution),
+    and nobody holds it until the institutions context has registered its answer; bank-wide
+    roles ignore ``institution``."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return False
+    if role in INSTITUTION_ROLES:
+        resolver = _institution_roles.get("resolver")
+        return bool(resolver is not None and resolver(user, role, institution))
     return bool(user.has_perm(role.value))
 
 
@@ -37,9 +64,9 @@ def roles_of(user: Any) -> set[Role]:
     return {role for role in Role if has_role(user, role)}
 
 
-def require_role(user: Any, role: Role, *, code: str, message: Any) -> None:
-    """Refuse (403 with ``code``) an account that does not hold ``role``."""
-    if not has_role(user, role):
+def require_role(user: Any, role: Role, *, code: str, message: Any, institution: object | None = None) -> None:
+    """Refuse (403 with ``code``) an account that does not hold ``role`` (at ``institution``)."""
+    if not has_role(user, role, institution=institution):
         raise PermissionDenied(code, message)
 
 
@@ -80,12 +107,14 @@ def object_for_actor(
     missing: Any,
     acting: Acting = Acting.EITHER,
     owner_field: str = "user_id",
+    institution: object | None = None,
 ) -> Any:
     """The one access check behind every ``<entity>_get_for_actor``: the object ``id`` of
     ``queryset`` if ``actor`` may see it (its owner, or an account holding ``role``, as
     ``acting`` says), else ``NotFound(missing)``, the same answer as for an object that does not
-    exist (no existence leak). ``role`` None: only owners ever see it."""
-    staff = role is not None and acting != Acting.OWNER and has_role(actor, role)
+    exist (no existence leak). ``role`` None: only owners ever see it. ``institution`` is where
+    a role held at an institution must be held (``has_role``'s ``institution``)."""
+    staff = role is not None and acting != Acting.OWNER and has_role(actor, role, institution=institution)
     if acting == Acting.STAFF and not staff:
         raise NotFound(missing)
     if not staff:

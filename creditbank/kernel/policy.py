@@ -55,6 +55,11 @@ class Policy:
     tickets_per_day: int
     ticket_messages_per_hour: int
     ticket_reopen_days: int
+    # Institutions' API clients (client credentials)
+    api_client_secret_overlap_hours: int
+    client_token_ttl_seconds: int
+    client_token_requests_per_client_per_hour: int
+    client_token_requests_per_address_per_hour: int
 
     @classmethod
     def from_mapping(cls, raw: dict[str, Any]) -> Policy:

@@ -125,12 +125,19 @@ def test_missing_credentials(api, db) -> None:  # type: ignore[no-untyped-def]
     assert set(response.json()["errors"]) == {"identifier", "password"}
 
 
-def test_client_credentials_grant_is_refused_clearly(api, db) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_grant_type_is_refused_clearly(api, db) -> None:  # type: ignore[no-untyped-def]
+    response = api.post("/api/v1/auth/token", {"grant_type": "authorization_code", "client_id": "x"})
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["code"], body["allowed"]) == ("unsupported_grant_type", ["password", "client_credentials"])
+
+
+def test_client_credentials_of_an_unknown_client_are_refused(api, db) -> None:  # type: ignore[no-untyped-def]
     response = api.post(
         "/api/v1/auth/token", {"grant_type": "client_credentials", "client_id": "x", "client_secret": "y"}
     )
-    assert response.status_code == 400
-    assert response.json()["code"] == "unsupported_grant_type"
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid_client"
 
 
 def test_guessing_address_blocked_for_the_account_even_with_the_right_password(api, make_learner, settings) -> None:  # type: ignore[no-untyped-def]

@@ -34,7 +34,10 @@ PUBLIC = {
     ("get", "/api/v1/notices"),
     ("get", "/api/v1/notices/{notice_id}"),
     ("get", "/api/v1/verification/reasons"),
+    ("get", "/api/v1/institutions"),
+    ("get", "/api/v1/institutions/{code}"),
 }
+SCHEMES = [{"BearerTokenAuth": []}, {"SessionCookieAuth": []}, {"ClientCredentialsAuth": []}]
 
 
 class AccountNumberHeaderAuth(APIKeyHeader):
@@ -62,9 +65,17 @@ def concrete(path: str) -> str:
     return re.sub(r"\{[^}]+\}", "1", path)
 
 
-def test_the_default_list_is_the_bearer_token_then_the_session(settings) -> None:  # type: ignore[no-untyped-def]
-    assert settings.API_AUTHENTICATORS == ["config.api_auth.BearerTokenAuth", "config.api_auth.SessionCookieAuth"]
-    assert [type(a).__name__ for a in ConfiguredAuthenticators()] == ["BearerTokenAuth", "SessionCookieAuth"]
+def test_the_default_list_is_the_bearer_token_the_session_then_client_tokens(settings) -> None:  # type: ignore[no-untyped-def]
+    assert settings.API_AUTHENTICATORS == [
+        "config.api_auth.BearerTokenAuth",
+        "config.api_auth.SessionCookieAuth",
+        "config.api_auth.ClientCredentialsAuth",
+    ]
+    assert [type(a).__name__ for a in ConfiguredAuthenticators()] == [
+        "BearerTokenAuth",
+        "SessionCookieAuth",
+        "ClientCredentialsAuth",
+    ]
 
 
 def test_an_empty_list_is_a_configuration_error(settings) -> None:  # type: ignore[no-untyped-def]
@@ -78,11 +89,12 @@ def test_every_protected_operation_declares_the_security_schemes(db) -> None:  #
     assert doc["components"]["securitySchemes"] == {
         "BearerTokenAuth": {"type": "http", "scheme": "bearer"},
         "SessionCookieAuth": {"type": "apiKey", "in": "cookie", "name": "sessionid"},
+        "ClientCredentialsAuth": {"type": "http", "scheme": "bearer"},
     }
     public = set()
     for method, path, op in operations(doc):
         if "security" in op:
-            assert op["security"] == [{"BearerTokenAuth": []}, {"SessionCookieAuth": []}], (method, path)
+            assert op["security"] == SCHEMES, (method, path)
             assert "401" in op["responses"], (method, path)
         else:
             public.add((method, path))
@@ -92,7 +104,7 @@ def test_every_protected_operation_declares_the_security_schemes(db) -> None:  #
 def test_every_protected_operation_answers_401_problem_details_without_credentials(db) -> None:  # type: ignore[no-untyped-def]
     client = Client()
     protected = [(m, p) for m, p, op in operations(document()) if "security" in op]
-    assert len(protected) == 44
+    assert len(protected) == 53
     for method, path in protected:
         response = getattr(client, method)(concrete(path))
         assert response.status_code == 401, (method, path, response.content)
@@ -133,11 +145,7 @@ def test_an_authenticator_added_to_the_setting_is_used(settings, make_learner) -
         "in": "header",
         "name": "X-Test-Account",
     }
-    assert doc["paths"]["/api/v1/me"]["get"]["security"] == [
-        {"BearerTokenAuth": []},
-        {"SessionCookieAuth": []},
-        {"AccountNumberHeaderAuth": []},
-    ]
+    assert doc["paths"]["/api/v1/me"]["get"]["security"] == [*SCHEMES, {"AccountNumberHeaderAuth": []}]
     assert "security" not in doc["paths"]["/api/v1/notices"]["get"]  # public stays public
 
 

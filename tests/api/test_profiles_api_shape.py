@@ -38,7 +38,9 @@ def test_operation_ids_are_unique_and_name_the_context_api(db) -> None:  # type:
     ids = [op["operationId"] for _m, _p, op in operations()]
     assert len(ids) == len(set(ids))
     for operation_id in ids:
-        assert re.fullmatch(r"creditbank_(accounts|identity|profiles|notices)_api_[a-z_]+", operation_id), operation_id
+        assert re.fullmatch(
+            r"creditbank_(accounts|identity|profiles|notices|institutions)_api_[a-z_]+", operation_id
+        ), operation_id
 
 
 def test_the_profiles_operation_ids_are_those_of_before_the_split(db) -> None:  # type: ignore[no-untyped-def]

@@ -1,4 +1,5 @@
-"""Demo data for `./dev run`: one learner in each state and a reviewer. Idempotent."""
+"""Demo data for `./dev run`: one learner in each state, a reviewer, two institutions with their
+administrator, issuer and reviewer, and an API client. Idempotent."""
 
 from __future__ import annotations
 
@@ -14,12 +15,34 @@ from creditbank.accounts.models import AccountStatus, User
 from creditbank.accounts.services import activation_token_issue, user_activate
 from creditbank.identity import services as identity_services
 from creditbank.identity.specimens import card_back, card_front, valid_id_number
+from creditbank.institutions import selectors as institution_selectors
+from creditbank.institutions import services as institution_services
 from creditbank.kernel.policy import policy
 
 DEMO_PASSWORD = "Demo-Passphrase-2026"  # noqa: S105 - printed demo login, development only
 REVIEWERS_GROUP = "Bank staff: reviewers and support"
 NOTICE_EDITORS_GROUP = "Notice editors"
 NOTICE_PERMISSIONS = ["add_notice", "change_notice", "delete_notice", "view_notice"]
+INSTITUTION_MANAGERS_GROUP = "Institution managers"
+INSTITUTION_PERMISSIONS = [
+    "manage_institution",
+    "view_institution",
+    "add_institution",
+    "change_institution",
+    "view_membership",
+    "view_apiclient",
+]
+#: (role printed, name, birth date, sequence, phone, institution role)
+INSTITUTION_STAFF = [
+    ("institution-admin", "周敏", "19800214", 661, "13800000006", "admin"),
+    ("institution-issuer", "孙浩", "19830521", 771, "13800000007", "issuer"),
+    ("institution-reviewer", "吴芳", "19870809", 882, "13800000008", "reviewer"),
+]
+#: (code, name_zh, name_en, kind, region)
+INSTITUTIONS = [
+    ("demo-open-univ", "演示开放大学", "Demo Open University", "university", "110000"),
+    ("demo-skills", "演示职业技能培训中心", "Demo Vocational Skills Centre", "training_body", "310000"),
+]
 # The seed activates, verifies and decides for its own accounts; the background work those steps
 # enqueue (activation and decision emails, pre-checks it runs itself) is dropped, so the terminal of
 # `./dev run` shows only the emails of what a newcomer does.
@@ -59,6 +82,7 @@ class Command(BaseCommand):
                     f"  (activation link: {settings.SITE_URL}/accounts/activate/{activation_token_issue(user=user)}/)"
                 )
         lines.append(f"reviewer: {reviewer.email} / {DEMO_PASSWORD}")
+        lines += self._institutions(reviewer)
         self._extras(reviewer)
         self.stdout.write("Demo logins (identifier / password):")
         for line in lines:
@@ -83,8 +107,47 @@ class Command(BaseCommand):
         editors.permissions.add(
             *Permission.objects.filter(content_type__app_label="notices", codename__in=NOTICE_PERMISSIONS)
         )
-        reviewer.groups.add(group, editors)
-        return reviewer
+        managers, _ = Group.objects.get_or_create(name=INSTITUTION_MANAGERS_GROUP)
+        managers.permissions.add(
+            *Permission.objects.filter(content_type__app_label="institutions", codename__in=INSTITUTION_PERMISSIONS)
+        )
+        reviewer.groups.add(group, editors, managers)
+        return User.objects.get(pk=reviewer.pk)  # fresh permission cache
+
+    def _institutions(self, manager: User) -> list[str]:
+        """Two institutions, the first with an administrator, an issuer, a reviewer and an API
+        client (its secret is shown once, so a second run rotates it to print a working one)."""
+        lines = []
+        staff: dict[str, User] = {}
+        for role, name, birth, seq, phone, _member_role in INSTITUTION_STAFF:
+            email = f"{role}@demo.creditbank.test"
+            user = User.objects.filter(email__iexact=email).first()
+            if user is None:
+                user = self._learner(role, name, valid_id_number(birth=birth, sequence=seq), phone, email, manager, 0)
+            staff[role] = user
+            lines.append(f"{role}: {email} / {DEMO_PASSWORD}")
+        admin = staff["institution-admin"]
+        for code, name_zh, name_en, kind, region in INSTITUTIONS:
+            if not institution_selectors.institutions_listed().filter(code=code).exists():
+                institution_services.institution_create(
+                    actor=manager, code=code, name_zh=name_zh, name_en=name_en, kind=kind, region=region,
+                    admin=admin.email,
+                )  # fmt: skip
+        code = INSTITUTIONS[0][0]
+        institution = institution_selectors.institution_get_for_actor(actor=admin, code=code)
+        members = institution_selectors.memberships_of(institution=institution)
+        for role, *_rest, member_role in INSTITUTION_STAFF[1:]:
+            if not members.filter(user=staff[role], role=member_role).exists():
+                institution_services.member_add(actor=admin, code=code, account=staff[role].email, role=member_role)
+        client = institution_selectors.api_clients_of(institution=institution).filter(revoked_at__isnull=True).first()
+        if client is None:
+            client, secret = institution_services.api_client_create(
+                actor=admin, code=code, name="演示教务系统 Demo registry", scopes=["outcomes:write", "outcomes:read"]
+            )
+        else:
+            client, secret = institution_services.api_client_rotate(actor=admin, code=code, id=client.pk)
+        lines.append(f"institution-client: {client.client_id} / {secret}")
+        return lines
 
     @transaction.atomic
     def _learner(self, role: str, name: str, id_number: str, phone: str, email: str, reviewer: User, i: int) -> User:

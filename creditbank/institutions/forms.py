@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from creditbank.institutions.models import SCOPES, MemberRole
+
+
+class MemberForm(forms.Form):
+    account = forms.CharField(label=_("Account number or email"), max_length=254)
+    role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices)
+
+
+class ClientForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"), choices=[(s, s) for s in SCOPES], widget=forms.CheckboxSelectMultiple
+    )

@@ -1,0 +1,178 @@
+"""Institutions (schools, training bodies, certificate issuers, employers, bank branches), the
+accounts that work for them, and their API clients."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+#: a SHA-256 written in lower-case hexadecimal (the stored form of secrets and tokens)
+SHA256_HEX = r"^[0-9a-f]{64}$"
+#: What an API client may be allowed to do (OAuth scopes, space-separated in a token request).
+SCOPES = ("outcomes:write", "imports:write", "accounts:write", "outcomes:read")
+
+
+class InstitutionKind(models.TextChoices):
+    UNIVERSITY = "university", _("University")
+    VOCATIONAL_COLLEGE = "vocational_college", _("Vocational college")
+    TRAINING_BODY = "training_body", _("Training body")
+    CERTIFICATE_ISSUER = "certificate_issuer", _("Certificate issuer")
+    EMPLOYER = "employer", _("Employer")
+    BANK_BRANCH = "bank_branch", _("Credit bank branch")
+
+
+class Institution(models.Model):
+    """An institution the bank works with, known by its stable ``code``: an organisation's
+    public registration details. No PII."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=InstitutionKind.choices)
+    #: GB/T 2260 administrative division (six digits)
+    region = models.CharField(_("region code"), max_length=6)
+    #: 统一社会信用代码 (GB 32100-2015), when the institution has one
+    uscc = models.CharField(_("unified social credit code"), max_length=18, null=True, blank=True, unique=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+        permissions = [("manage_institution", "Can onboard institutions and manage their staff and clients")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[a-z0-9][a-z0-9-]{0,30}[a-z0-9]$"), name="institutions_code_shape"
+            ),
+            models.CheckConstraint(condition=Q(region__regex=r"^[0-9]{6}$"), name="institutions_region_shape"),
+            models.CheckConstraint(
+                condition=Q(uscc__isnull=True) | Q(uscc__regex=r"^[0-9A-HJ-NP-RTUWXY]{18}$"),
+                name="institutions_uscc_shape",
+            ),
+            models.CheckConstraint(condition=Q(name_zh__gt=""), name="institutions_name_zh_present"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_zh}"
+
+    def name(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") and self.name_en else self.name_zh
+
+
+class MemberRole(models.TextChoices):
+    ISSUER = "issuer", _("Issuer")
+    REVIEWER = "reviewer", _("Reviewer")
+    ADMIN = "admin", _("Administrator")
+
+
+class Membership(models.Model):
+    """That an account holds a role at an institution. PII: which person works for which
+    institution, in which role."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=MemberRole.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["institution_id", "role", "id"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "institution", "role"], name="institutions_membership_once"),
+            models.CheckConstraint(condition=Q(role__in=MemberRole.values), name="institutions_membership_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.role} at {self.institution_id}"
+
+
+class ApiClient(models.Model):
+    """An institution's system calling the API with client credentials. No PII: a public
+    ``client_id``, SHA-256 hashes of the secrets (never a secret), the scopes granted.
+
+    Rotation keeps the previous secret's hash until ``previous_secret_expires_at``, so the
+    institution's systems can change over; revocation ends the client and its tokens at once.
+    """
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="api_clients")
+    name = models.CharField(_("name"), max_length=100)
+    client_id = models.CharField(_("client ID"), max_length=40, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    previous_secret_hash = models.CharField(max_length=64, blank=True, default="")
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
+    #: the granted scopes, space-separated and sorted (as OAuth writes them)
+    scopes = models.CharField(_("scopes"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["institution_id", "-created_at", "-id"]
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+        constraints = [
+            models.CheckConstraint(condition=Q(secret_hash__regex=SHA256_HEX), name="institutions_client_hash"),
+            models.CheckConstraint(
+                condition=Q(previous_secret_hash="", previous_secret_expires_at__isnull=True)
+                | (Q(previous_secret_hash__regex=SHA256_HEX) & Q(previous_secret_expires_at__isnull=False)),
+                name="institutions_client_previous_secret",
+            ),
+            models.CheckConstraint(condition=Q(scopes__gt=""), name="institutions_client_scopes"),
+        ]
+
+    def __str__(self) -> str:
+        return self.client_id
+
+    def scope_list(self) -> list[str]:
+        return self.scopes.split()
+
+
+class ApiClientToken(models.Model):
+    """A bearer token issued to an API client (client-credentials grant): its SHA-256, the
+    scopes it carries and when it expires. No PII."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(token_hash__regex=SHA256_HEX), name="institutions_token_hash")
+        ]
+
+    def __str__(self) -> str:
+        return f"token of {self.client_id}"
+
+
+class ApiClientCall(models.Model):
+    """One API call made with a client's token: which client of which institution called which
+    endpoint, and the answer's status. Append-only (the database refuses UPDATE and DELETE).
+    The path is kept without its query string. No PII."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="calls")
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=300)
+    status = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API client call")
+        verbose_name_plural = _("API client calls")
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} {self.status}"

@@ -1,0 +1,31 @@
+"""Writes of the institutions context, one module per topic; callers import them from here.
+
+- ``onboarding``: bank staff create an institution with its first administrator;
+- ``members``: an institution's administrators add and remove its staff;
+- ``clients``: API clients created, their secrets rotated (with an overlap window), revoked;
+- ``client_tokens``: the client-credentials grant, the tokens' authentication, the call record.
+"""
+
+from creditbank.institutions.services.client_tokens import (
+    ClientPrincipal,
+    client_call_record,
+    client_token_authenticate,
+    client_token_grant,
+)
+from creditbank.institutions.services.clients import api_client_create, api_client_revoke, api_client_rotate
+from creditbank.institutions.services.members import member_add, member_remove
+from creditbank.institutions.services.onboarding import institution_clean, institution_create
+
+__all__ = [
+    "ClientPrincipal",
+    "api_client_create",
+    "api_client_revoke",
+    "api_client_rotate",
+    "client_call_record",
+    "client_token_authenticate",
+    "client_token_grant",
+    "institution_clean",
+    "institution_create",
+    "member_add",
+    "member_remove",
+]
