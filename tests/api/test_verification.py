@@ -25,11 +25,11 @@ def commit(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
     return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
-def submit(api: Api, user: User | None = None, **over):  # type: ignore[no-untyped-def]
+def submit(api: Api, user: User | None = None, *, headers: dict[str, str] | None = None, **over):  # type: ignore[no-untyped-def]
     data = {"consent": "true", "id_front": front_upload(user), "id_back": back_upload(user)}
     data.update(over)
     data = {k: v for k, v in data.items() if v is not None}
-    return api.post(VERIFY, data, multipart=True)
+    return api.post(VERIFY, data, multipart=True, headers=headers)
 
 
 def png_bytes(size: tuple[int, int] = (800, 500)) -> bytes:
@@ -583,7 +583,8 @@ def test_a_photo_not_shaped_like_an_id_card_is_refused(api, make_learner, field,
     out = io.BytesIO()
     Image.new("RGB", size, (200, 200, 190)).save(out, "PNG")
     files_before = sorted(p.name for p in vault().root.rglob("*") if p.is_file()) if vault().root.exists() else []
-    response = submit(api, user, **{field: upload(out.getvalue(), "card.png", "image/png")})
+    photo = upload(out.getvalue(), "card.png", "image/png")
+    response = submit(api, user, headers={"Accept-Language": "en"}, **{field: photo})
     assert response.status_code == 400
     problem = response.json()
     assert problem["code"] == "image_aspect_ratio"

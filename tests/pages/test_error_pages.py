@@ -13,6 +13,7 @@ import logging
 import pytest
 from django.conf import settings
 from django.test import Client, RequestFactory
+from django.utils import translation
 
 from conftest import PASSWORD
 from creditbank.accounts.models import AccountStatus
@@ -84,7 +85,8 @@ def test_500_page_needs_no_database_and_no_context_processor(settings) -> None: 
 
     assert handler500 == "creditbank.kernel.error_pages.server_error"
     request = RequestFactory().get("/anything/", headers=EN)
-    response = error_pages.server_error(request)
+    with translation.override("en"):  # what LocaleMiddleware has activated before the handler runs
+        response = error_pages.server_error(request)
     assert response.status_code == 500
     html = page(response)
     assert "Something went wrong on our side" in html
