@@ -80,40 +80,15 @@ def next_identity() -> dict[str, str]:
 
 
 @pytest.fixture
-def make_learner(db: Any, django_capture_on_commit_callbacks: Any) -> Callable[..., User]:
-    """A learner in the given state, made through the real services."""
-    from creditbank.accounts import services
-    from creditbank.accounts.tokens import ACTIVATION, make_token
-    from creditbank.identity import services as identity_services
+def make_learner(db: Any) -> Callable[..., User]:
+    """A learner in the given state (registered, activated, verified), made by the factories of
+    tests/factories.py through the real services, with conftest's identities (``next_identity``)."""
+    from tests.factories import LEARNER_FACTORIES
 
     def make(
         status: str = AccountStatus.ACTIVATED, *, name: str = "张三", password: str = PASSWORD, **over: str
     ) -> User:
-        ident = next_identity() | over
-        with django_capture_on_commit_callbacks(execute=True):
-            result = services.user_register(
-                name=name,
-                password=password,
-                accept_terms=True,
-                terms_version="2026-01",
-                client_address=f"10.0.0.{next(_seq) % 250}",
-                **ident,
-            )
-        user = User.objects.get(account_no=result.account_no)
-        if status == AccountStatus.REGISTERED:
-            return user
-        services.user_activate(token=make_token(user, ACTIVATION))
-        user.refresh_from_db()
-        if status == AccountStatus.VERIFIED:
-            reviewer = make_reviewer_user()
-            with django_capture_on_commit_callbacks(execute=True):
-                attempt = identity_services.verification_submit(
-                    user=user, consent=True, id_front=front_upload(user), id_back=back_upload(user)
-                )
-            with django_capture_on_commit_callbacks(execute=True):
-                identity_services.verification_decide(reviewer=reviewer, attempt_id=attempt.pk, decision="approve")
-            user.refresh_from_db()
-        return user
+        return LEARNER_FACTORIES[status](name=name, password=password, **(next_identity() | over))
 
     return make
 
@@ -122,20 +97,15 @@ STAFF_PERMISSIONS = ("review_verification", "review_change_request", "answer_tic
 
 
 def make_reviewer_user(email: str | None = None, perms: tuple[str, ...] = STAFF_PERMISSIONS) -> User:
-    from django.contrib.auth.models import Permission
+    """Staff holding the roles of ``perms`` (permission codenames), through the roles' groups."""
+    from creditbank.accounts.roles import Role
+    from tests.factories import StaffFactory
 
-    from creditbank.accounts.services import account_number_issue
-
-    user = User.objects.create_user(
-        account_no=account_number_issue(),
-        password=PASSWORD,
-        name="审核员",
-        email=email or f"reviewer{next(_seq)}@example.com",
-        status=AccountStatus.ACTIVATED,
-        is_staff=True,
-    )
-    user.user_permissions.add(*Permission.objects.filter(codename__in=perms))
-    return User.objects.get(pk=user.pk)
+    roles = [role for role in Role if role.value.split(".")[1] in perms]
+    unknown = set(perms) - {role.value.split(".")[1] for role in roles}
+    if unknown:
+        raise ValueError(f"no role is granted by {sorted(unknown)}")
+    return StaffFactory(roles=roles, **({"email": email} if email else {}))
 
 
 @pytest.fixture
