@@ -18,6 +18,39 @@ PASSWORD = "correct horse battery staple"
 _seq = itertools.count(1)
 
 
+def on_postgresql() -> bool:
+    from django.conf import settings
+
+    return bool(settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Race tests (marked ``postgres``) need PostgreSQL: on SQLite, which serialises writers, they
+    would pass without racing. They are deselected there, never skipped and never run as no-ops;
+    ``./dev test`` runs the suite on PostgreSQL too when DATABASE_URL is set, and CI sets it."""
+    if on_postgresql():
+        return
+    races = [item for item in items if item.get_closest_marker("postgres")]
+    if races:
+        config.hook.pytest_deselected(items=races)
+        items[:] = [item for item in items if not item.get_closest_marker("postgres")]
+        config.stash[_RACES_DESELECTED] = len(races)
+
+
+_RACES_DESELECTED = pytest.StashKey[int]()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Say so when race tests were left out (under pytest -n the workers collect, so the number
+    is not known here; the line is written whenever the database is SQLite)."""
+    deselected = config.stash.get(_RACES_DESELECTED, 0)
+    if deselected or (not on_postgresql() and getattr(config.option, "dist", "no") != "no"):
+        terminalreporter.write_line(
+            f"{deselected or 'The'} race tests (marked postgres) need PostgreSQL and were deselected on SQLite: "
+            "DATABASE_URL=postgres://… ./dev test runs them."
+        )
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
     with django_db_blocker.unblock():
