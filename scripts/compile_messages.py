@@ -6,6 +6,7 @@ The .mo files are build output and not committed.
 from __future__ import annotations
 
 import ast
+import os
 import shutil
 import struct
 import subprocess
@@ -119,10 +120,14 @@ def main() -> int:
         mo = po.with_suffix(".mo")
         if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
             continue
+        # Written aside, then renamed over the old one: a process reading the catalogue meanwhile
+        # (another pytest -n worker compiling too) sees the old file or the new one, never half.
+        part = mo.with_name(f"{mo.name}.{os.getpid()}.part")
         if msgfmt:
-            subprocess.run([msgfmt, "--check-format", "-o", str(mo), str(po)], check=True)  # noqa: S603
+            subprocess.run([msgfmt, "--check-format", "-o", str(part), str(po)], check=True)  # noqa: S603
         else:
-            write_mo(parse_po(po.read_text(encoding="utf-8")), mo)
+            write_mo(parse_po(po.read_text(encoding="utf-8")), part)
+        os.replace(part, mo)
     return 0
 
 

@@ -8,6 +8,7 @@ import shlex
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -58,6 +59,13 @@ def test_a_client_error_is_logged_once_by_the_development_server(tmp_path: Path)
         stderr=subprocess.STDOUT,
         text=True,
     )
+    output: list[str] = []
+    reader = threading.Thread(target=lambda: output.extend(server.stdout or []), daemon=True)
+    reader.start()
+
+    def logged() -> list[str]:
+        return [line for line in list(output) if "/no-such-page-here/" in line]
+
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -67,12 +75,16 @@ def test_a_client_error_is_logged_once_by_the_development_server(tmp_path: Path)
                 assert exc.code == 404
                 break
             except OSError:
-                assert server.poll() is None, server.communicate()[0]
+                assert server.poll() is None, "".join(output)
                 assert time.monotonic() < deadline, "the development server did not start"
                 time.sleep(0.2)
+        # The server writes the request's line after it answered: wait for it (a busy machine is slow).
+        while not logged() and time.monotonic() < deadline:
+            time.sleep(0.1)
     finally:
         server.terminate()
-        output = server.communicate(timeout=30)[0]
-    lines = [line for line in output.splitlines() if "/no-such-page-here/" in line]
-    assert len(lines) == 1, output
+        server.wait(timeout=30)
+        reader.join(timeout=30)
+    lines = logged()
+    assert len(lines) == 1, "".join(output)
     assert " 404 " in lines[0]

@@ -14,7 +14,7 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
-from conftest import PASSWORD, back_upload, front_upload
+from conftest import PASSWORD
 from creditbank.accounts.models import AccountStatus
 from creditbank.accounts.selectors import user_find_by_identifier
 from creditbank.identity.specimens import card_front
@@ -29,6 +29,7 @@ from creditbank.kernel.pii import cipher
 from creditbank.kernel.vault import vault
 from creditbank.profiles.models import ChangeRequest, ContactChange, Profile
 from creditbank.profiles.personal_data import EMERGENCY_PHONE_CONTEXT
+from tests.factories import PendingLearnerFactory
 
 
 def _jpeg(seed: int) -> SimpleUploadedFile:
@@ -41,17 +42,13 @@ def _jpeg(seed: int) -> SimpleUploadedFile:
 def every_kind_of_sealed_data(make_learner, settings, django_capture_on_commit_callbacks) -> Any:  # type: ignore[no-untyped-def]
     """One of each: account ID number and phone, ID photos, emergency phone, locked and reviewed
     change requests with proofs, email and phone changes, history evidence, a ticket attachment."""
-    from creditbank.identity import services as identity_services
     from creditbank.notices import services as notice_services
     from creditbank.profiles import services as profile_services
 
     settings.CREDITBANK_POLICY = {**settings.CREDITBANK_POLICY, "PROFILE_FIELDS_REQUIRING_REVIEW": ["occupation"]}
     user = make_learner(AccountStatus.VERIFIED, id_number="11010519491231002X", phone="13912345671")
-    other = make_learner(AccountStatus.ACTIVATED)
+    PendingLearnerFactory()  # another account's ID photos
     with django_capture_on_commit_callbacks(execute=True):
-        identity_services.verification_submit(
-            user=other, consent=True, id_front=front_upload(other), id_back=back_upload(other)
-        )
         profile_services.profile_update(user=user, changes={"emergency_contact_phone": "13700000001"})
         profile_services.profile_update(user=user, changes={"occupation": "教师"})
         profile_services.change_request_create(

@@ -7,19 +7,16 @@ from django.core import mail
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from conftest import back_upload, front_upload
 from creditbank.accounts.models import AccountStatus
 from creditbank.identity import services as identity_services
 from creditbank.notifications.models import NotificationPreference
 from creditbank.notifications.selectors import preferences_of, users_wanting_notice_emails
 from creditbank.notifications.services import Topic, notify, preferences_set
+from tests.factories import VerificationAttemptFactory
 
 
 def _decide_verification(user, reviewer, commit, decision: str = "approve") -> None:  # type: ignore[no-untyped-def]
-    with commit():
-        attempt = identity_services.verification_submit(
-            user=user, consent=True, id_front=front_upload(user), id_back=back_upload(user)
-        )
+    attempt = VerificationAttemptFactory(user=user)
     mail.outbox.clear()
     with commit():
         identity_services.verification_decide(

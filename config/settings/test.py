@@ -5,6 +5,13 @@ import os
 import tempfile
 
 os.environ.setdefault("CREDITBANK_VAR_DIR", tempfile.mkdtemp(prefix="creditbank-test-"))
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # pytest -n: the workers inherit the run's directory (and keys); each keeps its own files in it
+    # (vault, SQLite database), so that no worker sees another's uploads.
+    _run_dir = os.environ.get("CREDITBANK_TEST_RUN_DIR") or os.environ["CREDITBANK_VAR_DIR"]
+    os.environ["CREDITBANK_TEST_RUN_DIR"] = _run_dir
+    os.environ["CREDITBANK_VAR_DIR"] = os.path.join(_run_dir, os.environ["PYTEST_XDIST_WORKER"])
+    os.makedirs(os.environ["CREDITBANK_VAR_DIR"], exist_ok=True)
 os.environ.setdefault("CREDITBANK_PII_KEYS", "t1:" + base64.b64encode(os.urandom(32)).decode())
 os.environ.setdefault("CREDITBANK_BLIND_INDEX_KEYS", "tb1:" + base64.b64encode(os.urandom(32)).decode())
 os.environ.setdefault("DJANGO_SECRET_KEY", base64.b64encode(os.urandom(40)).decode())

@@ -19,13 +19,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import translation
 
-from conftest import Api, back_upload, front_upload, make_reviewer_user
+from conftest import Api, make_reviewer_user
 from creditbank.accounts.models import AccountStatus
-from creditbank.identity import services as identity_services
 from creditbank.identity.labels import CHECK_LABELS
 from creditbank.identity.models import VerificationAttempt
 from creditbank.identity.specimens import card_back
 from creditbank.profiles.models import ChangeRequest
+from tests.factories import PendingLearnerFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = "Content-Type: text/plain; charset=UTF-8\nPlural-Forms: nplurals=1; plural=0;\n"
@@ -132,17 +132,13 @@ def test_problem_titles_are_translated(make_learner, catalog) -> None:  # type: 
     assert Client().get("/api/v1/me", headers={"Accept-Language": "en"}).json()["title"] == "Unauthorized"
 
 
-def test_reviewers_are_not_told_about_your_name(make_learner, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_reviewers_are_not_told_about_your_name(db) -> None:  # type: ignore[no-untyped-def]
     """The check labels are read by reviewers as much as by learners: they name no 'you'."""
     for lang in ("en", "zh-hans"):
         with translation.override(lang):
             labels = [str(label) for label in CHECK_LABELS.values()]
         assert not [label for label in labels if re.search(r"\byour?\b|您|你", label, re.I)], lang
-    learner = make_learner()
-    with django_capture_on_commit_callbacks(execute=True):
-        identity_services.verification_submit(
-            user=learner, consent=True, id_front=front_upload(learner), id_back=back_upload(learner)
-        )
+    learner = PendingLearnerFactory()
     staff = Client()
     staff.force_login(make_reviewer_user())
     attempt = VerificationAttempt.objects.get(user=learner)
@@ -152,12 +148,8 @@ def test_reviewers_are_not_told_about_your_name(make_learner, django_capture_on_
         assert "your name" not in html
 
 
-def test_check_details_in_the_reviewers_api_are_translated(make_learner, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
-    learner = make_learner()
-    with django_capture_on_commit_callbacks(execute=True):
-        identity_services.verification_submit(
-            user=learner, consent=True, id_front=front_upload(learner), id_back=back_upload(learner)
-        )
+def test_check_details_in_the_reviewers_api_are_translated(db) -> None:  # type: ignore[no-untyped-def]
+    PendingLearnerFactory()
     staff = Api(Client())
     staff.login(make_reviewer_user().email)
     item = staff.get("/api/v1/review/verifications").json()["items"][0]
@@ -165,13 +157,9 @@ def test_check_details_in_the_reviewers_api_are_translated(make_learner, django_
     assert details["ocr_match"] == tr("Switched off by the deployment's policy.") == "已按本平台政策关闭。"
 
 
-def test_chinese_lines_use_the_full_width_colon(make_learner, django_capture_on_commit_callbacks, catalog) -> None:  # type: ignore[no-untyped-def]
+def test_chinese_lines_use_the_full_width_colon(make_learner, catalog) -> None:  # type: ignore[no-untyped-def]
     catalog({"%(field)s: %(old)s → %(new)s": "%(field)s：%(old)s → %(new)s"})
-    learner = make_learner()
-    with django_capture_on_commit_callbacks(execute=True):
-        identity_services.verification_submit(
-            user=learner, consent=True, id_front=front_upload(learner), id_back=back_upload(learner)
-        )
+    PendingLearnerFactory()
     staff = Client()
     staff.force_login(make_reviewer_user())
     queue = staff.get("/review/verifications/").content.decode()

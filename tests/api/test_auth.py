@@ -61,7 +61,11 @@ def test_reset_token_cannot_activate_and_activation_token_cannot_reset(api, make
     assert user.check_password(PASSWORD)
 
 
-@pytest.mark.parametrize("token", ["", "garbage", "a" * 600, signing.dumps({"u": 1, "f": "x"}, salt="other")])
+@pytest.mark.parametrize(
+    "token",
+    ["", "garbage", "a" * 600, signing.dumps({"u": 1, "f": "x"}, salt="other")],
+    ids=["empty", "garbage", "600-chars", "signed-for-another-purpose"],  # the signed one holds the time
+)
 def test_bad_activation_tokens(api, db, token) -> None:  # type: ignore[no-untyped-def]
     response = api.post("/api/v1/auth/activate", {"token": token})
     assert response.status_code == 400

@@ -18,6 +18,7 @@ from creditbank.identity.specimens import card_back
 from creditbank.notices import services as notice_services
 from creditbank.profiles import services as profile_services
 from tests.browser.conftest import HTML_LANG, log_in, shot, switch_language, tr
+from tests.factories import VerificationAttemptFactory
 
 pytestmark = pytest.mark.browser
 
@@ -39,12 +40,8 @@ def overflow(page: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def queues(make_learner: Any, django_capture_on_commit_callbacks: Any) -> dict[str, Any]:
-    pending = make_learner(name="阿依古丽·买买提")
-    with django_capture_on_commit_callbacks(execute=True):
-        attempt = identity_services.verification_submit(
-            user=pending, consent=True, id_front=front_upload(pending), id_back=back_upload(pending)
-        )
+def queues(make_learner: Any) -> dict[str, Any]:
+    attempt = VerificationAttemptFactory(user=make_learner(name="阿依古丽·买买提"))
     verified = make_learner(AccountStatus.VERIFIED, name="王芳")
     change = profile_services.change_request_create(
         user=verified,

@@ -13,17 +13,17 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from conftest import PASSWORD, back_upload, front_upload, make_reviewer_user
+from conftest import PASSWORD, make_reviewer_user
 from creditbank.accounts.id_numbers import id_number_message
 from creditbank.accounts.models import AccountStatus, Gender, User
 from creditbank.accounts.services import GENERIC_LOGIN_ERROR
-from creditbank.identity import services as identity_services
 from creditbank.identity.labels import CHECK_LABELS, CHECK_STATUS_LABELS, VERIFICATION_STATUS_LABELS
 from creditbank.identity.models import VerificationAttempt, VerificationStatus
 from creditbank.identity.reasons import ADVICE, REASONS
 from creditbank.identity.specimens import card_back, card_front, valid_id_number
 from creditbank.kernel.images import _MSG_TYPE
 from tests.browser.conftest import log_in, log_out, shot, switch_language, tr
+from tests.factories import RejectedVerificationFactory, VerificationAttemptFactory
 
 pytestmark = pytest.mark.browser
 
@@ -114,17 +114,6 @@ def decide(page: Any, decision: str, *, reason_code: str = "", note: str = "") -
     assert page.url.endswith("/review/verifications/"), page.url
     expect_message(page, tr("Decision recorded; the learner has been notified."))
     expect(page.locator("[data-testid=queue-row]")).to_have_count(0)
-
-
-def set_up_attempt(user: User, reviewer: User | None = None, **decision: str) -> VerificationAttempt:
-    """A submitted (and, with a reviewer, decided) attempt, made through the services."""
-    attempt = identity_services.verification_submit(
-        user=user, consent=True, id_front=front_upload(user), id_back=back_upload(user)
-    )
-    if reviewer is not None:
-        identity_services.verification_decide(reviewer=reviewer, attempt_id=attempt.pk, **decision)
-    attempt.refresh_from_db()
-    return attempt
 
 
 # --- 1. the whole happy path -----------------------------------------------------------------------
@@ -379,7 +368,7 @@ def test_every_page_in_both_languages(page: Any, make_learner: Any) -> None:
 
     log_in(page, pending.email)
     in_both_languages(page, "dashboard", ["实名认证", "账号状态"], ["Real-name verification", "Account status"])
-    attempt = set_up_attempt(pending)
+    attempt = VerificationAttemptFactory(user=pending)
     page.goto("/verification/")
     expect_status(page, "pending")
     in_both_languages(
@@ -390,7 +379,7 @@ def test_every_page_in_both_languages(page: Any, make_learner: Any) -> None:
     )
     log_out(page)
 
-    set_up_attempt(rejected, reviewer, decision="reject", reason_code="photo_unclear", note=NOTE)
+    RejectedVerificationFactory(user=rejected, reviewer=reviewer, reason_code="photo_unclear", note=NOTE)
     log_in(page, rejected.email)
     page.goto("/verification/")
     expect_status(page, "rejected")

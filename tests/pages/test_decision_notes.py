@@ -10,12 +10,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import translation
 
-from conftest import Api, back_upload, front_upload, make_reviewer_user
+from conftest import Api, make_reviewer_user
 from creditbank.accounts.models import AccountStatus
 from creditbank.identity import services as identity_services
 from creditbank.identity.specimens import card_back
 from creditbank.profiles import services as profile_services
 from creditbank.profiles.services.change_requests import REASON_CODES
+from tests.factories import VerificationAttemptFactory
 
 
 @pytest.fixture
@@ -33,10 +34,7 @@ NOTE_LABEL = "Reviewer's note:"
 
 def _decided_verification(make_learner, commit, decision: str, note: str):  # type: ignore[no-untyped-def]
     learner = make_learner()
-    with commit():
-        attempt = identity_services.verification_submit(
-            user=learner, consent=True, id_front=front_upload(learner), id_back=back_upload(learner)
-        )
+    attempt = VerificationAttemptFactory(user=learner)
     mail.outbox.clear()
     with commit():
         identity_services.verification_decide(

@@ -9,12 +9,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import translation
 
-from conftest import back_upload, front_upload, make_reviewer_user
+from conftest import make_reviewer_user
 from creditbank.accounts.models import AccountStatus
-from creditbank.identity import services as identity_services
 from creditbank.identity.specimens import card_back
 from creditbank.notices import services as notice_services
 from creditbank.profiles.services import change_request_create
+from tests.factories import VerificationAttemptFactory
 
 
 @pytest.fixture
@@ -40,10 +40,7 @@ def queues(html: str) -> dict[str, tuple[str, int]]:
 def _work(make_learner, commit) -> None:  # type: ignore[no-untyped-def]
     """One pending verification, one pending change request, two open tickets and an answered one."""
     pending = make_learner()
-    with commit():
-        identity_services.verification_submit(
-            user=pending, consent=True, id_front=front_upload(pending), id_back=back_upload(pending)
-        )
+    VerificationAttemptFactory(user=pending)
     verified = make_learner(AccountStatus.VERIFIED)
     change_request_create(
         user=verified,

@@ -16,17 +16,31 @@ BACKENDS = {"database": ("database", DB_CACHE)}
 if os.environ.get("REDIS_TEST_URL"):  # CI sets it; the Redis store is then tested too
     BACKENDS["redis"] = (
         "cache",
-        {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": os.environ["REDIS_TEST_URL"]},
+        # Other test processes (pytest -n workers, another checkout) may use the same Redis
+        # database at the same time: this one keeps to its own keys.
+        {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": os.environ["REDIS_TEST_URL"],
+            "KEY_PREFIX": f"creditbank-test-{os.getpid()}",
+        },
     )
+
+
+def _empty(cache) -> None:  # type: ignore[no-untyped-def]
+    """Remove this process's counters (on Redis only its own keys: FLUSHDB would remove others')."""
+    if hasattr(cache, "delete_pattern"):
+        cache.delete_pattern("*")
+    else:
+        cache.clear()
 
 
 @pytest.fixture(params=sorted(BACKENDS))
 def backend(request, db):  # type: ignore[no-untyped-def]
     store, cache_config = BACKENDS[request.param]
     with override_settings(RATELIMIT_STORE=store, CACHES={"default": cache_config}):
-        caches["default"].clear()
+        _empty(caches["default"])
         yield request.param
-        caches["default"].clear()
+        _empty(caches["default"])
 
 
 def test_hit_counts_then_refuses_with_retry_after(backend) -> None:  # type: ignore[no-untyped-def]

@@ -172,7 +172,7 @@ def change_request_decide(
             note=note,
             client_address=client_address,
             on_approve=apply,
-            audit_reason=request.reason_code if decision == "reject" else request.field,
+            audit_reason=reason_code if decision == "reject" else request.field,
         )
         notify(
             user=user,
