@@ -131,10 +131,9 @@ STAFF_PERMISSIONS = ("review_verification", "review_change_request", "answer_tic
 
 def make_reviewer_user(email: str | None = None, perms: tuple[str, ...] = STAFF_PERMISSIONS) -> User:
     """Staff holding the roles of ``perms`` (permission codenames), through the roles' groups."""
-    from creditbank.accounts.roles import Role
-    from tests.factories import StaffFactory
+    from tests.factories import BANK_ROLES, StaffFactory
 
-    roles = [role for role in Role if role.value.split(".")[1] in perms]
+    roles = [role for role in BANK_ROLES if role.value.split(".")[1] in perms]
     unknown = set(perms) - {role.value.split(".")[1] for role in roles}
     if unknown:
         raise ValueError(f"no role is granted by {sorted(unknown)}")

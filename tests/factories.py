@@ -54,8 +54,12 @@ ROLE_GROUPS = {
     Role.VERIFICATION_REVIEWER: "Verification reviewers",
     Role.CHANGE_REVIEWER: "Change request reviewers",
     Role.SUPPORT: "Support",
+    Role.INSTITUTION_MANAGER: "Institution managers",
 }
-ALL_ROLES = tuple(Role)
+#: The bank-wide roles granted by a permission (roles held at an institution come from memberships).
+BANK_ROLES = tuple(role for role in Role if "." in role.value)
+#: What the ``reviewer`` of most tests holds: every review queue and support.
+ALL_ROLES = (Role.VERIFICATION_REVIEWER, Role.CHANGE_REVIEWER, Role.SUPPORT)
 
 
 def id_number_for(n: int) -> str:
@@ -171,7 +175,7 @@ LEARNER_FACTORIES: dict[str, type[RegisteredLearnerFactory]] = {
 def role_group(role: Role) -> Group:
     """The group that grants ``role`` (made on first use)."""
     app_label, codename = role.value.split(".")
-    group, _created = Group.objects.get_or_create(name=ROLE_GROUPS[role])
+    group, _created = Group.objects.get_or_create(name=ROLE_GROUPS.get(role, role.name.replace("_", " ").capitalize()))
     group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
     return group
 

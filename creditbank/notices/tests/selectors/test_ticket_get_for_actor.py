@@ -1,5 +1,5 @@
 """ticket_get_for_actor: the ticket for its author and for support staff (only the author with
-``as_owner``); for anyone else the same NotFound as for a ticket that does not exist."""
+``acting=Acting.OWNER``); for anyone else the same NotFound as for a ticket that does not exist."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from creditbank.accounts.roles import Acting
 from creditbank.kernel.errors import NotFound
 from creditbank.notices.models import Ticket
 from creditbank.notices.selectors import ticket_get_for_actor
@@ -50,11 +51,11 @@ def test_staff_without_the_support_role_get_not_found(ticket: Ticket, make: Any)
     assert refused(make(), ticket.pk).code == "not_found"
 
 
-def test_as_owner_support_staff_get_only_their_own_tickets(ticket: Ticket) -> None:
+def test_acting_as_owner_support_staff_get_only_their_own_tickets(ticket: Ticket) -> None:
     support = factories.SupportStaffFactory()
     own = factories.TicketFactory(user=support)
-    assert refused(support, ticket.pk, as_owner=True).code == "not_found"
-    assert ticket_get_for_actor(actor=support, id=own.pk, as_owner=True).pk == own.pk
+    assert refused(support, ticket.pk, acting=Acting.OWNER).code == "not_found"
+    assert ticket_get_for_actor(actor=support, id=own.pk, acting=Acting.OWNER).pk == own.pk
 
 
 def test_an_unknown_id_is_not_found_even_for_support(ticket: Ticket) -> None:
@@ -63,7 +64,7 @@ def test_an_unknown_id_is_not_found_even_for_support(ticket: Ticket) -> None:
 
 def test_for_update_locks_the_ticket_row_inside_the_transaction(ticket: Ticket) -> None:
     with locking() as locks:
-        got = ticket_get_for_actor(actor=ticket.user, id=ticket.pk, for_update=True, as_owner=True)
+        got = ticket_get_for_actor(actor=ticket.user, id=ticket.pk, for_update=True, acting=Acting.OWNER)
     assert (got.pk, got.user.pk) == (ticket.pk, ticket.user_id)
     assert locks == expected_locks("notices_ticket")
 

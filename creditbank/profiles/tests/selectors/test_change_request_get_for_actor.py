@@ -1,5 +1,5 @@
 """change_request_get_for_actor: the request for its requester and for change reviewers (only the
-requester with ``as_owner``); for anyone else the same NotFound as for a request that does not exist."""
+requester with ``acting=Acting.OWNER``); for anyone else the same NotFound as for a request that does not exist."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from creditbank.accounts.roles import Acting
 from creditbank.kernel.errors import NotFound
 from creditbank.profiles.models import ChangeRequest
 from creditbank.profiles.selectors import change_request_get_for_actor
@@ -50,10 +51,10 @@ def test_staff_without_the_change_reviewer_role_get_not_found(request_: ChangeRe
     assert refused(make(), request_.pk).code == "not_found"
 
 
-def test_as_owner_a_reviewer_gets_only_their_own_requests(request_: ChangeRequest) -> None:
+def test_acting_as_owner_a_reviewer_gets_only_their_own_requests(request_: ChangeRequest) -> None:
     reviewer = factories.ChangeReviewerFactory()
-    assert refused(reviewer, request_.pk, as_owner=True).code == "not_found"
-    assert change_request_get_for_actor(actor=request_.user, id=request_.pk, as_owner=True).pk == request_.pk
+    assert refused(reviewer, request_.pk, acting=Acting.OWNER).code == "not_found"
+    assert change_request_get_for_actor(actor=request_.user, id=request_.pk, acting=Acting.OWNER).pk == request_.pk
 
 
 def test_an_unknown_id_is_not_found_even_for_a_reviewer(request_: ChangeRequest) -> None:
