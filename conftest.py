@@ -134,10 +134,18 @@ def make_reviewer_user(email: str | None = None, perms: tuple[str, ...] = STAFF_
     from tests.factories import BANK_ROLES, StaffFactory
 
     roles = [role for role in BANK_ROLES if role.value.split(".")[1] in perms]
-    unknown = set(perms) - {role.value.split(".")[1] for role in roles}
-    if unknown:
-        raise ValueError(f"no role is granted by {sorted(unknown)}")
-    return StaffFactory(roles=roles, **({"email": email} if email else {}))
+    others = set(perms) - {role.value.split(".")[1] for role in roles}
+    user = StaffFactory(roles=roles, **({"email": email} if email else {}))
+    if others:  # permissions no role stands for (the admin site's model permissions) are granted directly
+        from django.contrib.auth.models import Permission
+
+        found = Permission.objects.filter(codename__in=others)
+        missing = others - set(found.values_list("codename", flat=True))
+        if missing:
+            raise ValueError(f"no permission {sorted(missing)}")
+        user.user_permissions.add(*found)
+        user = type(user).objects.get(pk=user.pk)  # no cached permissions
+    return user
 
 
 @pytest.fixture
