@@ -12,7 +12,9 @@ from creditbank.ledger.domain.credits import CreditsError, credits, credits_str,
 from creditbank.ledger.errors import ErrorCode
 
 
-@pytest.mark.parametrize(("value", "expected"), [("4.5", "4.50"), (3, "3.00"), (Decimal("0.01"), "0.01"), (" 2 ", "2.00")])
+@pytest.mark.parametrize(
+    ("value", "expected"), [("4.5", "4.50"), (3, "3.00"), (Decimal("0.01"), "0.01"), (" 2 ", "2.00")]
+)
 def test_accepted(value: object, expected: str) -> None:
     assert credits_str(credits(value)) == expected
 

@@ -91,8 +91,18 @@ def test_freeze_beyond_available_is_refused() -> None:
         ("deposit", "1.001", None, ErrorCode.AMOUNT_INVALID),
         ("deposit", "-1", None, ErrorCode.AMOUNT_INVALID),
         ("reversal", "1", None, ErrorCode.REVERSAL_INVALID),
-        ("reversal", "2", Transfer(Kind.DEPOSIT, SubAccount.ISSUED, SubAccount.AVAILABLE, Decimal("1.00")), ErrorCode.AMOUNT_INVALID),
-        ("deposit", "1", Transfer(Kind.DEPOSIT, SubAccount.ISSUED, SubAccount.AVAILABLE, Decimal("1.00")), ErrorCode.REVERSAL_INVALID),
+        (
+            "reversal",
+            "2",
+            Transfer(Kind.DEPOSIT, SubAccount.ISSUED, SubAccount.AVAILABLE, Decimal("1.00")),
+            ErrorCode.AMOUNT_INVALID,
+        ),
+        (
+            "deposit",
+            "1",
+            Transfer(Kind.DEPOSIT, SubAccount.ISSUED, SubAccount.AVAILABLE, Decimal("1.00")),
+            ErrorCode.REVERSAL_INVALID,
+        ),
     ],
 )
 def test_invalid_postings(kind: str, amount: str, reverses: Transfer | None, code: ErrorCode) -> None:
