@@ -47,3 +47,12 @@ def test_an_unverified_account_is_told_what_is_missing(make_learner: Any) -> Non
 def test_visitors_are_sent_to_log_in(client: Client) -> None:
     response = client.get(URL)
     assert response.status_code == 302
+
+
+def test_the_dashboard_shows_a_verified_learners_balances(make_learner: Any) -> None:
+    user = make_learner(AccountStatus.VERIFIED)
+    ledger_post(user=user, kind="deposit", amount="3.25")
+    html = signed_in(user).get("/").content.decode()
+    assert 'data-testid="dashboard-credits"' in html and "3.25" in html
+    other = signed_in(make_learner(AccountStatus.ACTIVATED)).get("/").content.decode()
+    assert 'data-testid="dashboard-credits"' not in other
