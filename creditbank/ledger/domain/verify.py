@@ -85,5 +85,7 @@ def account_problems(entries: Iterable[StoredEntry], projection: Projection) -> 
         )
     stored_types = {k: v for k, v in projection.by_type.items() if v}
     if stored_types != dict(balances.by_type):
-        problems.append(f"projection: credits by type {stored_types} differ from the entries' {dict(balances.by_type)}")
+        shown = {k: f"{v:.2f}" for k, v in sorted(stored_types.items())}
+        replayed = {k: f"{v:.2f}" for k, v in sorted(balances.by_type.items())}
+        problems.append(f"projection: credits by type {shown} differ from the entries' {replayed}")
     return problems

@@ -24,4 +24,5 @@ class Command(BaseCommand):
                 raise CommandError(f"credit account {check.account_id} differs from its entries:\n  {details}")
             accounts += 1
             entries += check.entries
-        self.stdout.write(f"ledger verified: {accounts} accounts, {entries} entries, every hash chain intact")
+        plural = "" if accounts == 1 else "s"
+        self.stdout.write(f"ledger verified: {accounts} account{plural}, {entries} entries, every hash chain intact")
