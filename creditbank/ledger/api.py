@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -37,9 +37,12 @@ class BalanceOut(Schema):
     frozen: str
 
 
+EntryKind = Literal["deposit", "freeze", "unfreeze", "conversion_debit", "conversion_credit", "reversal", "expiry"]
+
+
 class EntryOut(Schema):
     seq: int
-    kind: str
+    kind: EntryKind
     amount: str
     outcome_id: int | None
     application_id: int | None

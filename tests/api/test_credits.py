@@ -92,3 +92,12 @@ def test_only_verified_accounts(api: Api, make_learner: Any) -> None:
 def test_someone_elses_entries_are_not_shown(api: Api, learner: Any, make_learner: Any) -> None:
     ledger_post(user=make_learner(), kind="deposit", amount="9")
     assert api.get(URL).json()["count"] == 0
+
+
+def test_the_schema_lists_every_kind() -> None:
+    from typing import get_args
+
+    from creditbank.ledger.api import EntryKind
+    from creditbank.ledger.domain.postings import Kind
+
+    assert set(get_args(EntryKind)) == {k.value for k in Kind}
