@@ -20,6 +20,7 @@ from creditbank.kernel.api_body import StrictJsonParser, unsupported_media_type
 from creditbank.kernel.errors import DomainError
 from creditbank.kernel.errors import ErrorCode as KernelCode
 from creditbank.kernel.problems import from_domain_error, from_validation_errors, problem_body, problem_response
+from creditbank.ledger.api import router as ledger_router
 from creditbank.notices.api import router as notices_router
 from creditbank.profiles.api import router as profiles_router
 
@@ -73,6 +74,7 @@ api.add_router("/", identity_router)
 api.add_router("/", profiles_router)
 api.add_router("/", notices_router)
 api.add_router("/", institutions_router)
+api.add_router("/", ledger_router)
 
 
 @api.exception_handler(DomainError)

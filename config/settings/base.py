@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "creditbank.profiles",
     "creditbank.notices",
     "creditbank.institutions",
+    "creditbank.ledger",
     "creditbank.portal",
     "creditbank.demo",
 ]

@@ -27,6 +27,8 @@ class Role(StrEnum):
     SUPPORT = "notices.answer_ticket"
     #: bank staff who onboard institutions and manage their staff and API clients
     INSTITUTION_MANAGER = "institutions.manage_institution"
+    #: bank staff who may read any learner's credit account (each read audited)
+    LEDGER_AUDITOR = "ledger.view_credit_account"
     # Roles held at one institution (a membership there), not through a permission:
     INSTITUTION_ISSUER = "institution:issuer"
     INSTITUTION_REVIEWER = "institution:reviewer"

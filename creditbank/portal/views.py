@@ -1,5 +1,5 @@
 """The home page: a welcome for visitors, and for a signed-in account the dashboard that gathers
-each context's summary (account state, real-name verification, notices, the staff queues) through
+each context's summary (account state, real-name verification, credits, notices, the staff queues) through
 that context's selectors. The portal sits above every context (ADR 0013), so it may read them
 all; none of them imports it."""
 
@@ -12,9 +12,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from creditbank.accounts.actor import actor
-from creditbank.accounts.models import User
+from creditbank.accounts.models import AccountStatus, User
 from creditbank.accounts.roles import Role, has_role
 from creditbank.identity.selectors import verification_queue, verification_state
+from creditbank.ledger.selectors import credit_account_of, credit_balances
 from creditbank.notices.selectors import (
     notice_read_ids,
     notices_unread_count,
@@ -66,6 +67,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "portal/dashboard.html",
         {
             "verification": None if user.is_staff else verification_state(user),
+            "credits": credit_balances(credit_account_of(user))
+            if user.status == AccountStatus.VERIFIED and not user.is_staff
+            else None,
             "staff_queues": _staff_queues(user) if user.is_staff else [],
             "notices": notices_visible()[:3],
             "notices_unread": notices_unread_count(user),

@@ -1,0 +1,103 @@
+"""GET /api/v1/me/credits: the contract's shape, paging, filters, verified accounts only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from conftest import Api
+from creditbank.accounts.models import AccountStatus
+from creditbank.ledger.services import ledger_post
+
+URL = "/api/v1/me/credits"
+
+
+@pytest.fixture
+def learner(api: Api, make_learner: Any) -> Any:
+    user = make_learner(AccountStatus.VERIFIED)
+    api.login(user.email)
+    return user
+
+
+def test_an_account_without_entries(api: Api, learner: Any) -> None:
+    response = api.get(URL)
+    assert response.status_code == 200
+    assert response.json() == {
+        "balance": {"total": "0.00", "available": "0.00", "frozen": "0.00"},
+        "by_type": {},
+        "entries": [],
+        "count": 0,
+    }
+
+
+def test_balances_and_entries(api: Api, learner: Any) -> None:
+    deposit = ledger_post(user=learner, kind="deposit", amount="4.5", outcome_id=7, outcome_type="academic_credit")
+    ledger_post(user=learner, kind="deposit", amount="2", outcome_type="mooc")
+    ledger_post(user=learner, kind="freeze", amount="1.25", application_id=3)
+    ledger_post(user=learner, kind="reversal", amount=None, reverses=deposit)
+    body = api.get(URL).json()
+    assert body["balance"] == {"total": "2.00", "available": "0.75", "frozen": "1.25"}
+    assert body["by_type"] == {"mooc": "2.00"}
+    assert body["count"] == 4
+    newest = body["entries"][0]
+    assert {k: newest[k] for k in ("seq", "kind", "amount", "outcome_id", "application_id", "log_index")} == {
+        "seq": 4,
+        "kind": "reversal",
+        "amount": "4.50",
+        "outcome_id": 7,
+        "application_id": None,
+        "log_index": None,
+    }
+    assert newest["reverses_seq"] == 1
+    assert [e["seq"] for e in body["entries"]] == [4, 3, 2, 1]
+
+    paged = api.get(URL, {"limit": 2, "offset": 1}).json()
+    assert [e["seq"] for e in paged["entries"]] == [3, 2] and paged["count"] == 4
+    deposits = api.get(URL, {"kind": "deposit"}).json()
+    assert [e["seq"] for e in deposits["entries"]] == [2, 1]
+    today = timezone.localdate()
+    assert api.get(URL, {"from": str(today), "to": str(today)}).json()["count"] == 4
+    assert api.get(URL, {"from": str(today + timedelta(days=1))}).json()["count"] == 0
+    assert api.get(URL, {"to": str(today - timedelta(days=1))}).json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "code", "field"),
+    [
+        ({"kind": "gift"}, "kind_invalid", "kind"),
+        ({"from": "2026-13-01"}, "validation_error", "from"),
+        ({"limit": 0}, "validation_error", "limit"),
+    ],
+)
+def test_bad_filters(api: Api, learner: Any, query: dict[str, Any], code: str, field: str) -> None:
+    response = api.get(URL, query)
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+    assert field in response.json()["errors"]
+
+
+def test_only_verified_accounts(api: Api, make_learner: Any) -> None:
+    user = make_learner(AccountStatus.ACTIVATED)
+    api.login(user.email)
+    response = api.get(URL)
+    assert response.status_code == 403
+    assert response.json()["code"] == "not_verified"
+    api.token = None
+    assert api.get(URL).status_code == 401
+
+
+def test_someone_elses_entries_are_not_shown(api: Api, learner: Any, make_learner: Any) -> None:
+    ledger_post(user=make_learner(), kind="deposit", amount="9")
+    assert api.get(URL).json()["count"] == 0
+
+
+def test_the_schema_lists_every_kind() -> None:
+    from typing import get_args
+
+    from creditbank.ledger.api import EntryKind
+    from creditbank.ledger.domain.postings import Kind
+
+    assert set(get_args(EntryKind)) == {k.value for k in Kind}
