@@ -13,7 +13,7 @@ class ErrorCode(StrEnum):
     LEVEL_INVALID = "level_invalid"  # not an integer 1–10 of the qualification framework
     RESULT_INVALID = "result_invalid"  # unknown scheme, or a value the scheme does not have
     DATE_INVALID = "date_invalid"  # not YYYY-MM-DD, in the future, or expiry before achievement
-    CODE_INVALID = "code_invalid"  # a course or certificate code with characters it may not hold
+    OUTCOME_CODE_INVALID = "outcome_code_invalid"  # a course or certificate code with characters it may not hold
     # outcomes and their evidence
     OUTCOME_LOCKED = "outcome_locked"  # 409: pending, certified or revoked outcomes cannot be edited
     EVIDENCE_REQUIRED = "evidence_required"  # a self-reported outcome needs evidence to be certified

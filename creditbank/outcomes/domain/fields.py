@@ -177,5 +177,5 @@ def code(value: object, *, field: str = "code") -> str:
         return ""
     text = str(value).strip()
     if text and not _CODE.match(text):
-        raise FieldError(ErrorCode.CODE_INVALID, field)
+        raise FieldError(ErrorCode.OUTCOME_CODE_INVALID, field)
     return text

@@ -30,7 +30,7 @@ MESSAGES: dict[ErrorCode, Any] = {
     ErrorCode.DATE_INVALID: _(
         "Enter a date as YYYY-MM-DD: the date achieved is not in the future, and an expiry date comes after it."
     ),
-    ErrorCode.CODE_INVALID: _("A code has letters, digits and - _ . / only, at most 64 characters."),
+    ErrorCode.OUTCOME_CODE_INVALID: _("A code has letters, digits and - _ . / only, at most 64 characters."),
 }
 FIELDS = ("type", "title", "code", "issuer", "achieved_on", "credits", "hours", "result", "level", "expires_on")
 
