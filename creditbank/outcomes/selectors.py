@@ -17,7 +17,7 @@ import logging
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.roles import Acting, Role, has_role, object_for_actor
@@ -48,6 +48,21 @@ def outcomes_for_user(user: Any) -> QuerySet[Outcome]:
         .prefetch_related("evidence")
         .order_by("-achieved_on", "-id")
     )
+
+
+def outcomes_summary(user: Any) -> dict[str, Any]:
+    """For the learner's home page: how many outcomes in each status, and the latest decision."""
+    counts = dict(
+        Outcome.objects.filter(user_id=user.pk).values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    latest = (
+        CertificationApplication.objects.filter(user_id=user.pk, decided_at__isnull=False)
+        .exclude(status=CertificationStatus.WITHDRAWN)
+        .select_related("outcome")
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+    return {"counts": counts, "total": sum(counts.values()), "latest_decision": latest}
 
 
 def outcome_get_for_actor(*, actor: Any, id: int, for_update: bool = False) -> Outcome:

@@ -22,6 +22,7 @@ from creditbank.notices.selectors import (
     notices_visible,
     support_queue,
 )
+from creditbank.outcomes.selectors import certification_queue, may_review_certifications, outcomes_summary
 from creditbank.profiles.selectors import change_request_queue
 
 
@@ -44,6 +45,15 @@ def _staff_queues(user: User) -> list[dict[str, Any]]:
                 "label": _("Change requests"),
                 "url_name": "profiles:review_queue",
                 "pending": change_request_queue(reviewer=user).count(),
+            }
+        )
+    if may_review_certifications(user):
+        queues.append(
+            {
+                "key": "certifications",
+                "label": _("Certification applications"),
+                "url_name": "outcomes:review_queue",
+                "pending": certification_queue(reviewer=user).count(),
             }
         )
     if has_role(user, Role.SUPPORT):
@@ -70,7 +80,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "credits": credit_balances(credit_account_of(user))
             if user.status == AccountStatus.VERIFIED and not user.is_staff
             else None,
-            "staff_queues": _staff_queues(user) if user.is_staff else [],
+            "staff_queues": _staff_queues(user),
+            "outcomes": outcomes_summary(user) if user.status == AccountStatus.VERIFIED and not user.is_staff else None,
             "notices": notices_visible()[:3],
             "notices_unread": notices_unread_count(user),
             "read_ids": notice_read_ids(user),

@@ -10,10 +10,10 @@ import pytest
 from django.test import Client
 
 from conftest import Api
+from creditbank.institutions.tests.factories import make_client
 from creditbank.ledger.models import LedgerEntry
 from creditbank.outcomes.models import CertificationApplication, Outcome
 from creditbank.outcomes.tests.factories import deposit_row, make_school, make_standard, make_standard_editor
-from creditbank.institutions.tests.factories import make_client
 from tests.factories import LearnerFactory, VerifiedLearnerFactory, proof_jpeg
 
 FORM = {
@@ -144,7 +144,11 @@ def test_deposit_by_issuer_and_by_client(school: Any) -> None:
     issuer = as_user(school.issuer)
     answer = issuer.post(url, {"outcomes": rows})
     assert answer.status_code == 200, answer.content
-    assert {k: answer.json()[k] for k in ("accepted", "duplicates", "errors")} == {"accepted": 2, "duplicates": 0, "errors": []}
+    assert {k: answer.json()[k] for k in ("accepted", "duplicates", "errors")} == {
+        "accepted": 2,
+        "duplicates": 0,
+        "errors": [],
+    }
 
     _client, secret = make_client(school.institution, admin=school.admin, scopes=("outcomes:write", "outcomes:read"))
     system = as_client(_client.client_id, secret)
@@ -168,7 +172,12 @@ def test_deposit_refusals(school: Any) -> None:
     response = as_client(read_only.client_id, secret).post("/api/v1/institutions/uni-a/outcomes", {"outcomes": rows})
     assert (response.status_code, response.json()["code"]) == (403, "insufficient_scope")
     b_client, b_secret = make_client(other.institution, admin=other.admin)
-    assert as_client(b_client.client_id, b_secret).post("/api/v1/institutions/uni-a/outcomes", {"outcomes": rows}).status_code == 404
+    assert (
+        as_client(b_client.client_id, b_secret)
+        .post("/api/v1/institutions/uni-a/outcomes", {"outcomes": rows})
+        .status_code
+        == 404
+    )
     too_many = as_user(school.issuer).post(
         "/api/v1/institutions/uni-a/outcomes", {"outcomes": [deposit_row(learner, f"Y-{i}") for i in range(1001)]}
     )
@@ -214,7 +223,9 @@ def test_standard_editing_over_the_api(db: Any) -> None:
     assert Api(Client()).get(f"/api/v1/rules/standard-{sid}").status_code == 404  # drafts are not public
     published = editor.post(f"/api/v1/standards/{sid}/publish")
     assert published.json()["status"] == "published" and len(published.json()["hash"]) == 64
-    locked = as_user_staff.call("PUT", f"/api/v1/standards/{sid}", {"title_zh": "改", "credits": "2", "valid_from": "2026-01-01"})
+    locked = as_user_staff.call(
+        "PUT", f"/api/v1/standards/{sid}", {"title_zh": "改", "credits": "2", "valid_from": "2026-01-01"}
+    )
     assert (locked.status_code, locked.json()["code"]) == (409, "standard_not_draft")
     outsider = as_user(VerifiedLearnerFactory())
     assert outsider.post(f"/api/v1/standards/{sid}/versions", {}).status_code == 404
