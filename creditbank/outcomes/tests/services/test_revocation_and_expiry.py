@@ -87,3 +87,13 @@ def test_expiry_follows_the_policy_once() -> None:
     entry = LedgerEntry.objects.get(pk=old.closing_entry_id)
     assert (entry.kind, entry.amount, entry.outcome_id) == ("expiry", Decimal("4.50"), old.pk)
     assert CreditAccount.objects.get(user=learner).available == Decimal("9.00")
+
+
+def test_the_daily_command(capsys: Any) -> None:
+    from django.core.management import call_command
+
+    school, learner = make_school(), VerifiedLearnerFactory()
+    _deposit(school, learner, "C-1", achieved_on="2020-01-01", expires_on="2021-01-01")
+    with _policy(True):
+        call_command("expire_outcomes")
+    assert capsys.readouterr().out == "expired 1 outcome(s)\n"
