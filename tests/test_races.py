@@ -8,8 +8,8 @@ deselected there (see conftest.py) and run on PostgreSQL (``./dev test`` with DA
 from __future__ import annotations
 
 import threading
-from decimal import Decimal
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest

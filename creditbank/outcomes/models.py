@@ -127,7 +127,7 @@ class Outcome(models.Model):
     @property
     def issuer(self) -> str:
         """The API's ``issuer``: the institution's code, or the declared name."""
-        return self.issuer_institution.code if self.issuer_institution_id else self.issuer_name
+        return self.issuer_institution.code if self.issuer_institution is not None else self.issuer_name
 
     def result(self) -> dict[str, str] | None:
         return {"scheme": self.result_scheme, "value": self.result_value} if self.result_scheme else None

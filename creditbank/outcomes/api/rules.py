@@ -90,7 +90,7 @@ def standard_out(s: CertificationStandard, *, valid_to: date | None = None) -> d
         "series": s.series,
         "version": s.version,
         "status": s.status,
-        "owner": s.owner.code if s.owner_id else "bank",
+        "owner": s.owner.code if s.owner is not None else "bank",
         "outcome_type": s.outcome_type,
         "code": s.code,
         "title": {"zh": s.title_zh, "en": s.title_en},

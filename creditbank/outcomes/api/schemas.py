@@ -74,7 +74,7 @@ def application_out(a: CertificationApplication) -> dict[str, Any]:
         "id": a.pk,
         "outcome_id": a.outcome_id,
         "status": a.status,
-        "routed_to": a.routed_to.code if a.routed_to_id else None,
+        "routed_to": a.routed_to.code if a.routed_to is not None else None,
         "standard_id": a.standard_id,
         "credits_granted": _money(a.credits_granted),
         "adjust_reason": a.adjust_reason,

@@ -101,7 +101,7 @@ def certification_withdraw(*, user: User, application_id: int) -> CertificationA
 def _granted(application: CertificationApplication, outcome: Outcome, credits: str | None, reason: str) -> Decimal:
     """The credits an approval grants: the standard's (else the outcome's declared credits), or
     fewer with a reason; never more."""
-    allowed = application.standard.credits if application.standard_id else outcome.credits
+    allowed = application.standard.credits if application.standard is not None else outcome.credits
     if credits in (None, ""):
         return allowed
     try:

@@ -121,7 +121,7 @@ def standard_update(*, actor: Any, standard_id: int, data: Mapping[str, Any]) ->
 
 def standard_record(standard: CertificationStandard) -> StandardRecord:
     return StandardRecord(
-        owner=standard.owner.code if standard.owner_id else "bank",
+        owner=standard.owner.code if standard.owner is not None else "bank",
         outcome_type=standard.outcome_type,
         code=standard.code,
         version=standard.version,
