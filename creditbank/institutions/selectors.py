@@ -172,3 +172,14 @@ def institution_ids_with_role(*, user: Any, role: Role) -> list[int]:
 def institution_find_active(code: str) -> Institution | None:
     """The active institution with this code, or None (no access check: public facts)."""
     return institutions_listed().filter(code=(code or "").strip().lower()).first()
+
+
+def roles_of_member(*, user: Any) -> list[tuple[Institution, list[str]]]:
+    """Each active institution where ``user`` holds a role, with the roles held (for their home page)."""
+    if getattr(user, "pk", None) is None:
+        return []
+    held: dict[int, tuple[Institution, list[str]]] = {}
+    memberships = Membership.objects.filter(user_id=user.pk, institution__active=True).select_related("institution")
+    for m in memberships.order_by("institution__code", "role"):
+        held.setdefault(m.institution_id, (m.institution, []))[1].append(m.role)
+    return list(held.values())

@@ -55,3 +55,33 @@ class CertificationDecisionForm(DecisionForm):
         label=_("Why fewer credits (required when lowered)"), max_length=500, required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )  # fmt: skip
+
+
+class RevocationForm(forms.Form):
+    outcome_id = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Reason for revoking"), max_length=500)
+
+
+class StandardForm(forms.Form):
+    owner = forms.ChoiceField(label=_("Published by"), choices=[], required=False)
+    outcome_type = forms.ChoiceField(label=_("Outcome type"), choices=OutcomeType.choices)
+    code = forms.CharField(label=_("Course or certificate code"), max_length=64)
+    title_zh = forms.CharField(label=_("Title (Chinese)"), max_length=200)
+    title_en = forms.CharField(label=_("Title (English)"), max_length=200, required=False)
+    credits = forms.CharField(label=_("Credits granted"), max_length=12)
+    level = forms.CharField(label=_("Level (1–10, optional)"), max_length=2, required=False)
+    evidence_zh = forms.CharField(
+        label=_("Evidence required (Chinese)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    evidence_en = forms.CharField(
+        label=_("Evidence required (English)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    validity_months = forms.CharField(label=_("Valid for (months, optional)"), max_length=3, required=False)
+    valid_from = forms.CharField(label=_("Valid from (YYYY-MM-DD)"), max_length=10)
+
+    def __init__(self, *args: Any, owners: list[tuple[str, str]], fixed_key: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = owners  # type: ignore[attr-defined]
+        if fixed_key:  # a version's owner, type and code never change
+            for name in ("owner", "outcome_type", "code"):
+                del self.fields[name]

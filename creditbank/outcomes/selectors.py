@@ -214,3 +214,12 @@ def standards_for_editor(*, actor: Any) -> QuerySet[CertificationStandard]:
     if not has_role(actor, Role.STANDARDS_EDITOR):
         qs = qs.filter(owner_id__in=institution_ids_with_role(user=actor, role=Role.INSTITUTION_ADMIN))
     return qs.order_by("status", "series", "-version")
+
+
+def deposited_outcomes(*, institution: Any, q: str = "") -> QuerySet[Outcome]:
+    """The outcomes ``institution`` deposited, newest first (the caller has passed its gate);
+    ``q`` matches the external id, the code or the learner's account number."""
+    qs = Outcome.objects.filter(source=OutcomeSource.INSTITUTION, issuer_institution=institution).select_related("user")
+    if q:
+        qs = qs.filter(Q(external_id__icontains=q) | Q(code__icontains=q) | Q(user__account_no=q))
+    return qs.order_by("-created_at", "-id")

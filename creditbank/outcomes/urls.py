@@ -19,5 +19,8 @@ urlpatterns = [
         name="review_evidence",
     ),
     path("standards/", views.standard_list, name="standards"),
+    path("standards/manage/", views.standards_manage, name="standards_manage"),
+    path("standards/manage/<int:standard_id>/", views.standard_edit, name="standard_edit"),
+    path("institutions/<slug:code>/outcomes/", views.institution_outcomes, name="institution_outcomes"),
     path("standards/<int:standard_id>/", views.standard_detail, name="standard"),
 ]

@@ -15,15 +15,23 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from creditbank.accounts.actor import actor
-from creditbank.accounts.roles import Acting
+from creditbank.accounts.roles import Acting, Role, has_role
 from creditbank.accounts.selectors import user_require_verified
+from creditbank.institutions.selectors import institution_get_for_actor, institutions_administered
 from creditbank.kernel import ratelimit
 from creditbank.kernel.documents import extension_for
 from creditbank.kernel.downloads import private_file_response
 from creditbank.kernel.errors import DomainError, PermissionDenied
 from creditbank.kernel.forms import apply_domain_error
 from creditbank.outcomes import selectors, services
-from creditbank.outcomes.forms import CertificationDecisionForm, EvidenceForm, NewOutcomeForm, OutcomeForm
+from creditbank.outcomes.forms import (
+    CertificationDecisionForm,
+    EvidenceForm,
+    NewOutcomeForm,
+    OutcomeForm,
+    RevocationForm,
+    StandardForm,
+)
 from creditbank.outcomes.models import Outcome, OutcomeStatus, OutcomeType
 from creditbank.outcomes.reasons import KIND
 from creditbank.reviews.reasons import reason_as_dict
@@ -273,3 +281,117 @@ def standard_detail(request: HttpRequest, standard_id: int) -> HttpResponse:
     standard = selectors.standard_get_public(standard_id)
     versions = selectors.standard_versions(standard.series)
     return render(request, "outcomes/standard.html", {"standard": standard, "versions": versions})
+
+
+# --- an institution's issuers: the outcomes it deposited ---------------------------------
+
+
+@login_required
+@never_cache
+def institution_outcomes(request: HttpRequest, code: str) -> HttpResponse:
+    """The outcomes the institution deposited, searchable, each revocable with a reason."""
+    user = actor(request)
+    institution = institution_get_for_actor(actor=user, code=code, role=Role.INSTITUTION_ISSUER, acting=Acting.OWNER)
+    form = RevocationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.outcome_revoke(
+                    institution=institution, outcome_id=form.cleaned_data["outcome_id"],
+                    reason=form.cleaned_data["reason"], actor=user, revoked_by=f"user:{user.pk}",
+                    client_address=ratelimit.client_address(request),
+                )  # fmt: skip
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, _("The outcome was revoked and its credits reversed; the learner is told."))
+                return redirect("outcomes:institution_outcomes", code=institution.code)
+    q = request.GET.get("q", "")[:64].strip()
+    page = Paginator(selectors.deposited_outcomes(institution=institution, q=q), 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "outcomes/institution_outcomes.html",
+        {"institution": institution, "page": page, "q": q, "form": form},
+        status=status,
+    )
+
+
+# --- standards editors: bank staff, an institution's administrators ----------------------
+
+
+def _owners(user: Any) -> list[tuple[str, str]]:
+    owners = [("", _("The credit bank"))] if has_role(user, Role.STANDARDS_EDITOR) else []
+    owners += [(i.code, i.name()) for i in institutions_administered(user=user)]
+    return owners
+
+
+def _standard_data(form: StandardForm) -> dict[str, Any]:
+    return {k: v for k, v in form.cleaned_data.items() if k != "owner"}
+
+
+@login_required
+@never_cache
+def standards_manage(request: HttpRequest) -> HttpResponse:
+    user = actor(request)
+    owners = _owners(user)
+    if not owners:
+        raise Http404
+    form = StandardForm(request.POST or None, owners=owners)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                made = services.standard_create(actor=user, owner=form.cleaned_data["owner"], data=_standard_data(form))
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, _("Draft saved. Check it, then publish it."))
+                return redirect("outcomes:standard_edit", standard_id=made.pk)
+    page = Paginator(selectors.standards_for_editor(actor=user), 20).get_page(request.GET.get("page"))
+    return render(request, "outcomes/standards_manage.html", {"page": page, "form": form}, status=status)
+
+
+@login_required
+@never_cache
+def standard_edit(request: HttpRequest, standard_id: int) -> HttpResponse:
+    user = actor(request)
+    standard = selectors.standard_get_for_editor(actor=user, id=standard_id)
+    initial = {
+        "title_zh": standard.title_zh, "title_en": standard.title_en, "credits": f"{standard.credits}",
+        "level": standard.level or "", "evidence_zh": standard.evidence_zh, "evidence_en": standard.evidence_en,
+        "validity_months": standard.validity_months or "", "valid_from": standard.valid_from.isoformat(),
+    }  # fmt: skip
+    form = StandardForm(request.POST or None, initial=initial, owners=[], fixed_key=True)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        action = request.POST.get("action", "save")
+        try:
+            if action == "publish":
+                services.standard_publish(actor=user, standard_id=standard.pk)
+                messages.success(request, _("Published. This version can no longer change."))
+            elif action == "revise":
+                standard = services.standard_revise(actor=user, standard_id=standard.pk)
+                messages.success(request, _("A new draft version was made: edit it, then publish it."))
+            elif action == "retire":
+                services.standard_retire(actor=user, standard_id=standard.pk)
+                messages.success(request, _("The standard was retired: it certifies nothing from now on."))
+            elif form.is_valid():
+                services.standard_update(actor=user, standard_id=standard.pk, data=_standard_data(form))
+                messages.success(request, _("Draft saved. Check it, then publish it."))
+            else:
+                raise _FormInvalid
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        except _FormInvalid:
+            pass
+        else:
+            return redirect("outcomes:standard_edit", standard_id=standard.pk)
+    return render(request, "outcomes/standard_edit.html", {"standard": standard, "form": form}, status=status)
+
+
+class _FormInvalid(Exception):
+    pass

@@ -15,6 +15,7 @@ from creditbank.accounts.actor import actor
 from creditbank.accounts.models import AccountStatus, User
 from creditbank.accounts.roles import Role, has_role
 from creditbank.identity.selectors import verification_queue, verification_state
+from creditbank.institutions.selectors import roles_of_member
 from creditbank.ledger.selectors import credit_account_of, credit_balances
 from creditbank.notices.selectors import (
     notice_read_ids,
@@ -81,6 +82,8 @@ def home(request: HttpRequest) -> HttpResponse:
             if user.status == AccountStatus.VERIFIED and not user.is_staff
             else None,
             "staff_queues": _staff_queues(user),
+            "memberships": roles_of_member(user=user),
+            "edits_standards": has_role(user, Role.STANDARDS_EDITOR),
             "outcomes": outcomes_summary(user) if user.status == AccountStatus.VERIFIED and not user.is_staff else None,
             "notices": notices_visible()[:3],
             "notices_unread": notices_unread_count(user),

@@ -96,3 +96,52 @@ def test_public_standards_pages() -> None:
     detail = client.get(f"/standards/{standard.pk}/").content.decode()
     assert standard.hash in detail and "4.00" in detail
     assert client.get("/standards/999999/").status_code == 404
+
+
+def test_an_issuer_revokes_a_deposited_outcome_on_its_page() -> None:
+    from creditbank.outcomes import services
+    from creditbank.outcomes.tests.factories import deposit_row
+
+    school, other = make_school("uni-a"), make_school("uni-b")
+    learner = VerifiedLearnerFactory()
+    report = services.outcomes_deposit(institution=school.institution, rows=[deposit_row(learner, "D-1")], deposited_by="t")
+    outcome_id = report.outcome_ids[0]
+    issuer = signed_in(school.issuer)
+    home = issuer.get("/").content.decode()
+    assert 'data-institution="uni-a"' in home and "/institutions/uni-a/outcomes/" in home
+    page = issuer.get("/institutions/uni-a/outcomes/", {"q": "D-1"}).content.decode()
+    assert 'data-testid="deposit-row"' in page and learner.account_no in page
+    refused = issuer.post("/institutions/uni-a/outcomes/", {"outcome_id": outcome_id, "reason": ""})
+    assert refused.status_code == 400
+    assert signed_in(other.issuer).get("/institutions/uni-a/outcomes/").status_code == 404
+    assert signed_in(school.reviewer).get("/institutions/uni-a/outcomes/").status_code == 404
+    other_post = signed_in(other.issuer).post("/institutions/uni-b/outcomes/", {"outcome_id": outcome_id, "reason": "x"})
+    assert other_post.status_code == 400  # not one of uni-b's deposits: refused next to the form, nothing changed
+    assert Outcome.objects.get(pk=outcome_id).status == "certified"
+    done = issuer.post("/institutions/uni-a/outcomes/", {"outcome_id": outcome_id, "reason": "成绩录入错误"})
+    assert done.status_code == 302
+    assert Outcome.objects.get(pk=outcome_id).status == "revoked"
+
+
+def test_standards_editors_draft_publish_and_revise_on_pages() -> None:
+    from creditbank.outcomes.models import CertificationStandard
+
+    staff = signed_in(make_standard_editor())
+    form = {"owner": "", "outcome_type": "mooc", "code": "MOOC-PY", "title_zh": "Python 入门", "credits": "0",
+            "valid_from": "2026-01-01"}  # fmt: skip
+    refused = staff.post("/standards/manage/", form)
+    assert refused.status_code == 400 and 'id="id_credits_errors"' in refused.content.decode()
+    assert staff.post("/standards/manage/", {**form, "credits": "2"}).status_code == 302
+    standard = CertificationStandard.objects.get()
+    assert staff.post(f"/standards/manage/{standard.pk}/", {"action": "publish"}).status_code == 302
+    standard.refresh_from_db()
+    assert standard.status == "published" and len(standard.hash) == 64
+    assert staff.post(f"/standards/manage/{standard.pk}/", {"action": "revise"}).status_code == 302
+    assert CertificationStandard.objects.filter(status="draft", version=2).count() == 1
+    learner = signed_in(VerifiedLearnerFactory())
+    assert learner.get("/standards/manage/").status_code == 404
+    assert learner.get(f"/standards/manage/{standard.pk}/").status_code == 404
+    school = make_school("uni-a")
+    admin = signed_in(school.admin)
+    assert admin.get(f"/standards/manage/{standard.pk}/").status_code == 404  # the bank's, not theirs
+    assert admin.post("/standards/manage/", {**form, "owner": "uni-a", "credits": "2"}).status_code == 302
