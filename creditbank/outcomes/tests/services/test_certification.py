@@ -81,11 +81,16 @@ def test_a_non_member_issuer_goes_to_bank_staff(school: Any, learner: Any) -> No
     assert (application.credits_granted, application.adjust_reason) == (Decimal("3.00"), "只认可部分学时")
 
 
-def test_a_reviewer_of_another_institution_gets_not_found_and_nothing_changes(school: Any, learner: Any) -> None:
+def test_a_reviewer_of_another_institution_gets_not_found_and_nothing_changes(
+    school: Any, learner: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     other = make_school("uni-b")
     application = services.certification_apply(user=learner, outcome_id=self_report(learner, issuer="uni-a").pk)
-    with pytest.raises(NotFound):
+    with caplog.at_level("WARNING", logger="creditbank.outcomes.access"), pytest.raises(NotFound):
         services.certification_decide(reviewer=other.reviewer, application_id=application.pk, decision="approve")
+    assert [r.getMessage() for r in caplog.records if r.name == "creditbank.outcomes.access"] == [
+        f"certification access refused: account {other.reviewer.pk} asked for application {application.pk}"
+    ]
     application.refresh_from_db()
     assert application.status == "pending" and not LedgerEntry.objects.exists()
 
