@@ -229,3 +229,48 @@ def test_standard_editing_over_the_api(db: Any) -> None:
     assert (locked.status_code, locked.json()["code"]) == (409, "standard_not_draft")
     outsider = as_user(VerifiedLearnerFactory())
     assert outsider.post(f"/api/v1/standards/{sid}/versions", {}).status_code == 404
+
+
+def test_correct_add_and_remove_evidence_withdraw(school: Any) -> None:
+    learner = VerifiedLearnerFactory()
+    api = as_user(learner)
+    outcome = api.post("/api/v1/me/outcomes", FORM, multipart=True).json()
+    oid = outcome["id"]
+    json_form = {k: v for k, v in FORM.items() if not k.startswith("result_")} | {
+        "level": 4, "result": {"scheme": "pass_fail", "value": "pass"},
+    }  # fmt: skip
+    corrected = api.call("PUT", f"/api/v1/me/outcomes/{oid}", {**json_form, "credits": "5.5"})
+    assert corrected.status_code == 200 and corrected.json()["credits"] == "5.50"
+    no_evidence = api.post(f"/api/v1/me/outcomes/{oid}/certification")
+    assert (no_evidence.status_code, no_evidence.json()["code"]) == (400, "evidence_required")
+    added = api.post(
+        f"/api/v1/me/outcomes/{oid}/evidence", {"evidence": [proof_jpeg(3), proof_jpeg(4)]}, multipart=True
+    )
+    assert added.status_code == 201 and len(added.json()["evidence"]) == 2
+    first = added.json()["evidence"][0]["id"]
+    removed = api.delete(f"/api/v1/me/outcomes/{oid}/evidence/{first}")
+    assert [e["id"] for e in removed.json()["evidence"]] != [first] and len(removed.json()["evidence"]) == 1
+    app_id = api.post(f"/api/v1/me/outcomes/{oid}/certification").json()["id"]
+    locked = api.call("PUT", f"/api/v1/me/outcomes/{oid}", json_form)
+    assert (locked.status_code, locked.json()["code"]) == (409, "outcome_locked")
+    assert api.get("/api/v1/me/certifications").json()["count"] == 1
+    withdrawn = api.delete(f"/api/v1/me/certifications/{app_id}")
+    assert withdrawn.json()["status"] == "withdrawn"
+    assert api.get(f"/api/v1/me/outcomes/{oid}").json()["status"] == "draft"
+    again = api.delete(f"/api/v1/me/certifications/{app_id}")
+    assert (again.status_code, again.json()["code"]) == (409, "application_not_pending")
+    assert as_user(VerifiedLearnerFactory()).delete(f"/api/v1/me/certifications/{app_id}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("credits", "code"),
+    [(4.5, "validation_error"), ("NaN", "credits_invalid"), ("4.5e0", "credits_invalid"), ("-4", "credits_invalid")],
+)
+def test_credits_are_decimal_strings(db: Any, credits: Any, code: str) -> None:
+    api = as_user(VerifiedLearnerFactory())
+    oid = api.post("/api/v1/me/outcomes", FORM, multipart=True).json()["id"]
+    body = {"type": "mooc", "title": "Python", "issuer": "某平台", "achieved_on": "2025-01-01", "credits": credits}
+    response = api.call("PUT", f"/api/v1/me/outcomes/{oid}", body)
+    assert (response.status_code, response.json()["code"]) == (400, code)
+    assert "credits" in response.json()["errors"]
+    assert api.get(f"/api/v1/me/outcomes/{oid}").json()["credits"] == "6.00"

@@ -14,7 +14,7 @@ from ninja.responses import Status
 from creditbank.accounts.actor import actor
 from creditbank.accounts.roles import Acting
 from creditbank.accounts.selectors import user_require_verified
-from creditbank.kernel.api_schemas import problems
+from creditbank.kernel.api_schemas import InputSchema, problems
 from creditbank.kernel.documents import extension_for
 from creditbank.kernel.downloads import private_file_response
 from creditbank.kernel.idempotency import run_idempotent
@@ -107,30 +107,31 @@ def outcome_detail(request: HttpRequest, outcome_id: int) -> Any:
     return outcome_out(selectors.outcome_get_for_actor(actor=user, id=outcome_id))
 
 
+class ResultIn(InputSchema):
+    scheme: str
+    value: str
+
+
+class OutcomeIn(InputSchema):
+    type: str = ""
+    title: str = ""
+    code: str = ""
+    issuer: str = ""
+    achieved_on: str = ""
+    #: a decimal string, as every credit amount: "4.5"
+    credits: str = ""
+    hours: str | None = None
+    result: ResultIn | None = None
+    level: int | None = None
+    expires_on: str | None = None
+
+
 @router.put("/me/outcomes/{outcome_id}", response={200: OutcomeOut, **problems(400, 401, 403, 404, 409)})
-def outcome_update(
-    request: HttpRequest,
-    outcome_id: int,
-    type: Form[str] = "",
-    title: Form[str] = "",
-    code: Form[str] = "",
-    issuer: Form[str] = "",
-    achieved_on: Form[str] = "",
-    credits: Form[str] = "",
-    hours: Form[str] = "",
-    result_scheme: Form[str] = "",
-    result_value: Form[str] = "",
-    level: Form[str] = "",
-    expires_on: Form[str] = "",
-) -> Any:
-    """Correct a draft or not-certified outcome (every field again); 409 ``outcome_locked``
-    while an application is open and once certified."""
+def outcome_update(request: HttpRequest, outcome_id: int, payload: OutcomeIn) -> Any:
+    """Correct a draft or not-certified outcome (JSON, every field again; evidence files have
+    their own endpoints); 409 ``outcome_locked`` while an application is open and once certified."""
     user = actor(request)
-    data = _fields(
-        type=type, title=title, code=code, issuer=issuer, achieved_on=achieved_on, credits=credits, hours=hours,
-        result_scheme=result_scheme, result_value=result_value, level=level, expires_on=expires_on,
-    )  # fmt: skip
-    services.outcome_update(user=user, outcome_id=outcome_id, data=data)
+    services.outcome_update(user=user, outcome_id=outcome_id, data=payload.dict())
     return outcome_out(selectors.outcome_get_for_actor(actor=user, id=outcome_id))
 
 
