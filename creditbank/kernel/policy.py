@@ -60,6 +60,11 @@ class Policy:
     client_token_ttl_seconds: int
     client_token_requests_per_client_per_hour: int
     client_token_requests_per_address_per_hour: int
+    # Accounts opened by institutions in bulk
+    institution_vouches_identity: bool
+    account_opening_max_rows: int
+    account_opening_result_hours: int
+    account_openings_per_institution_per_hour: int
 
     @classmethod
     def from_mapping(cls, raw: dict[str, Any]) -> Policy:
