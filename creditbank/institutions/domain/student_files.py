@@ -195,7 +195,7 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[object]]]:
         raise StudentFileError(ErrorCode.FILE_ENCODING, found="not-utf-8") from exc
     if "\x00" in text:
         raise StudentFileError(KernelCode.UPLOAD_TYPE_NOT_ALLOWED, found="binary")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         for number, row in enumerate(reader, start=1):
             yield number, list(row)
