@@ -80,7 +80,9 @@ def test_english_headers_in_another_order_with_hints_and_unknown_columns() -> No
 
 
 def test_blank_rows_are_skipped_and_rows_keep_their_numbers() -> None:
-    data = csv_bytes([[], ["姓名", "身份证号", "手机号"], ["", "", ""], ["甲", ID, "13800138000"], [], ["乙", "x", "y"]])
+    data = csv_bytes(
+        [[], ["姓名", "身份证号", "手机号"], ["", "", ""], ["甲", ID, "13800138000"], [], ["乙", "x", "y"]]
+    )
     parsed = read_student_file(data, max_rows=10)
     assert [(r.number, r.get("name")) for r in parsed.rows] == [(4, "甲"), (6, "乙")]
 
@@ -94,7 +96,12 @@ def test_quoted_cells_with_commas_and_line_breaks() -> None:
 
 def test_an_xlsx_sheet() -> None:
     data = xlsx_bytes(
-        [["姓名", "身份证号", "手机号", "邮箱"], ["张三", ID, 13800138000, None], [None], ["李四", ID, "13800138001", "a@b.cn"]]
+        [
+            ["姓名", "身份证号", "手机号", "邮箱"],
+            ["张三", ID, 13800138000, None],
+            [None],
+            ["李四", ID, "13800138001", "a@b.cn"],
+        ]
     )
     parsed = read_student_file(data, max_rows=10)
     assert parsed.format is FileFormat.XLSX
@@ -116,7 +123,7 @@ def test_an_id_number_in_a_number_cell_that_lost_digits_is_flagged() -> None:
 
 
 def test_a_formula_cell_is_never_evaluated() -> None:
-    data = xlsx_bytes([["姓名", "身份证号", "手机号"], ["=HYPERLINK(\"http://x\",\"a\")", ID, "=1+1"]])
+    data = xlsx_bytes([["姓名", "身份证号", "手机号"], ['=HYPERLINK("http://x","a")', ID, "=1+1"]])
     row = read_student_file(data, max_rows=10).rows[0]
     assert (row.get("name"), row.get("phone")) == ("", "")  # no cached value: empty, never run
 
@@ -193,7 +200,7 @@ def test_no_neutralised_cell_starts_like_a_formula(text: str) -> None:
     assert not neutralise(text).startswith(FORMULA_STARTS)
 
 
-INJECTED = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+cmd|' /C calc'!A0", "-1+2", "@SUM(1)"]
+INJECTED = ['=HYPERLINK("http://evil.example","x")', "+cmd|' /C calc'!A0", "-1+2", "@SUM(1)"]
 
 
 def test_a_result_csv_has_no_formula_cells_and_opens_in_excel_as_utf8() -> None:

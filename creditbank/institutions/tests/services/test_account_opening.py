@@ -65,7 +65,9 @@ def by_row(rows: list[list[str]]) -> dict[str, dict[str, str]]:
 
 def report(opening: AccountOpening) -> list[tuple[int, str, str, str]]:
     return list(
-        AccountOpeningRow.objects.filter(opening=opening).order_by("number").values_list("number", "status", "code", "field")
+        AccountOpeningRow.objects.filter(opening=opening)
+        .order_by("number")
+        .values_list("number", "status", "code", "field")
     )
 
 
@@ -222,7 +224,9 @@ def test_the_initial_password_is_not_stored_logged_or_mailed(school, caplog) -> 
     row = student()
     opening = open_accounts(admin, "uni-a", students_file([row]))
     sealed = AccountOpeningRow.objects.get(opening=opening).initial_password_enc
-    password = by_row(result_rows(account_opening_result(caller=admin, code="uni-a", id=opening.pk).data))["2"]["password"]
+    password = by_row(result_rows(account_opening_result(caller=admin, code="uni-a", id=opening.pk).data))["2"][
+        "password"
+    ]
     user = User.objects.get(pk=user_find_by_identifier(row["id_number"]).pk)
 
     assert sealed and password not in sealed  # sealed (AES-256-GCM) until the download, then wiped
@@ -254,7 +258,11 @@ def test_with_the_policy_on_opened_accounts_are_verified_on_the_institutions_wor
 
     assert opening.vouched is True
     user = User.objects.get(pk=user_find_by_identifier(row["id_number"]).pk)
-    assert (user.status, user.must_change_password, user.verified_at is not None) == (AccountStatus.VERIFIED, True, True)
+    assert (user.status, user.must_change_password, user.verified_at is not None) == (
+        AccountStatus.VERIFIED,
+        True,
+        True,
+    )
     attempt = VerificationAttempt.objects.get(user=user)
     assert (attempt.status, attempt.source, attempt.source_institution, attempt.auto_decided, attempt.reviewer) == (
         "approved", "institution", "uni-a", True, None,
@@ -282,7 +290,11 @@ def test_a_linked_account_is_never_vouched_for(school, make_learner, settings) -
     settings.CREDITBANK_POLICY = {**settings.CREDITBANK_POLICY, "INSTITUTION_VOUCHES_IDENTITY": True}
     admin, _institution = school
     existing = make_learner()
-    open_accounts(admin, "uni-a", students_file([{"name": existing.name, "id_number": existing_id(existing), "phone": "13700000997"}]))
+    open_accounts(
+        admin,
+        "uni-a",
+        students_file([{"name": existing.name, "id_number": existing_id(existing), "phone": "13700000997"}]),
+    )
     assert User.objects.get(pk=existing.pk).status == AccountStatus.ACTIVATED
     assert not VerificationAttempt.objects.filter(user=existing).exists()
 
@@ -305,9 +317,7 @@ def test_a_phone_or_email_of_another_account_is_a_neutral_refusal(school, make_l
 
     refused = AccountOpeningRow.objects.get(opening=opening)
     assert (refused.status, refused.code, refused.field) == ("error", "opening_refused", "")
-    assert refused.message == (
-        "无法根据此行开户。学生可以自行在学分银行网站注册。"
-    )
+    assert refused.message == ("无法根据此行开户。学生可以自行在学分银行网站注册。")
     assert User.objects.count() == users
     assert not Enrolment.objects.filter(user=other).exists()
 
@@ -391,7 +401,7 @@ def test_uploads_per_institution_are_limited(school, settings) -> None:  # type:
 
 
 def test_another_institutions_admin_and_an_issuer_get_not_found(school, make_learner) -> None:  # type: ignore[no-untyped-def]
-    admin, institution = school
+    _admin, institution = school
     other_admin = make_learner()
     make_institution("uni-b", admin=other_admin)
     issuer = make_learner()
