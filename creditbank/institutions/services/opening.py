@@ -171,7 +171,7 @@ def _file_error(exc: StudentFileError) -> DomainError:
     extra: dict[str, Any] = {}
     if exc.code == ErrorCode.FILE_COLUMNS_MISSING:
         missing = list(exc.details["missing"])
-        message = message % {"columns": "、".join(str(COLUMN_LABELS[c]) for c in missing)}
+        message = message % {"columns": _listed([str(COLUMN_LABELS[c]) for c in missing])}
         extra = {"missing": missing}
     elif exc.code == ErrorCode.FILE_COLUMN_REPEATED:
         message = message % {"column": COLUMN_LABELS[exc.details["column"]]}
@@ -182,6 +182,13 @@ def _file_error(exc: StudentFileError) -> DomainError:
     elif exc.code == KernelCode.UPLOAD_TYPE_NOT_ALLOWED:
         extra = {"accepted": ["text/csv", CONTENT_TYPES[student_files.FileFormat.XLSX]]}
     return DomainError(exc.code, message, field="file", extra=extra)
+
+
+def _listed(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c`` in the reader's language (``a、b和c``)."""
+    if len(items) == 1:
+        return items[0]
+    return str(_("%(first)s and %(last)s") % {"first": str(_(", ")).join(items[:-1]), "last": items[-1]})
 
 
 def _count_upload(institution: Institution, user: User | None) -> None:
