@@ -306,7 +306,8 @@ class AccountOpeningRow(models.Model):
     status = models.CharField(max_length=8, choices=RowStatus.choices)
     code = models.CharField(max_length=40, blank=True)
     field = models.CharField(max_length=16, blank=True)
-    message = models.CharField(max_length=1000, blank=True)
+    #: the message in each of the site's languages (``{"zh-hans": …, "en": …}``)
+    messages = models.JSONField(default=dict, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -329,3 +330,17 @@ class AccountOpeningRow(models.Model):
 
     def __str__(self) -> str:
         return f"row {self.number} {self.status}"
+
+    def message_in(self, language: str | None) -> str:
+        """The message in ``language`` (or its base language), else in the site's language."""
+        if not self.messages:
+            return ""
+        for candidate in (language or "", (language or "").split("-")[0], settings.LANGUAGE_CODE):
+            if candidate in self.messages:
+                return str(self.messages[candidate])
+        return str(next(iter(self.messages.values())))
+
+    @property
+    def message(self) -> str:
+        """The message in the active language (pages and the API)."""
+        return self.message_in(get_language())

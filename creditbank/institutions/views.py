@@ -102,7 +102,7 @@ def openings(request: HttpRequest, code: str) -> HttpResponse:
     """Upload a file of students; the institution's earlier openings; the templates."""
     user = actor(request)
     institution = selectors.opening_institution_for(caller=user, code=code)
-    form = OpeningForm(request.POST or None, request.FILES or None)
+    form = OpeningForm(request.POST, request.FILES) if request.method == "POST" else OpeningForm()
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -114,7 +114,7 @@ def openings(request: HttpRequest, code: str) -> HttpResponse:
             apply_domain_error(form, exc, request=request)
             status = 429 if exc.status == 429 else 400
         else:
-            messages.success(request, _("File received: the accounts are being opened."))
+            messages.success(request, _("File received."))
             return redirect("institutions:opening", code=code, opening_id=opening.pk)
     elif request.method == "POST":
         status = 400

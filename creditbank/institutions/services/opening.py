@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -143,6 +143,7 @@ _ROW_MESSAGES: dict[str, Any] = {
         "column as text and type the number again."
     ),
 }
+_LABELLED = _("%(column)s: %(message)s")
 _DUPLICATE = _("The same %(column)s is already in row %(row)d: list each student once.")
 _UNDER_AGE = _("The student is under %(age)d: an account needs a guardian's consent and cannot be opened from a file.")
 
@@ -267,9 +268,19 @@ class RowOutcome:
     status: str
     code: str = ""
     field: str = ""
-    message: str = ""
+    #: the row's message in the language active when it is called (called once per site language)
+    explain: Callable[[], str] | None = None
     user: User | None = None
     password: str = ""
+
+    def messages(self) -> dict[str, str]:
+        if self.explain is None:
+            return {}
+        out = {}
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                out[language] = self.explain()[:1000]
+        return out
 
 
 @dataclass(frozen=True)
@@ -281,15 +292,22 @@ class CleanRow:
     student_no: str
 
 
-def _refused(errors: list[DomainError]) -> RowOutcome:
-    first = errors[0]
+def _labelled(errors: list[DomainError]) -> str:
+    """Every refusal of a row, each after its column's label, in the active language."""
     parts = []
     for err in errors:
         for field, messages in err.errors.items():
             for msg in messages:
-                label = COLUMN_LABELS.get(field, field)
-                parts.append(f"{label}: {msg}")
-    return RowOutcome(RowStatus.ERROR, code=first.code, field=first.field or "", message=" ".join(parts)[:1000])
+                parts.append(str(_LABELLED % {"column": COLUMN_LABELS.get(field, field), "message": msg}))
+    return " ".join(parts)
+
+
+def _refused(errors: list[DomainError], explain: Callable[[], list[DomainError]] | None = None) -> RowOutcome:
+    """An error row: the first refusal's code and column; ``explain`` makes the refusals again in
+    the active language (messages formatted with a value are plain text once made)."""
+    first = errors[0]
+    again = explain or (lambda: errors)
+    return RowOutcome(RowStatus.ERROR, code=first.code, field=first.field or "", explain=lambda: _labelled(again()))
 
 
 def _row_error(code: str, field: str, message: Any = None) -> DomainError:
@@ -342,9 +360,21 @@ def _duplicate(cleaned: CleanRow, number: int, first: dict[tuple[str, str], int]
         value = getattr(cleaned, column).lower()
         earlier = first.get((column, value)) if value else None
         if earlier is not None and earlier != number:
-            message = _DUPLICATE % {"column": COLUMN_LABELS[column], "row": earlier}
-            return RowOutcome(RowStatus.ERROR, code=ErrorCode.ROW_DUPLICATE, field=column, message=str(message))
+            return RowOutcome(
+                RowStatus.ERROR, code=ErrorCode.ROW_DUPLICATE, field=column,
+                explain=functools.partial(_duplicate_message, column, earlier),
+            )  # fmt: skip
     return None
+
+
+def _duplicate_message(column: str, earlier: int) -> str:
+    return str(_DUPLICATE % {"column": COLUMN_LABELS[column], "row": earlier})
+
+
+def _under_age() -> DomainError:
+    return DomainError(
+        AccountsCode.GUARDIAN_CONSENT_REQUIRED, _UNDER_AGE % {"age": policy().minimum_age}, field="id_number"
+    )
 
 
 def _holder(id_number: str) -> User | None:
@@ -396,10 +426,9 @@ def _open(opening: AccountOpening, cleaned: CleanRow, on_behalf: str) -> RowOutc
             if holder is not None:
                 return _link(opening, holder, cleaned)
         if exc.code in (AccountsCode.ID_NUMBER_TAKEN, AccountsCode.CONTACT_TAKEN):
-            return RowOutcome(RowStatus.ERROR, code=ErrorCode.OPENING_REFUSED, message=str(OPENING_REFUSED))
+            return RowOutcome(RowStatus.ERROR, code=ErrorCode.OPENING_REFUSED, explain=lambda: str(OPENING_REFUSED))
         if exc.code == AccountsCode.GUARDIAN_CONSENT_REQUIRED:
-            message = _UNDER_AGE % {"age": policy().minimum_age}
-            return _refused([DomainError(exc.code, message, field="id_number")])
+            return _refused([_under_age()], explain=lambda: [_under_age()])
         return _refused([exc])
     return RowOutcome(RowStatus.CREATED, user=user, password=password)
 
@@ -407,7 +436,7 @@ def _open(opening: AccountOpening, cleaned: CleanRow, on_behalf: str) -> RowOutc
 def _process(opening: AccountOpening, row: StudentRow, first: dict[tuple[str, str], int]) -> RowOutcome:
     cleaned, errors = _clean(row)
     if cleaned is None:
-        return _refused(errors)
+        return _refused(errors, explain=lambda: _clean(row)[1])
     duplicate = _duplicate(cleaned, row.number, first)
     if duplicate is not None:
         return duplicate
@@ -473,7 +502,7 @@ def _run(opening: AccountOpening) -> None:
                 outcome = _process(locked, row, first)
                 AccountOpeningRow.objects.create(
                     opening=locked, number=row.number, status=outcome.status, code=outcome.code,
-                    field=outcome.field, message=outcome.message, user=outcome.user,
+                    field=outcome.field, messages=outcome.messages(), user=outcome.user,
                     initial_password_enc=(
                         cipher().encrypt(outcome.password, context=INITIAL_PASSWORD_CONTEXT) if outcome.password else ""
                     ),
@@ -610,7 +639,7 @@ def _render_result(opening: AccountOpening) -> bytes:
                     row.user.account_no if created and row.user else "",
                     password,
                     row.code,
-                    row.message,
+                    row.message_in(opening.language),
                 ]
             )
     return student_files.render(student_files.FileFormat(opening.file_format), header, lines)

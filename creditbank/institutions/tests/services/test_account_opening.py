@@ -115,8 +115,13 @@ def test_a_csv_opens_links_and_refuses_row_by_row(school, make_learner) -> None:
     assert (holder.name, holder.phone_index, holder.email, holder.password) == (
         existing.name, existing.phone_index, existing.email, existing.password,
     )  # fmt: skip
-    message = AccountOpeningRow.objects.get(opening=opening, number=6).message
-    assert "2" in message and str(new_a["id_number"]) not in message
+    assert AccountOpeningRow.objects.get(opening=opening, number=6).messages == {
+        "zh-hans": "第 2 行已有相同的身份证号码：每名学生只需列出一次。",
+        "en": "The same ID number is already in row 2: list each student once.",
+    }
+    checksum = AccountOpeningRow.objects.get(opening=opening, number=5)
+    assert checksum.message_in("en").startswith("ID number: The last character does not match the others")
+    assert checksum.message_in("zh-hans").startswith("身份证号码：")
     assert mail.outbox == []
     audit = AuditEvent.objects.filter(object_type="account_opening", object_id=str(opening.pk))
     assert sorted(audit.values_list("action", "actor_id")) == [
@@ -317,7 +322,10 @@ def test_a_phone_or_email_of_another_account_is_a_neutral_refusal(school, make_l
 
     refused = AccountOpeningRow.objects.get(opening=opening)
     assert (refused.status, refused.code, refused.field) == ("error", "opening_refused", "")
-    assert refused.message == ("无法根据此行开户。学生可以自行在学分银行网站注册。")
+    assert refused.messages == {
+        "zh-hans": "无法根据此行开户。学生可以自行在学分银行网站注册。",
+        "en": "This account cannot be opened from the file. The student can register on the credit bank's site themselves.",
+    }
     assert User.objects.count() == users
     assert not Enrolment.objects.filter(user=other).exists()
 
