@@ -11,3 +11,12 @@ def run_account_opening(opening_id: int) -> None:
     from creditbank.institutions.services import account_opening_run
 
     account_opening_run(opening_id=opening_id)
+
+
+@task()
+def purge_account_opening_results() -> int:
+    """Delete the results nobody fetched in time (scheduled at each result's expiry; the daily
+    ``purge_account_openings`` does the same where the task backend cannot schedule)."""
+    from creditbank.institutions.services import account_openings_purge
+
+    return account_openings_purge()

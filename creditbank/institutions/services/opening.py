@@ -523,6 +523,8 @@ def _finish(opening_id: int, status: str) -> AccountOpening:
         opening.finished_at = now
         opening.result_expires_at = now + timedelta(hours=policy().account_opening_result_hours)
         opening.save(update_fields=["status", "finished_at", "result_expires_at", "updated_at"])
+        expires = opening.result_expires_at
+        transaction.on_commit(lambda: _schedule_purge(expires))
         audit_record(
             actor=opening.created_by, action="institution.accounts_opened", object_type="account_opening",
             object_id=opening.pk,
@@ -536,6 +538,13 @@ def _finish(opening_id: int, status: str) -> AccountOpening:
         opening.pk, status, opening.created, opening.linked, opening.errors,
     )  # fmt: skip
     return opening
+
+
+def _schedule_purge(at: datetime) -> None:
+    try:
+        tasks.purge_account_opening_results.using(run_after=at + timedelta(seconds=1)).enqueue()
+    except Exception:  # the immediate and dummy backends refuse run_after; the daily command covers it
+        log.debug("result purge not scheduled for %s; purge_account_openings will", at)
 
 
 def account_openings_resume(*, now: datetime | None = None) -> list[int]:
