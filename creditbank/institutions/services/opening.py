@@ -486,7 +486,9 @@ def _run(opening: AccountOpening) -> None:
     for start in range(0, len(pending), CHUNK):
         with transaction.atomic():
             locked = (
-                AccountOpening.objects.select_for_update().select_related("institution", "client").get(pk=opening.pk)
+                AccountOpening.objects.select_for_update(of=("self",))
+                .select_related("institution", "client")
+                .get(pk=opening.pk)
             )
             if locked.finished:
                 return
@@ -515,7 +517,9 @@ def _run(opening: AccountOpening) -> None:
 
 def _finish(opening_id: int, status: str) -> AccountOpening:
     with transaction.atomic():
-        opening = AccountOpening.objects.select_for_update().select_related("institution").get(pk=opening_id)
+        opening = (
+            AccountOpening.objects.select_for_update(of=("self",)).select_related("institution").get(pk=opening_id)
+        )
         if opening.finished:
             return opening
         now = timezone.now()
