@@ -363,6 +363,7 @@ def accounts_open(request: HttpRequest, code: str, file: File[UploadedFile] = No
 
     def create() -> tuple[int, dict[str, Any]]:
         opening = services.account_opening_upload(caller=caller, code=code, upload=file, client_address=address)
+        opening.refresh_from_db()  # an immediate task backend has run it already
         return 202, _opening_out(opening, caller, rows=True)
 
     who = f"client:{caller.client_pk}" if isinstance(caller, ClientPrincipal) else f"user:{caller.pk}"

@@ -512,3 +512,14 @@ def test_the_result_waits_for_the_run_then_expires(school) -> None:  # type: ign
         account_opening_result(caller=admin, code="uni-a", id=opening.pk)
     assert gone.value.code == "opening_result_gone"
     assert account_openings_purge(now=later) == 0
+
+
+@pytest.mark.parametrize(("kind", "headers"), [("csv", "zh"), ("xlsx", "en")])
+def test_the_template_as_it_is_opens_its_sample_student(school, kind, headers) -> None:  # type: ignore[no-untyped-def]
+    from creditbank.institutions.services import account_opening_template
+
+    admin, _institution = school
+    template = account_opening_template(kind=kind, headers=headers)
+    opening = open_accounts(admin, "uni-a", SimpleUploadedFile(template.filename, template.data))
+    assert (opening.file_format, opening.rows_total, opening.created) == (kind, 1, 1)
+    assert Enrolment.objects.get().student_no == "2026001"
