@@ -132,6 +132,7 @@ _FILE_MESSAGES: dict[str, Any] = {
         "The file has more than %(max_rows)d students. Split it into files of at most %(max_rows)d rows."
     ),
 }
+_TOO_LARGE = _("The file is larger than %(mb)d MB: split it into smaller files.")
 _OLD_EXCEL = _("This is an old Excel file (.xls). Save it as an Excel workbook (.xlsx) or as CSV UTF-8.")
 #: Row messages for the institution where the accounts context speaks to the learner.
 _ROW_MESSAGES: dict[str, Any] = {
@@ -216,7 +217,13 @@ def account_opening_upload(
         raise DomainError(KernelCode.UPLOAD_MISSING, _("Choose the file of students to upload."), field="file")
     _count_upload(institution, user)
     source = upload.chunks() if hasattr(upload, "chunks") else upload
-    data = read_limited(source, max_bytes=MAX_FILE_BYTES, field="file")
+    try:
+        data = read_limited(source, max_bytes=MAX_FILE_BYTES, field="file")
+    except DomainError as exc:
+        raise DomainError(
+            exc.code, _TOO_LARGE % {"mb": MAX_FILE_BYTES // (1024 * 1024)}, field="file", status=exc.status,
+            extra=exc.extra,
+        ) from exc  # fmt: skip
     try:
         parsed = student_files.read_student_file(data, max_rows=policy().account_opening_max_rows)
     except StudentFileError as exc:

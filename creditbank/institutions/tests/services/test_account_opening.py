@@ -389,10 +389,14 @@ def test_too_many_rows(school, settings) -> None:  # type: ignore[no-untyped-def
 
 def test_a_file_too_large_is_refused_before_it_is_read(school, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     admin, _institution = school
-    monkeypatch.setattr(opening_module, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(opening_module, "MAX_FILE_BYTES", 1024 * 1024)
+    big = SimpleUploadedFile("s.csv", b"name,id_number,phone\r\n" + b"x" * (1024 * 1024))
     with pytest.raises(DomainError) as refused:
-        account_opening_upload(caller=admin, code="uni-a", upload=students_file([student(), student()]))
+        account_opening_upload(caller=admin, code="uni-a", upload=big)
     assert (refused.value.code, refused.value.status) == ("upload_too_large", 413)
+    assert (refused.value.extra, refused.value.errors) == (
+        {"max_bytes": 1024 * 1024}, {"file": ["文件超过 1 MB：请拆分为较小的文件。"]},
+    )  # fmt: skip
 
 
 def test_uploads_per_institution_are_limited(school, settings) -> None:  # type: ignore[no-untyped-def]
