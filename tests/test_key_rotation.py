@@ -70,6 +70,11 @@ def every_kind_of_sealed_data(make_learner, settings, django_capture_on_commit_c
         notice_services.ticket_open(
             user=user, category="other", subject="问题", message="请帮忙", attachments=[_jpeg(5)]
         )
+    # a file of students whose result (initial passwords, the file's rows) waits for its download
+    from creditbank.institutions.tests.factories import make_institution, open_accounts, student, students_file
+
+    make_institution("uni-a", admin=user)
+    assert open_accounts(user, "uni-a", students_file([student()])).created == 1
     assert ChangeRequest.objects.filter(user=user, kind="reviewed").count() == 1
     assert ChangeRequest.objects.filter(user=user, kind="locked").count() == 1
     assert set(ContactChange.objects.filter(user=user).values_list("kind", flat=True)) == {"email", "phone"}
@@ -100,7 +105,7 @@ def test_rotate_then_drop_the_old_key_every_value_still_opens(every_kind_of_seal
     tokens, files = _every_ciphertext(), _every_file()
     # every declared column and vault file holds data in this fixture (or the test proves little)
     assert {t[0].split("#")[0] for t in tokens} == {f"{c.model}.{c.field}" for c in sealed_columns()}
-    assert len(files) >= 2 + 2 + 2 + 1  # ID photos, proofs, history evidence, attachment
+    assert len(files) >= 2 + 2 + 2 + 1 + 1  # ID photos, proofs, history evidence, attachment, a file of students
     plain_before = {name: cipher().decrypt(token, context=ctx) for name, token, ctx in tokens}
     files_before = {name: vault().read(name, context=ctx) for name, ctx in files}
 

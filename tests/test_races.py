@@ -239,3 +239,43 @@ def test_deposits_freezes_and_revocations_racing_on_one_account_leave_balances_e
     revoked = Outcome.objects.filter(status="revoked").count()
     assert entries.filter(kind="reversal").count() == revoked
     call_command("verify_ledger")
+
+
+def test_two_institutions_opening_the_same_person_at_once_make_one_account(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Two files naming the same new person run at the same moment: one opens the account, the
+    other links it (the unique ID-number index decides, and the loser looks the holder up again);
+    never two accounts, and only the opener's result holds a password."""
+    from types import SimpleNamespace
+
+    from creditbank.accounts.selectors import user_find_by_identifier
+    from creditbank.institutions.models import AccountOpeningRow, Enrolment
+    from creditbank.institutions.services import account_opening_run, account_opening_upload
+    from creditbank.institutions.services import opening as opening_module
+    from creditbank.institutions.tests.factories import make_institution, student, students_file
+
+    admin_a, admin_b = factories.LearnerFactory(), factories.LearnerFactory()
+    a, b = make_institution("uni-a", admin=admin_a), make_institution("uni-b", admin=admin_b)
+    same = student("王芳")
+    monkeypatch.setattr(
+        opening_module, "tasks", SimpleNamespace(run_account_opening=SimpleNamespace(enqueue=lambda *args: None))
+    )
+    openings = [
+        account_opening_upload(caller=admin, code=code, upload=students_file([same]))
+        for admin, code in ((admin_a, "uni-a"), (admin_b, "uni-b"))
+    ]
+
+    race(*(lambda o=opening: account_opening_run(opening_id=o.pk) for opening in openings))
+
+    user = user_find_by_identifier(same["id_number"])
+    assert user is not None
+    assert User.objects.filter(name="王芳").count() == 1
+    rows = AccountOpeningRow.objects.filter(opening__in=openings)
+    assert sorted(rows.values_list("status", flat=True)) == ["created", "linked"]
+    assert rows.get(status="created").initial_password_enc != ""
+    assert rows.get(status="linked").initial_password_enc == ""
+    assert sorted(Enrolment.objects.filter(user=user).values_list("institution__code", "opened")) == sorted(
+        [
+            (a.code, rows.get(status="created").opening.institution == a),
+            (b.code, rows.get(status="created").opening.institution == b),
+        ]
+    )

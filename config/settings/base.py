@@ -280,6 +280,13 @@ CREDITBANK_POLICY: dict[str, Any] = {
     "CLIENT_TOKEN_REQUESTS_PER_ADDRESS_PER_HOUR": env.get_int("POLICY_CLIENT_TOKEN_REQUESTS_PER_ADDRESS_PER_HOUR", 600),
     # Credits: whether the credits of a certified outcome expire with it (its expires_on)
     "CREDITS_EXPIRE_WITH_CERTIFICATE": env.get_bool("POLICY_CREDITS_EXPIRE_WITH_CERTIFICATE", False),
+    # Accounts opened by institutions in bulk (ADR 0023): whether the institution's word verifies
+    # the identity; rows per file; hours the result file (initial passwords) waits for its one
+    # download; files per institution per hour
+    "INSTITUTION_VOUCHES_IDENTITY": env.get_bool("POLICY_INSTITUTION_VOUCHES_IDENTITY", False),
+    "ACCOUNT_OPENING_MAX_ROWS": env.get_int("POLICY_ACCOUNT_OPENING_MAX_ROWS", 5000),
+    "ACCOUNT_OPENING_RESULT_HOURS": env.get_int("POLICY_ACCOUNT_OPENING_RESULT_HOURS", 24),
+    "ACCOUNT_OPENINGS_PER_INSTITUTION_PER_HOUR": env.get_int("POLICY_ACCOUNT_OPENINGS_PER_INSTITUTION_PER_HOUR", 20),
 }
 
 # --- Text messages (confirmation codes); see creditbank/profiles/sms.py ------------------------

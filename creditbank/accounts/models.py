@@ -49,7 +49,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     account_no = models.CharField(_("account number"), max_length=12, unique=True)
     name = models.CharField(_("name"), max_length=64)
-    email = models.CharField(_("email"), max_length=254)
+    #: empty only for an account an institution opened without one (``user_open``)
+    email = models.CharField(_("email"), max_length=254, blank=True)
     id_number_enc = models.TextField(blank=True, default="")
     id_number_index = models.CharField(max_length=64, null=True, blank=True, unique=True)
     id_number_masked = models.CharField(max_length=32, blank=True, default="")
@@ -86,7 +87,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            models.UniqueConstraint(
+                Lower("email"), condition=~models.Q(email=""), name="accounts_user_email_ci_unique"
+            ),
             models.CheckConstraint(
                 condition=models.Q(status__in=[s.value for s in AccountStatus]),
                 name="accounts_user_status_valid",

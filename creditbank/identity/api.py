@@ -52,6 +52,11 @@ class VerificationOut(Schema):
     can_submit: bool
     can_withdraw: bool
     can_reset: bool
+    #: where the identity of the current attempt comes from: ``learner`` (ID card photos) or
+    #: ``institution`` (vouched for by the institution that opened the account, named by its code
+    #: in ``source_institution``); empty before any attempt
+    source: str = ""
+    source_institution: str = ""
 
 
 class ReviewCheckOut(Schema):

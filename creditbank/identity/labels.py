@@ -16,6 +16,7 @@ CHECK_LABELS: dict[str, Any] = {
     "ocr_match": _("Card text matches the registered name and ID number"),
     "region_known": _("Region code known"),
     "provider": _("Identity provider"),
+    "institution_vouched": _("Identity vouched for by the institution that opened the account"),
 }
 CHECK_STATUS_LABELS: dict[str, Any] = {
     "passed": _("passed"),

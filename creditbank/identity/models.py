@@ -3,11 +3,20 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from creditbank.reviews.bases import ReviewedRequest, ReviewStatus
 
 #: A verification runs every state of the review workflow (reset: staff undid an approval).
 VerificationStatus = ReviewStatus
+
+
+class VerificationSource(models.TextChoices):
+    """Where the identity comes from: the learner's own ID card photos, or an institution that
+    opened the account and vouches for who its student is (when the deployment's policy says so)."""
+
+    LEARNER = "learner", _("ID card photos")
+    INSTITUTION = "institution", _("Vouched for by an institution")
 
 
 class VerificationAttempt(ReviewedRequest):
@@ -17,7 +26,8 @@ class VerificationAttempt(ReviewedRequest):
     ``back_blob``, deleted after the retention period), the declared name (copied at
     submission), photo hashes (perceptual and SHA-256, kept after deletion to detect reuse; the
     portrait hash also as ``PortraitHashBand`` rows for the indexed look-up), the results of the
-    automatic checks (masked values only) and the reviewer's note.
+    automatic checks (masked values only) and the reviewer's note. An attempt an institution
+    vouched for (``source`` institution) has no photos: it names the institution by its code.
     """
 
     review_kind = "verification"
@@ -44,6 +54,9 @@ class VerificationAttempt(ReviewedRequest):
     provider = models.CharField(max_length=100, blank=True)
 
     auto_decided = models.BooleanField(default=False)
+    source = models.CharField(max_length=16, choices=VerificationSource.choices, default=VerificationSource.LEARNER)
+    #: the code of the institution that vouched (``source`` institution), else empty
+    source_institution = models.CharField(max_length=32, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True, help_text="withdrawn or reset by the learner")
 
     class Meta(ReviewedRequest.Meta):
@@ -54,6 +67,11 @@ class VerificationAttempt(ReviewedRequest):
                 fields=["user"], condition=Q(status="approved"), name="identity_one_approved_attempt_per_user"
             ),
             ReviewedRequest.status_constraint(*VerificationStatus.values, name="identity_attempt_status_valid"),
+            models.CheckConstraint(
+                condition=Q(source=VerificationSource.LEARNER, source_institution="")
+                | Q(source=VerificationSource.INSTITUTION, source_institution__gt=""),
+                name="identity_attempt_source_named",
+            ),
         ]
 
     def __str__(self) -> str:

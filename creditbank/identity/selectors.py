@@ -105,6 +105,8 @@ def verification_state(user: User) -> dict[str, Any]:
         "can_submit": _may_submit(user, attempt, left),
         "can_withdraw": False,
         "can_reset": False,
+        "source": "",
+        "source_institution": "",
     }
     if attempt is None:
         return state
@@ -122,6 +124,8 @@ def verification_state(user: User) -> dict[str, Any]:
         reason=reason_as_dict(attempt.reason_code) if attempt.reason_code else None,
         can_withdraw=attempt.status == VerificationStatus.PENDING,
         can_reset=attempt.status == VerificationStatus.REJECTED,
+        source=attempt.source,
+        source_institution=attempt.source_institution,
     )
     return state
 

@@ -1,23 +1,29 @@
 """Institutions: the public list, onboarding by bank staff, members and API clients managed by
-an institution's administrators, and ``whoami`` for a client token. Thin: services and
-selectors do the work."""
+an institution's administrators, ``whoami`` for a client token, and bulk account opening (a file
+of students, its report and its one-time result file). Thin: services and selectors do the work."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
-from ninja import Router, Schema
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
 from ninja.responses import Response, Status
 
 from creditbank.accounts.actor import actor
 from creditbank.accounts.id_numbers import region_name
 from creditbank.institutions import selectors, services
-from creditbank.institutions.models import ApiClient, Institution, Membership
-from creditbank.institutions.principal import client_principal
+from creditbank.institutions.models import AccountOpening, ApiClient, Institution, Membership
+from creditbank.institutions.principal import ClientPrincipal, client_principal
 from creditbank.kernel import ratelimit
 from creditbank.kernel.api_schemas import InputSchema, problems
+from creditbank.kernel.downloads import private_file_response
+from creditbank.kernel.errors import DomainError
+from creditbank.kernel.errors import ErrorCode as KernelCode
 from creditbank.kernel.idempotency import run_idempotent
 from creditbank.kernel.paging import Limit, Offset, page
 
@@ -243,3 +249,190 @@ def whoami(request: HttpRequest) -> Any:
         "institution": {"code": inst.code, "name": inst.name()},
         "scopes": sorted(principal.scopes),
     }
+
+
+# --- bulk account opening (批量开户) ------------------------------------------------------------------
+
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_FILE_RESPONSE = {"description": "CSV (UTF-8) or XLSX", "content": {"text/csv": {}, _XLSX: {}}}
+
+
+class OpeningRowOut(Schema):
+    #: the row's number in the uploaded file (the header row is usually 1)
+    row: int
+    #: ``created`` | ``linked`` | ``error``
+    status: str
+    code: str
+    field: str
+    message: str
+
+
+class OpeningCountsOut(Schema):
+    created: int
+    linked: int
+    errors: int
+
+
+class OpeningResultOut(Schema):
+    #: where the uploader fetches the result file (each created row's initial password), once;
+    #: null when this caller may not fetch it now
+    url: str | None
+    available: bool
+    expires_at: datetime | None
+    downloaded_at: datetime | None
+
+
+class OpeningSummaryOut(Schema):
+    id: int
+    institution: str
+    #: ``queued`` | ``running`` | ``done`` | ``failed``
+    status: str
+    filename: str
+    file_format: str
+    rows_total: int
+    rows_done: int
+    counts: OpeningCountsOut
+    #: accounts opened by this file count as real-name verified on the institution's word (policy)
+    vouched: bool
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    result: OpeningResultOut
+
+
+class OpeningOut(OpeningSummaryOut):
+    #: the report, one entry per row processed, in file order; never a password
+    rows: list[OpeningRowOut]
+
+
+class OpeningListOut(Schema):
+    items: list[OpeningSummaryOut]
+    count: int
+
+
+def _caller(request: HttpRequest) -> Any:
+    """The institution's API client (its token), or the person (their token or session)."""
+    principal = getattr(request, "auth", None)
+    return principal if isinstance(principal, ClientPrincipal) else actor(request)
+
+
+def _opening_out(opening: AccountOpening, caller: Any, *, rows: bool) -> dict[str, Any]:
+    available = selectors.account_opening_result_available(opening=opening, caller=caller)
+    code = opening.institution.code
+    out: dict[str, Any] = {
+        "id": opening.pk, "institution": code, "status": opening.status, "filename": opening.filename,
+        "file_format": opening.file_format, "rows_total": opening.rows_total, "rows_done": opening.rows_done,
+        "counts": {"created": opening.created, "linked": opening.linked, "errors": opening.errors},
+        "vouched": opening.vouched, "created_at": opening.created_at, "started_at": opening.started_at,
+        "finished_at": opening.finished_at,
+        "result": {
+            "url": f"/api/v1/institutions/{code}/accounts/{opening.pk}/result" if available else None,
+            "available": available, "expires_at": opening.result_expires_at,
+            "downloaded_at": opening.result_downloaded_at,
+        },
+    }  # fmt: skip
+    if rows:
+        out["rows"] = [
+            {"row": r.number, "status": r.status, "code": r.code, "field": r.field, "message": r.message}
+            for r in selectors.account_opening_rows(opening=opening)
+        ]
+    return out
+
+
+def _digest(upload: Any) -> str:
+    h = hashlib.sha256()
+    for chunk in upload.chunks():
+        h.update(chunk)
+    upload.seek(0)
+    return h.hexdigest()
+
+
+@router.post(
+    "/institutions/{code}/accounts", response={202: OpeningOut, **problems(400, 401, 403, 404, 409, 413, 422, 429)}
+)
+def accounts_open(request: HttpRequest, code: str, file: File[UploadedFile] = None) -> Any:  # type: ignore[assignment]
+    """Open accounts for a file of students (批量开户; multipart ``file``: CSV in UTF-8 or XLSX, the
+    columns of ``…/accounts/template``). For the institution's administrators, bank staff managing
+    institutions, and its API clients with ``accounts:write``. Answers 202 with the queued
+    opening; ``GET …/accounts/{opening_id}`` gives its progress and the report (``created``,
+    ``linked`` or ``error`` with a code, per row; no passwords), and once it is done, the uploader
+    fetches the result file with the initial passwords, once, from ``result.url``. Accepts an
+    ``Idempotency-Key``."""
+    caller = _caller(request)
+    address = ratelimit.client_address(request)
+
+    def create() -> tuple[int, dict[str, Any]]:
+        opening = services.account_opening_upload(caller=caller, code=code, upload=file, client_address=address)
+        opening.refresh_from_db()  # an immediate task backend has run it already
+        return 202, _opening_out(opening, caller, rows=True)
+
+    who = f"client:{caller.client_pk}" if isinstance(caller, ClientPrincipal) else f"user:{caller.pk}"
+    status, body = run_idempotent(
+        scope=f"institutions.accounts:{code}:{who}",
+        key=request.headers.get("Idempotency-Key"),
+        payload={"file": _digest(file) if file is not None else None},
+        create=create,
+    )
+    return Status(status, body)
+
+
+@router.get("/institutions/{code}/accounts", response={200: OpeningListOut, **problems(400, 401, 403, 404)})
+def accounts_openings(request: HttpRequest, code: str, limit: Limit = 20, offset: Offset = 0) -> Any:
+    """The institution's account openings, newest first (without their rows)."""
+    caller = _caller(request)
+    institution = selectors.opening_institution_for(caller=caller, code=code)
+    rows, count = page(selectors.account_openings_of(institution=institution), limit=limit, offset=offset)
+    return {"items": [_opening_out(o, caller, rows=False) for o in rows], "count": count}
+
+
+@router.get(
+    "/institutions/{code}/accounts/template",
+    response={200: None, **problems(400, 404)},
+    openapi_extra={"responses": {"200": _FILE_RESPONSE}},
+    auth=None,
+)
+def accounts_template(request: HttpRequest, code: str, format: str = "csv", headers: str = "zh") -> HttpResponse:  # noqa: A002
+    """The file template (数据标准): the header row in Chinese (``headers=zh``: 姓名, 身份证号, 手机号,
+    邮箱, 学号) or English (``headers=en``: name, id_number, phone, email, student_no) and one
+    sample row, as ``format=csv`` (UTF-8) or ``format=xlsx``. Name, ID number and phone are
+    required; email and student number optional; either header form is read, in any order."""
+    selectors.institution_get_public(code)
+    errors = []
+    if format not in ("csv", "xlsx"):
+        errors.append(_choice("format", ["csv", "xlsx"]))
+    if headers not in ("zh", "en"):
+        errors.append(_choice("headers", ["zh", "en"]))
+    if errors:
+        raise DomainError.combine(errors)
+    template = services.account_opening_template(kind=format, headers=headers)
+    return private_file_response(template.data, template.content_type, template.filename)
+
+
+def _choice(field: str, allowed: list[str]) -> DomainError:
+    return DomainError(
+        KernelCode.CHOICE_INVALID, _("Choose one of: %(allowed)s.") % {"allowed": ", ".join(allowed)}, field=field,
+        extra={"allowed": allowed},
+    )  # fmt: skip
+
+
+@router.get("/institutions/{code}/accounts/{opening_id}", response={200: OpeningOut, **problems(401, 403, 404)})
+def accounts_opening(request: HttpRequest, code: str, opening_id: int) -> Any:
+    """An account opening: its progress, counts and the report of every row processed so far."""
+    caller = _caller(request)
+    opening = selectors.account_opening_get_for_actor(actor=caller, code=code, id=opening_id)
+    return _opening_out(opening, caller, rows=True)
+
+
+@router.get(
+    "/institutions/{code}/accounts/{opening_id}/result",
+    response={200: None, **problems(401, 403, 404, 409, 410)},
+    openapi_extra={"responses": {"200": _FILE_RESPONSE}},
+)
+def accounts_opening_result(request: HttpRequest, code: str, opening_id: int) -> HttpResponse:
+    """The result file, once, for the uploader: every row's status and, for each account opened,
+    its account number and initial password (the only place they ever appear). Afterwards the
+    passwords are deleted: 410 ``opening_result_gone``, as after ``ACCOUNT_OPENING_RESULT_HOURS``."""
+    result = services.account_opening_result(
+        caller=_caller(request), code=code, id=opening_id, client_address=ratelimit.client_address(request)
+    )
+    return private_file_response(result.data, result.content_type, result.filename)

@@ -36,3 +36,18 @@ class ErrorCode(StrEnum):
     INVALID_SCOPE = "invalid_scope"
     CLIENT_REQUIRED = "client_required"
     INSUFFICIENT_SCOPE = "insufficient_scope"
+    # bulk account opening (批量开户): the uploaded file (domain.student_files)
+    FILE_ENCODING = "file_encoding"
+    FILE_UNREADABLE = "file_unreadable"
+    FILE_COLUMNS_MISSING = "file_columns_missing"
+    FILE_COLUMN_REPEATED = "file_column_repeated"
+    FILE_NO_ROWS = "file_no_rows"
+    FILE_TOO_MANY_ROWS = "file_too_many_rows"
+    # ... one of its rows, in the report (not a problem response)
+    ROW_DUPLICATE = "row_duplicate"
+    CELL_NOT_TEXT = "cell_not_text"
+    OPENING_REFUSED = "opening_refused"
+    # ... the one-time result file with the initial passwords
+    OPENING_NOT_FINISHED = "opening_not_finished"  # 409
+    OPENING_RESULT_GONE = "opening_result_gone"  # 410
+    OPENING_RESULT_NOT_YOURS = "opening_result_not_yours"  # 403

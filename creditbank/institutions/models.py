@@ -176,3 +176,171 @@ class ApiClientCall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} {self.status}"
+
+
+class Enrolment(models.Model):
+    """That an institution holds an account as its student (学籍关联): made when the institution
+    opens the account or links an existing one from a file of its students. PII: which person
+    studies at which institution, the student number the institution gave, and whether the
+    name it gave matched the account's (kept for the bank's staff; never told to the institution).
+    """
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="enrolments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    student_no = models.CharField(_("student number"), max_length=32, blank=True)
+    #: the institution opened the account (True) or linked one that existed (False)
+    opened = models.BooleanField(default=False)
+    name_matched = models.BooleanField(default=True)
+    opening = models.ForeignKey(
+        "AccountOpening", on_delete=models.SET_NULL, null=True, blank=True, related_name="enrolments"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    client = models.ForeignKey(ApiClient, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["institution_id", "id"]
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [models.UniqueConstraint(fields=["institution", "user"], name="institutions_enrolment_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} at {self.institution_id}"
+
+
+class OpeningStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Opening accounts")
+    DONE = "done", _("Finished")
+    FAILED = "failed", _("Stopped by an error")
+
+
+class FileFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "XLSX"
+
+
+class AccountOpening(models.Model):
+    """One file of students an institution uploaded to open their accounts (批量开户), worked
+    through by a background task, and its counts.
+
+    PII: the file's rows (names, ID numbers, phones, emails, student numbers) as an encrypted
+    file in the private vault (``source_blob``) from the upload until the result file is
+    downloaded or expires; the uploader. The result file is never stored: it is made at its one
+    download from that file and the rows' sealed initial passwords (``AccountOpeningRow``).
+    """
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="account_openings")
+    #: who uploaded: a person (an administrator, or bank staff) or the institution's API client
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    filename = models.CharField(_("file name"), max_length=120, blank=True)
+    file_format = models.CharField(max_length=8, choices=FileFormat.choices)
+    #: the uploader's language: the report's messages and the result file's headers are in it
+    language = models.CharField(max_length=8)
+    status = models.CharField(max_length=16, choices=OpeningStatus.choices, default=OpeningStatus.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    linked = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    #: whether created accounts are verified on the institution's word (the policy at upload time)
+    vouched = models.BooleanField(default=False)
+    source_blob = models.CharField(max_length=64, blank=True)
+    result_expires_at = models.DateTimeField(null=True, blank=True)
+    result_downloaded_at = models.DateTimeField(null=True, blank=True)
+    result_purged_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    #: the last progress (a stalled run is queued again: ``resume_account_openings``)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("account opening")
+        verbose_name_plural = _("account openings")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=OpeningStatus.values), name="institutions_opening_status"),
+            models.CheckConstraint(
+                condition=Q(file_format__in=FileFormat.values), name="institutions_opening_file_format"
+            ),
+            models.CheckConstraint(
+                condition=Q(rows_done__lte=models.F("rows_total"))
+                & Q(rows_done=models.F("created") + models.F("linked") + models.F("errors")),
+                name="institutions_opening_counts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"account opening #{self.pk} of {self.institution_id}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (OpeningStatus.DONE, OpeningStatus.FAILED)
+
+    @property
+    def progress_percent(self) -> int:
+        return 100 if not self.rows_total else int(100 * self.rows_done / self.rows_total)
+
+
+class RowStatus(models.TextChoices):
+    CREATED = "created", _("Account opened")
+    LINKED = "linked", _("Linked")
+    ERROR = "error", _("Not opened")
+
+
+class AccountOpeningRow(models.Model):
+    """The report of one row of an account opening: created, linked or refused with a code and a
+    message. PII: the account it touched (never shown to the institution for a linked row) and,
+    for an account opened, its initial password sealed (AES-256-GCM) until the result file is
+    downloaded once or expires; the code and message hold no personal values.
+    """
+
+    opening = models.ForeignKey(AccountOpening, on_delete=models.CASCADE, related_name="rows")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=8, choices=RowStatus.choices)
+    code = models.CharField(max_length=40, blank=True)
+    field = models.CharField(max_length=16, blank=True)
+    #: the message in each of the site's languages (``{"zh-hans": …, "en": …}``)
+    messages = models.JSONField(default=dict, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    initial_password_enc = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["opening_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["opening", "number"], name="institutions_opening_row_once"),
+            models.CheckConstraint(condition=Q(status__in=RowStatus.values), name="institutions_opening_row_status"),
+            models.CheckConstraint(
+                condition=Q(status="error", code__gt="") | (~Q(status="error") & Q(code="")),
+                name="institutions_opening_row_code",
+            ),
+            models.CheckConstraint(
+                condition=Q(initial_password_enc="") | Q(status="created"),
+                name="institutions_opening_row_password_created_only",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"row {self.number} {self.status}"
+
+    def message_in(self, language: str | None) -> str:
+        """The message in ``language`` (or its base language), else in the site's language."""
+        if not self.messages:
+            return ""
+        for candidate in (language or "", (language or "").split("-")[0], settings.LANGUAGE_CODE):
+            if candidate in self.messages:
+                return str(self.messages[candidate])
+        return str(next(iter(self.messages.values())))
+
+    @property
+    def message(self) -> str:
+        """The message in the active language (pages and the API)."""
+        return self.message_in(get_language())

@@ -12,11 +12,22 @@ import logging
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.roles import Acting, Role, has_role, object_for_actor
-from creditbank.institutions.models import ApiClient, ApiClientCall, Institution, MemberRole, Membership
-from creditbank.kernel.errors import NotFound
+from creditbank.institutions.domain.principals import ClientPrincipal
+from creditbank.institutions.errors import ErrorCode
+from creditbank.institutions.models import (
+    AccountOpening,
+    AccountOpeningRow,
+    ApiClient,
+    ApiClientCall,
+    Institution,
+    MemberRole,
+    Membership,
+)
+from creditbank.kernel.errors import NotFound, PermissionDenied
 
 log = logging.getLogger("creditbank.institutions.access")
 
@@ -30,6 +41,9 @@ MEMBER_ROLES: dict[Role, str] = {
 NO_INSTITUTION = _("No such institution.")
 NO_MEMBER = _("No such member.")
 NO_CLIENT = _("No such API client.")
+NO_OPENING = _("No such account opening.")
+#: The scope an institution's system needs to open accounts.
+ACCOUNTS_SCOPE = "accounts:write"
 
 
 def institution_role_held(user: Any, role: Role, institution: object | None) -> bool:
@@ -183,3 +197,78 @@ def roles_of_member(*, user: Any) -> list[tuple[Institution, list[str]]]:
     for m in memberships.order_by("institution__code", "role"):
         held.setdefault(m.institution_id, (m.institution, []))[1].append(m.role)
     return list(held.values())
+
+
+def opening_institution_for(*, caller: Any, code: str) -> Institution:
+    """The institution ``code`` if ``caller`` may open accounts for it: its administrators and
+    bank staff managing institutions (``institution_get_for_actor``), or its own API client whose
+    token carries ``accounts:write`` (403 ``insufficient_scope`` without). Another institution's
+    code is the NotFound of an unknown one, and the refusal is logged."""
+    if not isinstance(caller, ClientPrincipal):
+        return institution_get_for_actor(actor=caller, code=code)
+    institution = Institution.objects.filter(code=code, active=True).first()
+    if institution is None or institution.pk != caller.institution_pk:
+        log.warning(
+            "institution access refused: client %s of %s asked for %s", caller.client_id, caller.institution_code, code
+        )
+        raise NotFound(NO_INSTITUTION)
+    if ACCOUNTS_SCOPE not in caller.scopes:
+        raise PermissionDenied(
+            ErrorCode.INSUFFICIENT_SCOPE,
+            _("This client's token does not carry the scope this endpoint needs."),
+            extra={"required": ACCOUNTS_SCOPE, "scopes": sorted(caller.scopes)},
+        )
+    return institution
+
+
+def account_opening_get_for_actor(*, actor: Any, code: str, id: int, for_update: bool = False) -> AccountOpening:
+    """An account opening of institution ``code``, for whoever may open accounts there
+    (:func:`opening_institution_for`); one of another institution, through its path or one's own,
+    is NotFound (and logged)."""
+    institution = opening_institution_for(caller=actor, code=code)
+    if not isinstance(actor, ClientPrincipal):
+        found: AccountOpening = _object_of_institution(
+            AccountOpening.objects.select_related("institution"), actor=actor, code=code, id=id, missing=NO_OPENING,
+            what="account opening", for_update=for_update,
+        )  # fmt: skip
+        return found
+    qs = AccountOpening.objects.select_related("institution").filter(institution=institution)
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    opening = qs.filter(pk=id).first()
+    if opening is None:
+        if AccountOpening.objects.filter(pk=id).exclude(institution=institution).exists():
+            log.warning("institution access refused: client %s asked for account opening %s", actor.client_id, id)
+        raise NotFound(NO_OPENING)
+    return opening
+
+
+def account_openings_of(*, institution: Institution) -> QuerySet[AccountOpening]:
+    """The institution's account openings, newest first (the caller has passed the gate)."""
+    return AccountOpening.objects.filter(institution=institution).order_by("-created_at", "-id")
+
+
+def account_opening_rows(*, opening: AccountOpening) -> QuerySet[AccountOpeningRow]:
+    """The report's rows, in file order."""
+    return AccountOpeningRow.objects.filter(opening=opening).order_by("number")
+
+
+def account_opening_is_uploader(*, opening: AccountOpening, caller: Any) -> bool:
+    """Whether ``caller`` uploaded the file: only they get its initial passwords."""
+    if isinstance(caller, ClientPrincipal):
+        return opening.client_id is not None and opening.client_id == caller.client_pk
+    return opening.created_by_id is not None and opening.created_by_id == getattr(caller, "pk", None)
+
+
+def account_opening_result_available(*, opening: AccountOpening, caller: Any, now: Any = None) -> bool:
+    """Whether ``caller`` may fetch the opening's result file now: its uploader, after the run,
+    within the result's hours, and not fetched before."""
+    at = now or timezone.now()
+    return (
+        opening.finished
+        and opening.result_downloaded_at is None
+        and opening.result_purged_at is None
+        and bool(opening.source_blob)
+        and (opening.result_expires_at is None or opening.result_expires_at > at)
+        and account_opening_is_uploader(opening=opening, caller=caller)
+    )

@@ -5,4 +5,8 @@ from creditbank.institutions import views
 app_name = "institutions"
 urlpatterns = [
     path("institutions/<slug:code>/manage/", views.manage, name="manage"),
+    path("institutions/<slug:code>/accounts/", views.openings, name="openings"),
+    path("institutions/<slug:code>/accounts/template/", views.opening_template, name="opening_template"),
+    path("institutions/<slug:code>/accounts/<int:opening_id>/", views.opening, name="opening"),
+    path("institutions/<slug:code>/accounts/<int:opening_id>/result/", views.opening_result, name="opening_result"),
 ]

@@ -1,5 +1,6 @@
-"""The institution's page for its administrators (and bank staff managing institutions):
-members added and removed, API clients created, rotated and revoked, a new secret shown once."""
+"""The institution's pages for its administrators (and bank staff managing institutions):
+members added and removed, API clients created, rotated and revoked, a new secret shown once;
+accounts opened for a file of students, the report and the one-time result file."""
 
 from __future__ import annotations
 
@@ -7,15 +8,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
 
 from creditbank.accounts.actor import actor
 from creditbank.institutions import selectors, services
-from creditbank.institutions.forms import ClientForm, MemberForm
+from creditbank.institutions.forms import ClientForm, MemberForm, OpeningForm
+from creditbank.institutions.models import RowStatus
 from creditbank.kernel import ratelimit
+from creditbank.kernel.downloads import private_file_response
 from creditbank.kernel.errors import DomainError
 from creditbank.kernel.forms import apply_domain_error, refusal_message
 
@@ -85,3 +90,93 @@ def manage(request: HttpRequest, code: str) -> HttpResponse:
         },
         status=status,
     )
+
+
+#: The template downloads offered: (format, headers).
+TEMPLATES = [("xlsx", "zh"), ("csv", "zh"), ("xlsx", "en"), ("csv", "en")]
+
+
+@login_required
+@never_cache
+def openings(request: HttpRequest, code: str) -> HttpResponse:
+    """Upload a file of students; the institution's earlier openings; the templates."""
+    user = actor(request)
+    institution = selectors.opening_institution_for(caller=user, code=code)
+    form = OpeningForm(request.POST, request.FILES) if request.method == "POST" else OpeningForm()
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            opening = services.account_opening_upload(
+                caller=user, code=code, upload=form.cleaned_data["file"],
+                client_address=ratelimit.client_address(request),
+            )  # fmt: skip
+        except DomainError as exc:
+            apply_domain_error(form, exc, request=request)
+            status = 429 if exc.status == 429 else 400
+        else:
+            messages.success(request, _("File received."))
+            return redirect("institutions:opening", code=code, opening_id=opening.pk)
+    elif request.method == "POST":
+        status = 400
+    page = Paginator(selectors.account_openings_of(institution=institution), 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "institutions/openings.html",
+        {"institution": institution, "form": form, "page": page, "templates": TEMPLATES},
+        status=status,
+    )
+
+
+@login_required
+@never_cache
+@require_safe
+def opening(request: HttpRequest, code: str, opening_id: int) -> HttpResponse:
+    """One opening: progress (the page reloads itself while it runs), counts, the one-time result
+    download for the uploader, and the report of every row."""
+    user = actor(request)
+    found = selectors.account_opening_get_for_actor(actor=user, code=code, id=opening_id)
+    only = request.GET.get("only", "")
+    rows = selectors.account_opening_rows(opening=found)
+    if only in RowStatus.values:
+        rows = rows.filter(status=only)
+    else:
+        only = ""
+    return render(
+        request,
+        "institutions/opening.html",
+        {
+            "institution": found.institution,
+            "opening": found,
+            "page": Paginator(rows, 100).get_page(request.GET.get("page")),
+            "only": only,
+            "statuses": RowStatus.choices,
+            "uploader": selectors.account_opening_is_uploader(opening=found, caller=user),
+            "result_available": selectors.account_opening_result_available(opening=found, caller=user),
+        },
+    )
+
+
+@login_required
+@never_cache
+@require_POST
+def opening_result(request: HttpRequest, code: str, opening_id: int) -> HttpResponse:
+    """The result file, once (a POST, so that no link preview or prefetch can spend it)."""
+    try:
+        result = services.account_opening_result(
+            caller=actor(request), code=code, id=opening_id, client_address=ratelimit.client_address(request)
+        )
+    except DomainError as exc:
+        refusal_message(request, exc)
+        return redirect("institutions:opening", code=code, opening_id=opening_id)
+    return private_file_response(result.data, result.content_type, result.filename)
+
+
+@require_safe
+def opening_template(request: HttpRequest, code: str) -> HttpResponse:
+    """The template of the file (public, like the API's)."""
+    selectors.institution_get_public(code)
+    kind, headers = request.GET.get("format", "xlsx"), request.GET.get("headers", "zh")
+    if (kind, headers) not in TEMPLATES:
+        raise Http404
+    template = services.account_opening_template(kind=kind, headers=headers)
+    return private_file_response(template.data, template.content_type, template.filename)

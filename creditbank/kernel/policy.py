@@ -62,6 +62,11 @@ class Policy:
     client_token_requests_per_address_per_hour: int
     # Credits
     credits_expire_with_certificate: bool
+    # Accounts opened by institutions in bulk
+    institution_vouches_identity: bool
+    account_opening_max_rows: int
+    account_opening_result_hours: int
+    account_openings_per_institution_per_hour: int
 
     @classmethod
     def from_mapping(cls, raw: dict[str, Any]) -> Policy:

@@ -32,6 +32,8 @@ def users_wanting_notice_emails() -> QuerySet[User]:
     wants = Q(notification_preference__email_notices=True)
     if DEFAULT_EMAIL_NOTICES:
         wants |= Q(notification_preference__isnull=True)
-    return User.objects.filter(wants, is_active=True).exclude(
-        status__in=[AccountStatus.SUSPENDED, AccountStatus.CLOSED]
+    return (
+        User.objects.filter(wants, is_active=True)
+        .exclude(status__in=[AccountStatus.SUSPENDED, AccountStatus.CLOSED])
+        .exclude(email="")  # an account an institution opened without an email address
     )

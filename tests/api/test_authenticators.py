@@ -38,6 +38,7 @@ PUBLIC = {
     ("get", "/api/v1/institutions/{code}"),
     ("get", "/api/v1/rules"),
     ("get", "/api/v1/rules/{rule_id}"),
+    ("get", "/api/v1/institutions/{code}/accounts/template"),
 }
 SCHEMES = [{"BearerTokenAuth": []}, {"SessionCookieAuth": []}, {"ClientCredentialsAuth": []}]
 
@@ -106,7 +107,7 @@ def test_every_protected_operation_declares_the_security_schemes(db) -> None:  #
 def test_every_protected_operation_answers_401_problem_details_without_credentials(db) -> None:  # type: ignore[no-untyped-def]
     client = Client()
     protected = [(m, p) for m, p, op in operations(document()) if "security" in op]
-    assert len(protected) == 54 + 23  # + outcomes
+    assert len(protected) == 58 + 23  # + outcomes
     for method, path in protected:
         response = getattr(client, method)(concrete(path))
         assert response.status_code == 401, (method, path, response.content)

@@ -104,7 +104,9 @@ def test_an_issuer_revokes_a_deposited_outcome_on_its_page() -> None:
 
     school, other = make_school("uni-a"), make_school("uni-b")
     learner = VerifiedLearnerFactory()
-    report = services.outcomes_deposit(institution=school.institution, rows=[deposit_row(learner, "D-1")], deposited_by="t")
+    report = services.outcomes_deposit(
+        institution=school.institution, rows=[deposit_row(learner, "D-1")], deposited_by="t"
+    )
     outcome_id = report.outcome_ids[0]
     issuer = signed_in(school.issuer)
     home = issuer.get("/").content.decode()
@@ -115,7 +117,9 @@ def test_an_issuer_revokes_a_deposited_outcome_on_its_page() -> None:
     assert refused.status_code == 400
     assert signed_in(other.issuer).get("/institutions/uni-a/outcomes/").status_code == 404
     assert signed_in(school.reviewer).get("/institutions/uni-a/outcomes/").status_code == 404
-    other_post = signed_in(other.issuer).post("/institutions/uni-b/outcomes/", {"outcome_id": outcome_id, "reason": "x"})
+    other_post = signed_in(other.issuer).post(
+        "/institutions/uni-b/outcomes/", {"outcome_id": outcome_id, "reason": "x"}
+    )
     assert other_post.status_code == 400  # not one of uni-b's deposits: refused next to the form, nothing changed
     assert Outcome.objects.get(pk=outcome_id).status == "certified"
     done = issuer.post("/institutions/uni-a/outcomes/", {"outcome_id": outcome_id, "reason": "成绩录入错误"})

@@ -34,8 +34,11 @@ class Applicant:
     email: str
 
 
-def applicant_check(*, name: str, id_number: str, phone: str, email: str) -> tuple[Applicant, list[DomainError]]:
-    """Clean the four values; every refused one is an error of its own field, in form order."""
+def applicant_check(
+    *, name: str, id_number: str, phone: str, email: str, email_required: bool = True
+) -> tuple[Applicant, list[DomainError]]:
+    """Clean the four values; every refused one is an error of its own field, in form order.
+    Without ``email_required`` an empty email is no email (an account an institution opens)."""
     errors: list[DomainError] = []
 
     def cleaned(clean: Any, raw: str, empty: Any) -> Any:
@@ -49,7 +52,7 @@ def applicant_check(*, name: str, id_number: str, phone: str, email: str) -> tup
         name=cleaned(name_clean, name, ""),
         id_number=cleaned(id_number_parse, id_number, None),
         phone=cleaned(phone_clean, phone, ""),
-        email=cleaned(email_clean, email, ""),
+        email=cleaned(email_clean, email, "") if email_required or (email or "").strip() else "",
     )
     return applicant, errors
 
@@ -93,11 +96,11 @@ def account_number_issue() -> str:
     raise RuntimeError("could not issue a unique account number")
 
 
-def applicant_user(applicant: Applicant, **columns: Any) -> User:
+def applicant_user(applicant: Applicant, *, email_required: bool = True, **columns: Any) -> User:
     """The new account's row (not saved yet): a fresh account number, the applicant's values, the
     ID number and the phone sealed, what the ID number tells, and ``columns`` (status, password …)."""
     parsed = applicant.id_number
-    if parsed is None or not (applicant.name and applicant.phone and applicant.email):
+    if parsed is None or not (applicant.name and applicant.phone and (applicant.email or not email_required)):
         raise ValueError("applicant_user needs an applicant without errors")
     id_number = seal(parsed.value, context=ID_CONTEXT, mask=mask_id_number)
     phone = seal(applicant.phone, context=PHONE_CONTEXT, mask=mask_phone)

@@ -34,22 +34,27 @@ def user_open(
     name: str,
     id_number: str,
     phone: str,
-    email: str,
     initial_password: str,
-    opened_by: User,
+    opened_by: User | None,
+    email: str = "",
+    on_behalf: str = "",
     language: str | None = None,
     client_address: str = "",
 ) -> User:
     """Open an activated account whose initial password must be changed at the first login.
 
-    The values pass the rules of registration (name, GB 11643 ID number, phone, email, the
-    password validators for ``initial_password``, the policy's minimum age), every refused field
-    at once. Unlike registration, which answers a duplicate as if it were new (no account
-    enumeration), a value another account holds is refused by name: ``id_number_taken`` or
-    ``contact_taken`` (409) on its field, since the institution must know to use the existing
-    account. Nothing is written on any refusal; the opening is in the audit trail.
+    The values pass the rules of registration (name, GB 11643 ID number, phone, the password
+    validators for ``initial_password``, the policy's minimum age), every refused field at once.
+    The email is optional here: an institution may not know one (the account then has none until
+    its owner adds one, and cannot reset its password by email before that). Unlike
+    registration, which answers a duplicate as if it were new (no account enumeration), a value
+    another account holds is refused by name: ``id_number_taken`` or ``contact_taken`` (409) on
+    its field; the caller (an institution acting for its own learners, authorised by the
+    institutions context) decides what its own caller may learn of it. Nothing is written on any
+    refusal; the opening is in the audit trail: ``opened_by`` (None for an institution's system)
+    and ``on_behalf``, who that is (for example ``institution:uni-a client:cbc_…``).
     """
-    applicant, errors = applicant_check(name=name, id_number=id_number, phone=phone, email=email)
+    applicant, errors = applicant_check(name=name, id_number=id_number, phone=phone, email=email, email_required=False)
     errors += password_problems(
         initial_password, User(name=applicant.name, email=applicant.email), field="initial_password"
     )
@@ -70,6 +75,7 @@ def user_open(
         with transaction.atomic():
             user = applicant_user(
                 applicant,
+                email_required=False,
                 status=AccountStatus.ACTIVATED,
                 activated_at=now,
                 must_change_password=True,
@@ -84,6 +90,7 @@ def user_open(
                 subject=user,
                 object_type="user",
                 object_id=user.pk,
+                reason=on_behalf,
                 client_address=client_address,
             )
     except IntegrityError as exc:  # another account took one of the values since the check
@@ -91,5 +98,7 @@ def user_open(
         if not taken:
             raise
         raise DomainError.combine(taken) from exc
-    log.info("account opened account_no=%s by=%s", user.account_no, opened_by.account_no)
+    log.info(
+        "account opened account_no=%s by=%s %s", user.account_no, opened_by.account_no if opened_by else "-", on_behalf
+    )
     return user

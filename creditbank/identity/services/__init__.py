@@ -3,7 +3,8 @@
 - ``submission``: the learner submits consent and the two ID card photos (``verification_submit``);
 - ``prechecks``: the automatic checks of a submitted attempt and the photo-reuse index;
 - ``decisions``: a reviewer decides, the learner withdraws, staff reset, a changed name invalidates;
-- ``photos``: the photos after submission (purge, the audited reviewer view) and the audited reveal of PII.
+- ``photos``: the photos after submission (purge, the audited reviewer view) and the audited reveal of PII;
+- ``vouching``: an institution that opened the account vouches for its identity (where the policy allows it).
 """
 
 from creditbank.identity.services.decisions import (
@@ -19,6 +20,7 @@ from creditbank.identity.services.photos import (
 )
 from creditbank.identity.services.prechecks import verification_portrait_hashes_recompute, verification_precheck
 from creditbank.identity.services.submission import CONSENT_VERSION, ID_CARD_ASPECT, SIDE_NAMES, verification_submit
+from creditbank.identity.services.vouching import verification_vouch
 
 __all__ = [
     "CONSENT_VERSION",
@@ -33,5 +35,6 @@ __all__ = [
     "verification_reveal_pii",
     "verification_staff_reset",
     "verification_submit",
+    "verification_vouch",
     "verification_withdraw",
 ]

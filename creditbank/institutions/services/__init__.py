@@ -3,11 +3,12 @@
 - ``onboarding``: bank staff create an institution with its first administrator;
 - ``members``: an institution's administrators add and remove its staff;
 - ``clients``: API clients created, their secrets rotated (with an overlap window), revoked;
-- ``client_tokens``: the client-credentials grant, the tokens' authentication, the call record.
+- ``client_tokens``: the client-credentials grant, the tokens' authentication, the call record;
+- ``opening``: bulk account opening from a file of students, its run, the one-time result file.
 """
 
+from creditbank.institutions.domain.principals import ClientPrincipal
 from creditbank.institutions.services.client_tokens import (
-    ClientPrincipal,
     client_call_record,
     client_token_authenticate,
     client_token_grant,
@@ -15,9 +16,25 @@ from creditbank.institutions.services.client_tokens import (
 from creditbank.institutions.services.clients import api_client_create, api_client_revoke, api_client_rotate
 from creditbank.institutions.services.members import member_add, member_remove
 from creditbank.institutions.services.onboarding import institution_clean, institution_create
+from creditbank.institutions.services.opening import (
+    ResultFile,
+    account_opening_result,
+    account_opening_run,
+    account_opening_template,
+    account_opening_upload,
+    account_openings_purge,
+    account_openings_resume,
+)
 
 __all__ = [
     "ClientPrincipal",
+    "ResultFile",
+    "account_opening_result",
+    "account_opening_run",
+    "account_opening_template",
+    "account_opening_upload",
+    "account_openings_purge",
+    "account_openings_resume",
     "api_client_create",
     "api_client_revoke",
     "api_client_rotate",

@@ -11,12 +11,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.accounts.token_grants import GrantRequest, IssuedToken
+from creditbank.institutions.domain.principals import ClientPrincipal
 from creditbank.institutions.errors import ErrorCode
 from creditbank.institutions.models import ApiClient, ApiClientCall, ApiClientToken
 from creditbank.institutions.services import clock
@@ -29,23 +29,6 @@ TOKEN_PREFIX = "cbk_"  # noqa: S105 - a prefix, not a secret
 TOKEN_PATH = "/api/v1/auth/token"  # noqa: S105 - a path
 #: compared against when the client is unknown, so an unknown client costs what a known one does
 _NOBODY = hashlib.sha256(b"no such client").hexdigest()
-
-
-@dataclass(frozen=True)
-class ClientPrincipal:
-    """Who a client token names: an institution's system, with the scopes of its token."""
-
-    client_pk: int
-    client_id: str
-    institution_pk: int
-    institution_code: str
-    scopes: frozenset[str]
-
-    #: an authenticated caller for django-ninja, but not an account (``accounts.actor`` refuses it)
-    is_authenticated = True
-
-    def __bool__(self) -> bool:
-        return True
 
 
 def _invalid_client() -> DomainError:

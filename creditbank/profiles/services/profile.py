@@ -442,7 +442,7 @@ def _apply_contact(change: ContactChange, user: User) -> User:
         source="self",
         evidence=f"contact_change:{change.pk}",
     )
-    if field == "email":
+    if field == "email" and old_email:  # an account opened by an institution may have had none
         transaction.on_commit(lambda: _tell_old_address(user.pk, old_email))
     return user
 

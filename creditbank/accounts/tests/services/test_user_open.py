@@ -149,3 +149,28 @@ def test_every_value_held_by_others_is_named_at_once(opener, make_learner) -> No
     assert refused.value.code == "id_number_taken"
     assert sorted(refused.value.errors) == ["email", "id_number", "phone"]
     assert User.objects.count() == users
+
+
+def test_the_email_is_optional_and_accounts_without_one_coexist(opener, settings) -> None:  # type: ignore[no-untyped-def]
+    from creditbank.accounts import tasks
+
+    first = open_one(opener, email="")
+    second = open_one(
+        opener, id_number="11010519920415107" + check_char("11010519920415107"), phone="13700001235", email="  "
+    )
+
+    assert (User.objects.get(pk=first.pk).email, User.objects.get(pk=second.pk).email) == ("", "")
+    assert user_find_by_identifier(NUMBER) == first
+    mail.outbox.clear()
+    tasks.send_account_email.enqueue(first.pk, "password_changed", "zh-hans")  # nowhere to send it: nothing sent
+    assert mail.outbox == []
+    with pytest.raises(DomainError) as taken:
+        open_one(opener, id_number="11010519920415115" + check_char("11010519920415115"), phone="13700001236",
+                 email=User.objects.exclude(email="").first().email)  # fmt: skip
+    assert taken.value.code == "contact_taken"
+
+
+def test_an_institutions_system_opens_accounts_in_its_own_name(db) -> None:  # type: ignore[no-untyped-def]
+    user = open_one(None, on_behalf="institution:uni-a client:cbc_1")
+    event = AuditEvent.objects.get(action="account.opened")
+    assert (event.actor_id, event.subject_id, event.reason) == (None, user.pk, "institution:uni-a client:cbc_1")
