@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from creditbank.kernel.form_fields import MultipleFileField
 from creditbank.outcomes.models import OutcomeType, ResultScheme
@@ -27,7 +28,7 @@ class OutcomeForm(forms.Form):
     result_scheme = forms.ChoiceField(
         label=_("Result scheme"), choices=[("", "—"), *ResultScheme.choices], required=False
     )
-    result_value = forms.CharField(label=_("Result"), max_length=16, required=False)
+    result_value = forms.CharField(label=pgettext_lazy("grade", "Result"), max_length=16, required=False)
     level = forms.CharField(label=_("Level (1–10, optional)"), max_length=2, required=False)
     expires_on = forms.CharField(label=_("Expires on (optional, YYYY-MM-DD)"), max_length=10, required=False)
 
