@@ -17,7 +17,7 @@ from creditbank.kernel.paging import Limit, Offset, page
 from creditbank.kernel.ratelimit import client_address
 from creditbank.ledger import selectors
 from creditbank.ledger.domain.postings import Kind
-from creditbank.ledger.models import CreditAccount, LedgerEntry
+from creditbank.ledger.models import CreditAccount
 from creditbank.ledger.selectors import ENTRY_TYPES, EntryFilter
 from creditbank.ledger.statements import statement_filename, statement_response
 
@@ -86,18 +86,19 @@ class StaffCreditsOut(CreditsOut):
     name: str
 
 
-def entry_out(entry: LedgerEntry) -> dict[str, Any]:
+def entry_out(entry: dict[str, Any]) -> dict[str, Any]:
+    """An entry of ``selectors.entry_rows`` as the API answers it."""
     return {
-        "seq": entry.seq,
-        "kind": entry.kind,
-        "amount": f"{entry.amount:.2f}",
-        "outcome_id": entry.outcome_id,
-        "application_id": entry.application_id,
-        "created_at": entry.created_at,
-        "log_index": entry.log_index,
-        "reverses_seq": entry.reverses.seq if entry.reverses_id and entry.reverses else None,
-        "hash": entry.hash,
-        "outcome_type": entry.outcome_type or None,
+        "seq": entry["seq"],
+        "kind": entry["kind"],
+        "amount": f"{entry['amount']:.2f}",
+        "outcome_id": entry["outcome_id"],
+        "application_id": entry["application_id"],
+        "created_at": entry["created_at"],
+        "log_index": entry["log_index"],
+        "reverses_seq": entry["reverses_seq"],
+        "hash": entry["hash"],
+        "outcome_type": entry["outcome_type"] or None,
     }
 
 
@@ -107,7 +108,12 @@ def _filters(kind: str | None, outcome_type: str | None, day_from: date | None, 
 
 def credits_out(account: CreditAccount | None, filters: EntryFilter, *, limit: int, offset: int) -> dict[str, Any]:
     balances = selectors.credit_balances(account)
-    rows, count = page(selectors.entries_of(account, filters).select_related("reverses"), limit=limit, offset=offset)
+    rows, count = page(
+        selectors.entry_rows(account, filters),
+        limit=limit,
+        offset=offset,
+        count=selectors.entries_count(account, filters),
+    )
     return {
         "balance": {
             "total": f"{balances.total:.2f}",
