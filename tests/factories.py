@@ -55,6 +55,8 @@ ROLE_GROUPS = {
     Role.CHANGE_REVIEWER: "Change request reviewers",
     Role.SUPPORT: "Support",
     Role.INSTITUTION_MANAGER: "Institution managers",
+    Role.CERTIFICATION_REVIEWER: "Certification reviewers",
+    Role.STANDARDS_EDITOR: "Standards editors",
 }
 #: The bank-wide roles granted by a permission (roles held at an institution come from memberships).
 BANK_ROLES = tuple(role for role in Role if "." in role.value)

@@ -31,6 +31,7 @@ def test_seed_demo_is_idempotent_and_prints_working_logins(db, django_capture_on
     assert User.objects.count() == 9
     lines = dict(re.findall(r"^([a-z-]+): (\S+ / \S+)$", out.getvalue(), re.M))
     assert set(lines) == {*ROLES, "reviewer", *INSTITUTION_ROLES, "institution-client"}
+    assert re.search(r"^institution-code: demo-open-univ$", out.getvalue(), re.M)
     for role, (status, attempt_status) in ROLES.items():
         identifier, password = lines[role].split(" / ")
         user = User.objects.get(email=identifier)
@@ -54,6 +55,25 @@ def test_seed_demo_is_idempotent_and_prints_working_logins(db, django_capture_on
     assert EducationEntry.objects.count() == WorkEntry.objects.count() == 1
     assert staff.get("/review/change-requests/").status_code == 200
     assert staff.get("/support/queue/").status_code == 200
+    _demo_outcomes(lines)
+
+
+def _demo_outcomes(lines: dict[str, str]) -> None:
+    """Standards of both institutions and the bank; the verified learner's certified credits and the
+    pending certificate in the demo institution reviewer's queue."""
+    from creditbank.ledger.models import CreditAccount
+    from creditbank.outcomes.models import CertificationApplication, CertificationStandard, Outcome
+
+    assert CertificationStandard.objects.filter(status="published").values("owner").distinct().count() == 3
+    learner = User.objects.get(email=lines["learner-verified"].split(" / ")[0])
+    assert Outcome.objects.filter(user=learner, status="certified").count() == 3
+    assert CreditAccount.objects.get(user=learner).available == 11
+    pending = CertificationApplication.objects.get(user=learner, status="pending")
+    assert pending.routed_to.code == "demo-open-univ" and pending.standard is not None
+    reviewer = Client()
+    identifier, password = lines["institution-reviewer"].split(" / ")
+    reviewer.post("/accounts/login/", {"identifier": identifier, "password": password})
+    assert "Web 前端开发" in reviewer.get("/review/certifications/").content.decode()
 
 
 def test_the_demo_reviewer_publishes_a_notice_in_the_admin_as_the_readme_says(db) -> None:  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -167,3 +168,74 @@ def test_messages_at_once_on_one_ticket_stop_at_the_hourly_limit(settings: Any) 
     assert codes(results) == ["ok"] * 3 + ["rate_limited"] * 4
     assert TicketMessage.objects.filter(ticket=ticket).count() == 1 + 3
     assert all(r.extra["retry_after"] > 0 for r in results if isinstance(r, DomainError))
+
+
+# --- outcomes: deposits racing themselves and revocations ---------------------------------------
+
+
+def test_a_resent_deposit_batch_racing_itself_deposits_once() -> None:
+    from django.core.management import call_command
+
+    from creditbank.ledger.models import CreditAccount, LedgerEntry
+    from creditbank.outcomes.models import Outcome
+    from creditbank.outcomes.services import outcomes_deposit
+    from creditbank.outcomes.tests.factories import deposit_row, make_school
+
+    school = make_school("race-u")
+    learners = [factories.VerifiedLearnerFactory() for _ in range(3)]
+    rows = [deposit_row(learner, f"R-{i}-{n}") for n, learner in enumerate(learners) for i in range(4)]
+
+    def send() -> Any:
+        return outcomes_deposit(institution=school.institution, rows=rows, deposited_by="race").as_dict()
+
+    reports = race(*([send] * 4))
+    assert sum(r["accepted"] for r in reports) == 12
+    assert sum(r["duplicates"] for r in reports) == 36
+    assert Outcome.objects.count() == 12 and LedgerEntry.objects.count() == 12
+    for learner in learners:
+        assert CreditAccount.objects.get(user=learner).available == 4 * Decimal("4.50")
+    call_command("verify_ledger")
+
+
+def test_deposits_freezes_and_revocations_racing_on_one_account_leave_balances_equal_to_the_sums() -> None:
+    from django.core.management import call_command
+
+    from creditbank.ledger.models import CreditAccount, LedgerEntry
+    from creditbank.ledger.services import ledger_post
+    from creditbank.outcomes.models import Outcome
+    from creditbank.outcomes.services import outcome_revoke, outcomes_deposit
+    from creditbank.outcomes.tests.factories import deposit_row, make_school
+
+    school = make_school("race-v")
+    learner = factories.VerifiedLearnerFactory()
+    first = outcomes_deposit(
+        institution=school.institution, rows=[deposit_row(learner, f"V-{i}") for i in range(6)], deposited_by="race"
+    )
+    ids = list(first.outcome_ids.values())
+    calls: list[Callable[[], Any]] = []
+    for i in range(8):
+        calls.append(
+            lambda i=i: outcomes_deposit(
+                institution=school.institution, rows=[deposit_row(learner, f"W-{i}")], deposited_by="race"
+            )
+        )
+    for outcome_id in ids:
+        calls.append(
+            lambda o=outcome_id: outcome_revoke(
+                institution=school.institution, outcome_id=o, reason="race", revoked_by="race"
+            )
+        )
+    for n in range(6):
+        calls.append(lambda n=n: ledger_post(user=learner, kind="freeze", amount="1", application_id=n))
+    assert len(calls) == 20
+    race(*calls)
+    account = CreditAccount.objects.get(user=learner)
+    entries = LedgerEntry.objects.filter(account=account)
+    signed = {"deposit": 1, "reversal": -1}
+    available = sum(e.amount * signed.get(e.kind, -1) for e in entries if e.kind in ("deposit", "reversal", "freeze"))
+    frozen = sum(e.amount for e in entries if e.kind == "freeze")
+    assert (account.available, account.frozen) == (available, frozen)
+    assert account.last_seq == entries.count()
+    revoked = Outcome.objects.filter(status="revoked").count()
+    assert entries.filter(kind="reversal").count() == revoked
+    call_command("verify_ledger")

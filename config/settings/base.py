@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "creditbank.notices",
     "creditbank.institutions",
     "creditbank.ledger",
+    "creditbank.outcomes",
     "creditbank.portal",
     "creditbank.demo",
 ]
@@ -277,6 +278,8 @@ CREDITBANK_POLICY: dict[str, Any] = {
     "CLIENT_TOKEN_TTL_SECONDS": env.get_int("POLICY_CLIENT_TOKEN_TTL_SECONDS", 3600),
     "CLIENT_TOKEN_REQUESTS_PER_CLIENT_PER_HOUR": env.get_int("POLICY_CLIENT_TOKEN_REQUESTS_PER_CLIENT_PER_HOUR", 120),
     "CLIENT_TOKEN_REQUESTS_PER_ADDRESS_PER_HOUR": env.get_int("POLICY_CLIENT_TOKEN_REQUESTS_PER_ADDRESS_PER_HOUR", 600),
+    # Credits: whether the credits of a certified outcome expire with it (its expires_on)
+    "CREDITS_EXPIRE_WITH_CERTIFICATE": env.get_bool("POLICY_CREDITS_EXPIRE_WITH_CERTIFICATE", False),
 }
 
 # --- Text messages (confirmation codes); see creditbank/profiles/sms.py ------------------------

@@ -29,6 +29,10 @@ class Role(StrEnum):
     INSTITUTION_MANAGER = "institutions.manage_institution"
     #: bank staff who may read any learner's credit account (each read audited)
     LEDGER_AUDITOR = "ledger.view_credit_account"
+    #: bank staff who decide certification applications routed to the bank (non-member issuers)
+    CERTIFICATION_REVIEWER = "outcomes.review_certification"
+    #: bank staff who publish the bank's certification standards
+    STANDARDS_EDITOR = "outcomes.publish_standard"
     # Roles held at one institution (a membership there), not through a permission:
     INSTITUTION_ISSUER = "institution:issuer"
     INSTITUTION_REVIEWER = "institution:reviewer"

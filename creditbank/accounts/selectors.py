@@ -65,6 +65,18 @@ def users_matching(*, id_number: str | None, email: str | None, phone: str | Non
     return list(User.objects.filter(q))
 
 
+def learner_find(*, account_no: str = "", id_number: str = "") -> User | None:
+    """The account with this account number, else with this ID number (blind index); None when
+    neither names one. Institutions name their learners so; nothing else is matched."""
+    if account_no:
+        compact = normalise_id_number(account_no)
+        return User.objects.filter(account_no=compact).first() if account_numbers.is_valid(compact) else None
+    compact = normalise_id_number(id_number or "")
+    if len(compact) != 18:
+        return None
+    return User.objects.filter(id_number_index__in=id_number_index_candidates(compact)).first()
+
+
 @dataclass(frozen=True)
 class NextStep:
     code: str

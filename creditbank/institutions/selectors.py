@@ -155,3 +155,31 @@ def institutions_administered(*, user: Any) -> QuerySet[Institution]:
 
 def api_client_calls(*, client: ApiClient, limit: int = 20) -> list[ApiClientCall]:
     return list(ApiClientCall.objects.filter(client=client).order_by("-created_at", "-id")[:limit])
+
+
+def institution_ids_with_role(*, user: Any, role: Role) -> list[int]:
+    """The ids of the active institutions where ``user`` holds ``role`` (an institution role)."""
+    member_role = MEMBER_ROLES.get(role)
+    if member_role is None or getattr(user, "pk", None) is None:
+        return []
+    return list(
+        Membership.objects.filter(user_id=user.pk, role=member_role, institution__active=True)
+        .values_list("institution_id", flat=True)
+        .distinct()
+    )
+
+
+def institution_find_active(code: str) -> Institution | None:
+    """The active institution with this code, or None (no access check: public facts)."""
+    return institutions_listed().filter(code=(code or "").strip().lower()).first()
+
+
+def roles_of_member(*, user: Any) -> list[tuple[Institution, list[str]]]:
+    """Each active institution where ``user`` holds a role, with the roles held (for their home page)."""
+    if getattr(user, "pk", None) is None:
+        return []
+    held: dict[int, tuple[Institution, list[str]]] = {}
+    memberships = Membership.objects.filter(user_id=user.pk, institution__active=True).select_related("institution")
+    for m in memberships.order_by("institution__code", "role"):
+        held.setdefault(m.institution_id, (m.institution, []))[1].append(m.role)
+    return list(held.values())

@@ -60,6 +60,8 @@ class Policy:
     client_token_ttl_seconds: int
     client_token_requests_per_client_per_hour: int
     client_token_requests_per_address_per_hour: int
+    # Credits
+    credits_expire_with_certificate: bool
 
     @classmethod
     def from_mapping(cls, raw: dict[str, Any]) -> Policy:

@@ -138,7 +138,7 @@ def my_credits(
 ) -> Any:
     """Balances (total = available + frozen), credits by outcome type, and the ledger entries,
     newest first, paged and filtered by kind, outcome type and day. A wrong filter answers 400
-    naming every wrong field: `kind_invalid`, `outcome_type_invalid` (both with `allowed`),
+    naming every wrong field: `kind_invalid`, `choice_invalid` (`type`; both with `allowed`),
     `date_range_invalid` (`to` before `from`), `validation_error` (not a date)."""
     user = actor(request)
     user_require_verified(user)

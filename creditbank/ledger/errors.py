@@ -14,5 +14,4 @@ class ErrorCode(StrEnum):
     ALREADY_REVERSED = "already_reversed"  # 409: the entry has been reversed already
     REVERSAL_INVALID = "reversal_invalid"  # a reversal without an entry of the same account, or of a reversal
     # filters of the credits list and export (selectors.entry_filter)
-    OUTCOME_TYPE_INVALID = "outcome_type_invalid"  # a type filter outside the outcome types (extra "allowed")
     DATE_RANGE_INVALID = "date_range_invalid"  # a "from" day after the "to" day

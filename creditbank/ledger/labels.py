@@ -23,7 +23,7 @@ TYPE_LABELS: dict[str, Any] = {
     "academic_credit": _("Academic credit"),
     "vocational_certificate": _("Vocational certificate"),
     "non_formal": _("Non-formal learning"),
-    "mooc": _("MOOC"),
+    "mooc": _("Online course (MOOC)"),
     "work_experience": _("Work experience"),
     "award": _("Award"),
     UNSPECIFIED: _("Other"),

@@ -25,6 +25,7 @@ from creditbank.accounts.roles import Acting, Role, has_role, object_for_actor
 from creditbank.audit.services import audit_record
 from creditbank.identity.errors import ErrorCode as IdentityCode
 from creditbank.kernel.errors import DomainError, NotFound
+from creditbank.kernel.errors import ErrorCode as KernelCode
 from creditbank.kernel.text import clean_text
 from creditbank.ledger.domain.credits import ZERO, credits
 from creditbank.ledger.domain.postings import OUTCOME_TYPES, UNSPECIFIED, Kind, SubAccount, type_key
@@ -156,7 +157,7 @@ def entry_filter(
     day_to: date | None = None,
 ) -> EntryFilter:
     """A valid filter, or a DomainError naming every field that is not: ``kind_invalid``
-    (``kind``: not a kind of entry), ``outcome_type_invalid`` (``type``: not an outcome type of
+    (``kind``: not a kind of entry), ``choice_invalid`` (``type``: not an outcome type of
     the contract, nor ``unspecified``), ``date_range_invalid`` (``to``: before ``from``)."""
     errors = []
     if kind and kind not in set(Kind):
@@ -171,7 +172,7 @@ def entry_filter(
     if outcome_type and outcome_type not in ENTRY_TYPES:
         errors.append(
             DomainError(
-                ErrorCode.OUTCOME_TYPE_INVALID,
+                KernelCode.CHOICE_INVALID,
                 _("Choose one of the outcome types."),
                 field="type",
                 extra={"allowed": list(ENTRY_TYPES)},

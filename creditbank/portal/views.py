@@ -15,6 +15,7 @@ from creditbank.accounts.actor import actor
 from creditbank.accounts.models import AccountStatus, User
 from creditbank.accounts.roles import Role, has_role
 from creditbank.identity.selectors import verification_queue, verification_state
+from creditbank.institutions.selectors import roles_of_member
 from creditbank.ledger.selectors import credit_account_of, credit_balances
 from creditbank.notices.selectors import (
     notice_read_ids,
@@ -22,6 +23,7 @@ from creditbank.notices.selectors import (
     notices_visible,
     support_queue,
 )
+from creditbank.outcomes.selectors import certification_queue, may_review_certifications, outcomes_summary
 from creditbank.profiles.selectors import change_request_queue
 
 
@@ -44,6 +46,15 @@ def _staff_queues(user: User) -> list[dict[str, Any]]:
                 "label": _("Change requests"),
                 "url_name": "profiles:review_queue",
                 "pending": change_request_queue(reviewer=user).count(),
+            }
+        )
+    if may_review_certifications(user):
+        queues.append(
+            {
+                "key": "certifications",
+                "label": _("Certification applications"),
+                "url_name": "outcomes:review_queue",
+                "pending": certification_queue(reviewer=user).count(),
             }
         )
     if has_role(user, Role.SUPPORT):
@@ -70,7 +81,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "credits": credit_balances(credit_account_of(user))
             if user.status == AccountStatus.VERIFIED and not user.is_staff
             else None,
-            "staff_queues": _staff_queues(user) if user.is_staff else [],
+            "staff_queues": _staff_queues(user),
+            "memberships": roles_of_member(user=user),
+            "edits_standards": has_role(user, Role.STANDARDS_EDITOR),
+            "outcomes": outcomes_summary(user) if user.status == AccountStatus.VERIFIED and not user.is_staff else None,
             "notices": notices_visible()[:3],
             "notices_unread": notices_unread_count(user),
             "read_ids": notice_read_ids(user),

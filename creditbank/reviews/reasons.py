@@ -26,6 +26,12 @@ ADVICE: dict[str, Any] = {
     "clearer_proof": _("Attach a clearer or more complete proof (a photo or a PDF) and submit the request again."),
     "matching_proof": _("Attach a proof that shows exactly the new value you ask for."),
     "read_note": _("Read the reviewer's note."),
+    "add_evidence": _(
+        "Add the evidence the reviewer asks for (a certificate, a transcript: a photo or a PDF) to the outcome and "
+        "apply again."
+    ),
+    "check_standard": _("Read the certification standard for this outcome: what it certifies and what it asks for."),
+    "correct_outcome": _("Correct the outcome's details and apply again."),
 }
 
 

@@ -36,6 +36,8 @@ PUBLIC = {
     ("get", "/api/v1/verification/reasons"),
     ("get", "/api/v1/institutions"),
     ("get", "/api/v1/institutions/{code}"),
+    ("get", "/api/v1/rules"),
+    ("get", "/api/v1/rules/{rule_id}"),
 }
 SCHEMES = [{"BearerTokenAuth": []}, {"SessionCookieAuth": []}, {"ClientCredentialsAuth": []}]
 
@@ -104,7 +106,7 @@ def test_every_protected_operation_declares_the_security_schemes(db) -> None:  #
 def test_every_protected_operation_answers_401_problem_details_without_credentials(db) -> None:  # type: ignore[no-untyped-def]
     client = Client()
     protected = [(m, p) for m, p, op in operations(document()) if "security" in op]
-    assert len(protected) == 56
+    assert len(protected) == 54 + 23 + 2  # + outcomes, + the credits export and the staff view
     for method, path in protected:
         response = getattr(client, method)(concrete(path))
         assert response.status_code == 401, (method, path, response.content)

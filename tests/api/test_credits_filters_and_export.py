@@ -63,7 +63,7 @@ def test_entries_carry_their_outcome_type_and_the_balances_stay_whole(api: Api, 
 @pytest.mark.parametrize(
     ("query", "code", "fields"),
     [
-        ({"type": "poetry"}, "outcome_type_invalid", ["type"]),
+        ({"type": "poetry"}, "choice_invalid", ["type"]),
         ({"from": "2026-02-01", "to": "2026-01-31"}, "date_range_invalid", ["to"]),
         (
             {"kind": "gift", "type": "poetry", "from": "2026-02-01", "to": "2026-01-31"},
@@ -105,7 +105,7 @@ def test_export(api: Api, learner: Any) -> None:
     body = b"".join(response.streaming_content).decode("utf-8")
     assert body.splitlines()[1:] == [
         f"1,2025-12-31 23:30:00,Deposit,3.00,3.00,0.00,Academic credit,outcome #11,11,,,,{entries[0].hash}",
-        f"2,2026-01-01 00:10:00,Deposit,2.00,2.00,0.00,MOOC,outcome #12,12,,,,{entries[1].hash}",
+        f"2,2026-01-01 00:10:00,Deposit,2.00,2.00,0.00,Online course (MOOC),outcome #12,12,,,,{entries[1].hash}",
     ]
     assert body.startswith("\ufeffNo.,Date and time,")
 

@@ -70,7 +70,7 @@ def test_the_reason_is_required(api: Api, learner: Any, auditor: Any, query: dic
 
 def test_a_wrong_filter_records_nothing(api: Api, learner: Any, auditor: Any) -> None:
     response = api.get(url(learner.account_no), {"reason": REASON, "type": "poetry"})
-    assert (response.status_code, response.json()["code"]) == (400, "outcome_type_invalid")
+    assert (response.status_code, response.json()["code"]) == (400, "choice_invalid")
     assert recorded() == []
 
 

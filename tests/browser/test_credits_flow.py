@@ -41,7 +41,7 @@ def test_filter_the_entries_and_download_them(page: Any, make_learner: Any) -> N
     with page.expect_navigation():
         page.locator("header nav a", has_text="我的学分").click()
     expect(page.locator("[data-testid=total]")).to_have_text("4.00")
-    assert cells(page, "by-type-table") == [["成果类型", "学分"], ["学历教育学分", "2.50"], ["其他", "1.50"]]
+    assert cells(page, "by-type-table") == [["成果类型", "学分"], ["学历教育课程学分", "2.50"], ["其他", "1.50"]]
     assert cells(page, "by-year-table")[1:] == [
         ["2025", "3.00", "—", "—", "3.00"],
         ["2026", "—", "2.00", "1.50", "3.50"],

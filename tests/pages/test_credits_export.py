@@ -59,10 +59,10 @@ def test_the_statement_to_the_byte(make_learner: Any) -> None:
         "\ufeff"
         + HEADER_EN
         + f"1,2025-12-31 23:30:00,Deposit,3.00,3.00,0.00,Academic credit,outcome #11,11,,,,{e[0].hash}\r\n"
-        + f"2,2026-01-01 00:10:00,Deposit,2.00,2.00,0.00,MOOC,outcome #12,12,,,,{e[1].hash}\r\n"
+        + f"2,2026-01-01 00:10:00,Deposit,2.00,2.00,0.00,Online course (MOOC),outcome #12,12,,,,{e[1].hash}\r\n"
         + f"3,2026-03-05 10:00:00,Frozen for an application,1.00,-1.00,1.00,,,,application #5,5,,{e[2].hash}\r\n"
         + f"4,2026-06-01 09:00:00,Deposit,1.50,1.50,0.00,,,,,,,{e[3].hash}\r\n"
-        + f"5,2027-02-01 08:00:00,Reversal,2.00,-2.00,0.00,MOOC,outcome #12,12,,,2,{e[4].hash}\r\n"
+        + f"5,2027-02-01 08:00:00,Reversal,2.00,-2.00,0.00,Online course (MOOC),outcome #12,12,,,2,{e[4].hash}\r\n"
         + f"6,2027-02-02 08:00:00,Expired,0.50,-0.50,0.00,Academic credit,outcome #11,11,,,,{e[5].hash}\r\n"
     )
     assert b"".join(response.streaming_content) == expected.encode("utf-8")
@@ -75,7 +75,7 @@ def test_the_filter_selects_the_rows(make_learner: Any) -> None:
     assert body == (
         "\ufeff"
         + HEADER_EN
-        + f"2,2026-01-01 00:10:00,Deposit,2.00,2.00,0.00,MOOC,outcome #12,12,,,,{e[1].hash}\r\n"
+        + f"2,2026-01-01 00:10:00,Deposit,2.00,2.00,0.00,Online course (MOOC),outcome #12,12,,,,{e[1].hash}\r\n"
         + f"4,2026-06-01 09:00:00,Deposit,1.50,1.50,0.00,,,,,,,{e[3].hash}\r\n"
     )
     assert download(signed_in(user), {"type": "award"}) == ("\ufeff" + HEADER_EN).encode("utf-8")
@@ -86,7 +86,7 @@ def test_chinese_by_default_with_a_bom_for_excel(make_learner: Any) -> None:
     small_ledger(user)
     rows = list(csv.reader(io.StringIO(download(signed_in(user, "zh-hans")).decode("utf-8-sig"))))
     assert rows[0][:4] == ["序号", "时间", "类型", "学分"]
-    assert rows[1][2] == "存入" and rows[1][6] == "学历教育学分" and rows[1][7] == "成果 #11"
+    assert rows[1][2] == "存入" and rows[1][6] == "学历教育课程学分" and rows[1][7] == "成果 #11"
     assert download(signed_in(user, "zh-hans")).startswith(b"\xef\xbb\xbf")
 
 

@@ -66,7 +66,7 @@ def test_the_charts_figures_as_text(learner: Any) -> None:
         ["Other", "1.50"],
     ]
     assert table_rows(html, "by-year-table") == [
-        ["Year", "Academic credit", "MOOC", "Other", "Total"],
+        ["Year", "Academic credit", "Online course (MOOC)", "Other", "Total"],
         ["2025", "3.00", "—", "—", "3.00"],
         ["2026", "—", "2.00", "1.50", "3.50"],
         ["2027", "-0.50", "-2.00", "—", "-2.50"],
@@ -78,7 +78,7 @@ def test_the_charts_figures_as_text(learner: Any) -> None:
 
 def test_the_charts_in_chinese(learner: Any) -> None:
     html = signed_in(learner, "zh-hans").get(URL).content.decode()
-    assert table_rows(html, "by-type-table")[1:] == [["学历教育学分", "2.50"], ["其他", "1.50"]]
+    assert table_rows(html, "by-type-table")[1:] == [["学历教育课程学分", "2.50"], ["其他", "1.50"]]
 
 
 def test_no_credits_no_charts(make_learner: Any) -> None:
@@ -95,10 +95,10 @@ def test_the_entries_newest_first_with_outcome_and_application(learner: Any) -> 
     assert rows[0] == ["No.", "Date", "Kind", "Credits", "Outcome", "Application"]
     assert [r[2:] for r in rows[1:]] == [
         ["Expired", "−0.50", "outcome #11 Academic credit", ""],
-        ["Reversal (reverses No. 2)", "−2.00", "outcome #12 MOOC", ""],
+        ["Reversal (reverses No. 2)", "−2.00", "outcome #12 Online course (MOOC)", ""],
         ["Deposit", "+1.50", "", ""],
         ["Frozen for an application", "1.00 (available → frozen)", "", "application #5"],
-        ["Deposit", "+2.00", "outcome #12 MOOC", ""],
+        ["Deposit", "+2.00", "outcome #12 Online course (MOOC)", ""],
         ["Deposit", "+3.00", "outcome #11 Academic credit", ""],
     ]
     assert [r[1] for r in rows[1:]][-2:] == ["2026-01-01 00:10", "2025-12-31 23:30"]  # Beijing time

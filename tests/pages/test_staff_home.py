@@ -69,7 +69,7 @@ def test_a_reviewers_home_shows_every_queue_with_its_count_and_no_learner_verifi
     body = main(html)
     assert re.search(r'<dd data-testid="status">([^<]*)</dd>', body).group(1) == tr("Bank staff")  # type: ignore[union-attr]
     assert tr("Activated (real-name verification needed)") not in html
-    assert tr("Your account is verified. Certification and credit conversion will be available here.") not in html
+    assert tr("Your account is verified: record your learning outcomes and apply for their certification.") not in html
     assert tr("Open real-name verification") not in html
     assert 'href="/verification/"' not in html  # neither a card nor a menu entry asks staff to verify
     assert 'data-testid="staff-work"' in body.split('aria-labelledby="status-h"')[0]  # staff work comes first
@@ -100,5 +100,5 @@ def test_learners_keep_their_verification_card_and_get_no_staff_card(make_learne
     verified = Client()
     verified.force_login(make_learner(AccountStatus.VERIFIED))
     page = verified.get("/").content.decode()
-    assert tr("Your account is verified. Certification and credit conversion will be available here.") in page
+    assert tr("Your account is verified: record your learning outcomes and apply for their certification.") in page
     assert tr("Open real-name verification") not in page

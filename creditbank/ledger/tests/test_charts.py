@@ -10,11 +10,11 @@ D = Decimal
 
 
 def test_positive_bars_fill_their_zone_by_the_longest() -> None:
-    chart = stacked_bars([("学历", {"academic_credit": D("3.00")}), ("慕课", {"mooc": D("1.20")})])
+    chart = stacked_bars([("学历", {"academic_credit": D("3.00")}), ("在线课程（慕课）", {"mooc": D("1.20")})])
     assert chart == Chart(
         bars=(
             Bar("学历", D("3.00"), (), (Segment("academic_credit", D("3.00"), "100.0"),)),
-            Bar("慕课", D("1.20"), (), (Segment("mooc", D("1.20"), "40.0"),)),
+            Bar("在线课程（慕课）", D("1.20"), (), (Segment("mooc", D("1.20"), "40.0"),)),
         ),
         negative_zone="0.0",
         positive_zone="100.0",

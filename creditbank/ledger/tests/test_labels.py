@@ -17,10 +17,10 @@ def test_every_kind_and_type_has_a_label() -> None:
 def test_labels_in_both_languages() -> None:
     with translation.override("zh-hans"):
         assert [type_label(t) for t in ENTRY_TYPES] == [
-            "学历教育学分",
-            "职业资格证书",
+            "学历教育课程学分",
+            "职业资格/技能等级证书",
             "非学历培训",
-            "慕课",
+            "在线课程（慕课）",
             "工作经历",
             "获奖",
             "其他",

@@ -84,6 +84,7 @@ class Command(BaseCommand):
         lines.append(f"reviewer: {reviewer.email} / {DEMO_PASSWORD}")
         lines += self._institutions(reviewer)
         self._extras(reviewer)
+        self._outcomes(reviewer)
         self.stdout.write("Demo logins (identifier / password):")
         for line in lines:
             self.stdout.write(line)
@@ -91,7 +92,15 @@ class Command(BaseCommand):
     def _reviewer(self) -> User:
         group, _ = Group.objects.get_or_create(name=REVIEWERS_GROUP)
         group.permissions.add(
-            *Permission.objects.filter(codename__in=["review_verification", "review_change_request", "answer_ticket"])
+            *Permission.objects.filter(
+                codename__in=[
+                    "review_verification",
+                    "review_change_request",
+                    "answer_ticket",
+                    "review_certification",
+                    "publish_standard",
+                ]
+            )
         )
         reviewer = User.objects.filter(email__iexact="reviewer@demo.creditbank.test").first()
         if reviewer is None:
@@ -142,11 +151,13 @@ class Command(BaseCommand):
         client = institution_selectors.api_clients_of(institution=institution).filter(revoked_at__isnull=True).first()
         if client is None:
             client, secret = institution_services.api_client_create(
-                actor=admin, code=code, name="演示教务系统 Demo registry", scopes=["outcomes:write", "outcomes:read"]
-            )
+                actor=admin, code=code, name="演示教务系统 Demo registry",
+                scopes=["outcomes:write", "outcomes:read", "imports:write", "accounts:write"],
+            )  # fmt: skip
         else:
             client, secret = institution_services.api_client_rotate(actor=admin, code=code, id=client.pk)
         lines.append(f"institution-client: {client.client_id} / {secret}")
+        lines.append(f"institution-code: {code}")
         return lines
 
     @transaction.atomic
@@ -237,6 +248,87 @@ class Command(BaseCommand):
                 subject="身份证照片上传不了",
                 message="上传时一直提示格式不对，请问支持哪些格式？",
             )
+
+    def _outcomes(self, editor: User) -> None:
+        """Certification standards of both institutions and the bank; for ``learner-verified``
+        three outcomes deposited by the university (certified, credits in the account) and a
+        self-reported certificate waiting for the university's reviewer (once)."""
+        from creditbank.institutions.selectors import institution_find_active
+        from creditbank.outcomes import selectors as outcome_selectors
+        from creditbank.outcomes import services as outcome_services
+
+        if outcome_selectors.standards_published().exists():
+            return
+        admin = User.objects.get(email__iexact="institution-admin@demo.creditbank.test")
+        for owner, actor, rows in DEMO_STANDARDS:
+            for outcome_type, code, title_zh, title_en, credits, level, evidence_zh, evidence_en in rows:
+                draft = outcome_services.standard_create(
+                    actor=actor(editor, admin), owner=owner,
+                    data={
+                        "outcome_type": outcome_type, "code": code, "title_zh": title_zh, "title_en": title_en,
+                        "credits": credits, "level": level, "evidence_zh": evidence_zh, "evidence_en": evidence_en,
+                        "valid_from": "2024-01-01",
+                    },
+                )  # fmt: skip
+                outcome_services.standard_publish(actor=actor(editor, admin), standard_id=draft.pk)
+        learner = User.objects.get(email__iexact="learner-verified@demo.creditbank.test")
+        university = institution_find_active(INSTITUTIONS[0][0])
+        outcome_services.outcomes_deposit(
+            institution=university,
+            rows=[
+                {"learner": {"account_no": learner.account_no}, "external_id": external_id, "type": "academic_credit",
+                 "title": title, "code": code, "achieved_on": day, "credits": credits,
+                 "result": {"scheme": "percentage", "value": score}, "level": 5}
+                for external_id, title, code, day, credits, score in DEMO_DEPOSITS
+            ],
+            deposited_by="demo-seed",
+        )  # fmt: skip
+        outcome = outcome_services.outcome_self_report(
+            user=learner,
+            data={
+                "type": "vocational_certificate", "title": "Web 前端开发职业技能等级证书（中级）", "code": "1X-WEB-2",
+                "issuer": INSTITUTIONS[0][0], "achieved_on": "2024-06-30", "credits": "6",
+                "result": {"scheme": "pass_fail", "value": "pass"}, "level": 4, "expires_on": "2029-06-30",
+            },
+            evidence=[_upload("certificate.jpg", card_back(seed=77))],
+        )  # fmt: skip
+        outcome_services.certification_apply(user=learner, outcome_id=outcome.pk)
+
+
+def _bank(editor: User, admin: User) -> User:
+    return editor
+
+
+def _institution_admin(editor: User, admin: User) -> User:
+    return admin
+
+
+#: (owner code or "" for the bank, who publishes, [(type, code, 中文, English, credits, level, 证据, evidence)])
+DEMO_STANDARDS = [
+    ("demo-open-univ", _institution_admin, [
+        ("academic_credit", "CS101", "计算机应用基础", "Computer fundamentals", "3", 5, "课程成绩单", "The course transcript"),
+        ("academic_credit", "MATH101", "高等数学", "Calculus", "4", 5, "课程成绩单", "The course transcript"),
+        ("academic_credit", "ENG101", "大学英语", "College English", "4", 5, "课程成绩单", "The course transcript"),
+        ("vocational_certificate", "1X-WEB-2", "Web 前端开发职业技能等级证书（中级）",
+         "Web front-end development certificate (intermediate)", "6", 4, "证书照片或电子证书", "A photo of the certificate"),
+    ]),
+    ("demo-skills", _institution_admin, [
+        ("non_formal", "TRAIN-PM-40", "项目管理实务培训（40 学时）", "Project management training (40 hours)", "2", 4,
+         "培训结业证书", "The training certificate"),
+    ]),
+    ("", _bank, [
+        ("mooc", "MOOC-PY", "Python 语言程序设计（慕课）", "Python programming (MOOC)", "2", 5, "慕课平台成绩证明",
+         "The MOOC platform's certificate of achievement"),
+        ("award", "AWARD-PROV-1", "省级职业技能大赛一等奖", "Provincial skills competition, first prize", "4", 5,
+         "获奖证书", "The award certificate"),
+    ]),
+]  # fmt: skip
+#: (external id, title, code, achieved on, credits, score) deposited by the university
+DEMO_DEPOSITS = [
+    ("DOU-2023-CS101-0556", "计算机应用基础", "CS101", "2023-01-15", "3", "88"),
+    ("DOU-2023-MATH101-0556", "高等数学", "MATH101", "2023-07-10", "4", "76"),
+    ("DOU-2024-ENG101-0556", "大学英语", "ENG101", "2024-01-12", "4", "81"),
+]
 
 
 def _terms() -> str:

@@ -89,8 +89,8 @@ def test_every_wrong_field_is_named_at_once() -> None:
     ("filters", "code", "field"),
     [
         ({"kind": "gift"}, "kind_invalid", "kind"),
-        ({"outcome_type": "poetry"}, "outcome_type_invalid", "type"),
-        ({"outcome_type": "Academic_Credit"}, "outcome_type_invalid", "type"),
+        ({"outcome_type": "poetry"}, "choice_invalid", "type"),
+        ({"outcome_type": "Academic_Credit"}, "choice_invalid", "type"),
         ({"day_from": date(2026, 1, 2), "day_to": date(2026, 1, 1)}, "date_range_invalid", "to"),
     ],
 )
