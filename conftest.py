@@ -102,6 +102,20 @@ def _fresh_cache(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the site's default language. A request activates its language in the
+    thread (LocaleMiddleware) and nothing deactivates it, so a test that asked in English would
+    otherwise leave English to the next test in the same worker: a learner a factory registers
+    then prefers English and is written to in English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def next_identity() -> dict[str, str]:
     n = next(_seq)
     birth = f"19{70 + n % 30:02d}{1 + n % 12:02d}{1 + n % 28:02d}"

@@ -37,10 +37,11 @@ def _check(field: str, value: int, low: int, high: int) -> DomainError | None:
     )
 
 
-def page(qs: QuerySet[Any, T], *, limit: int, offset: int) -> tuple[Sequence[T], int]:
+def page(qs: QuerySet[Any, T], *, limit: int, offset: int, count: int | None = None) -> tuple[Sequence[T], int]:
     """(the items of one page, the count of all). Bounds are checked here too, for callers that
-    bypass the API's parameter validation."""
+    bypass the API's parameter validation. ``count``: the number of all items where the caller
+    already knows it exactly (a ledger account's last seq), which saves the COUNT query."""
     errors = [e for e in (_check("limit", limit, 1, MAX_LIMIT), _check("offset", offset, 0, MAX_OFFSET)) if e]
     if errors:
         raise DomainError.combine(errors)
-    return list(qs[offset : offset + limit]), qs.count()
+    return list(qs[offset : offset + limit]), qs.count() if count is None else count

@@ -1,34 +1,55 @@
-"""The learner's credits (学分账户): balances and ledger entries."""
+"""The learner's credits (学分账户): balances and ledger entries, their CSV statement; bank
+staff's audited view of any learner's account."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any, Literal
 
-from django.http import HttpRequest
-from django.utils import timezone
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from ninja import P, QueryEx, Router, Schema
 
 from creditbank.accounts.actor import actor
+from creditbank.accounts.roles import Acting
 from creditbank.accounts.selectors import user_require_verified
 from creditbank.kernel.api_schemas import problems
 from creditbank.kernel.paging import Limit, Offset, page
+from creditbank.kernel.ratelimit import client_address
 from creditbank.ledger import selectors
-from creditbank.ledger.domain.credits import CreditsError
 from creditbank.ledger.domain.postings import Kind
-from creditbank.ledger.errors import ErrorCode
-from creditbank.ledger.models import LedgerEntry
-from creditbank.ledger.services.posting import ledger_error
+from creditbank.ledger.models import CreditAccount
+from creditbank.ledger.selectors import ENTRY_TYPES, EntryFilter
+from creditbank.ledger.statements import statement_filename, statement_response
 
 router = Router(tags=["credits"])
 
 KindFilter = QueryEx[str | None, P(description="Only entries of this kind: " + ", ".join(k.value for k in Kind) + ".")]
+TypeFilter = QueryEx[
+    str | None,
+    P(
+        alias="type",
+        description="Only entries of this outcome type: "
+        + ", ".join(ENTRY_TYPES)
+        + " (`unspecified`: entries without an outcome type).",
+    ),
+]
 FromFilter = QueryEx[
     date | None, P(alias="from", description="Only entries made on or after this day (YYYY-MM-DD, Beijing time).")
 ]
 ToFilter = QueryEx[
-    date | None, P(alias="to", description="Only entries made on or before this day (YYYY-MM-DD, Beijing time).")
+    date | None,
+    P(alias="to", description="Only entries made on or before this day (YYYY-MM-DD, Beijing time; not before `from`)."),
 ]
+ReasonParam = QueryEx[
+    str | None, P(description="Why you need to see this account (required; recorded in the audit log with the view).")
+]
+CSV_RESPONSE = {
+    "200": {
+        "description": "The entries as CSV (UTF-8 with a byte order mark, CRLF rows; the headers in the "
+        "request's language; text cells that a spreadsheet would read as a formula start with `'`).",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    }
+}
 
 
 class BalanceOut(Schema):
@@ -50,6 +71,7 @@ class EntryOut(Schema):
     log_index: int | None
     reverses_seq: int | None
     hash: str
+    outcome_type: str | None
 
 
 class CreditsOut(Schema):
@@ -59,50 +81,39 @@ class CreditsOut(Schema):
     count: int
 
 
-def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+class StaffCreditsOut(CreditsOut):
+    account_no: str
+    name: str
 
 
-def entry_out(entry: LedgerEntry) -> dict[str, Any]:
+def entry_out(entry: dict[str, Any]) -> dict[str, Any]:
+    """An entry of ``selectors.entry_rows`` as the API answers it."""
     return {
-        "seq": entry.seq,
-        "kind": entry.kind,
-        "amount": f"{entry.amount:.2f}",
-        "outcome_id": entry.outcome_id,
-        "application_id": entry.application_id,
-        "created_at": entry.created_at,
-        "log_index": entry.log_index,
-        "reverses_seq": entry.reverses.seq if entry.reverses_id and entry.reverses else None,
-        "hash": entry.hash,
+        "seq": entry["seq"],
+        "kind": entry["kind"],
+        "amount": f"{entry['amount']:.2f}",
+        "outcome_id": entry["outcome_id"],
+        "application_id": entry["application_id"],
+        "created_at": entry["created_at"],
+        "log_index": entry["log_index"],
+        "reverses_seq": entry["reverses_seq"],
+        "hash": entry["hash"],
+        "outcome_type": entry["outcome_type"] or None,
     }
 
 
-@router.get("/me/credits", response={200: CreditsOut, **problems(400, 401, 403)})
-def my_credits(
-    request: HttpRequest,
-    kind: KindFilter = None,
-    from_: FromFilter = None,
-    to: ToFilter = None,
-    limit: Limit = 20,
-    offset: Offset = 0,
-) -> Any:
-    """Balances (total = available + frozen), credits by outcome type, and the ledger entries,
-    newest first, paged and filtered by kind and day."""
-    user = actor(request)
-    user_require_verified(user)
-    if kind and kind not in set(Kind):
-        error = ledger_error(CreditsError(ErrorCode.KIND_INVALID))
-        error.extra["allowed"] = [k.value for k in Kind]
-        raise error
-    account = selectors.credit_account_of(user)
+def _filters(kind: str | None, outcome_type: str | None, day_from: date | None, day_to: date | None) -> EntryFilter:
+    return selectors.entry_filter(kind=kind, outcome_type=outcome_type, day_from=day_from, day_to=day_to)
+
+
+def credits_out(account: CreditAccount | None, filters: EntryFilter, *, limit: int, offset: int) -> dict[str, Any]:
     balances = selectors.credit_balances(account)
-    entries = selectors.entries_of(
-        account,
-        kind=kind or None,
-        created_from=_day_start(from_) if from_ else None,
-        created_to=_day_start(to + timedelta(days=1)) if to else None,
-    ).select_related("reverses")
-    rows, count = page(entries, limit=limit, offset=offset)
+    rows, count = page(
+        selectors.entry_rows(account, filters),
+        limit=limit,
+        offset=offset,
+        count=selectors.entries_count(account, filters),
+    )
     return {
         "balance": {
             "total": f"{balances.total:.2f}",
@@ -112,4 +123,78 @@ def my_credits(
         "by_type": {key: f"{value:.2f}" for key, value in balances.by_type.items()},
         "entries": [entry_out(e) for e in rows],
         "count": count,
+    }
+
+
+@router.get("/me/credits", response={200: CreditsOut, **problems(400, 401, 403)})
+def my_credits(
+    request: HttpRequest,
+    kind: KindFilter = None,
+    type_: TypeFilter = None,
+    from_: FromFilter = None,
+    to: ToFilter = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> Any:
+    """Balances (total = available + frozen), credits by outcome type, and the ledger entries,
+    newest first, paged and filtered by kind, outcome type and day. A wrong filter answers 400
+    naming every wrong field: `kind_invalid`, `choice_invalid` (`type`; both with `allowed`),
+    `date_range_invalid` (`to` before `from`), `validation_error` (not a date)."""
+    user = actor(request)
+    user_require_verified(user)
+    filters = _filters(kind, type_, from_, to)
+    return credits_out(selectors.credit_account_of(user), filters, limit=limit, offset=offset)
+
+
+@router.get(
+    "/me/credits/export",
+    response={200: None, **problems(400, 401, 403)},
+    openapi_extra={"responses": CSV_RESPONSE},
+)
+def my_credits_export(
+    request: HttpRequest,
+    kind: KindFilter = None,
+    type_: TypeFilter = None,
+    from_: FromFilter = None,
+    to: ToFilter = None,
+) -> HttpResponse | StreamingHttpResponse:
+    """The entries the filters select (all of them, oldest first, not paged) as a CSV statement,
+    streamed: seq, time (Beijing), kind, amount, the changes of available and frozen credits,
+    outcome type, outcome (its title where known), outcome id, application, application id, the
+    reversed entry's seq and the entry's SHA-256. The filters and their errors are those of
+    `GET /me/credits`."""
+    user = actor(request)
+    user_require_verified(user)
+    filters = _filters(kind, type_, from_, to)
+    entries = selectors.entries_of(selectors.credit_account_of(user), filters)
+    return statement_response(entries, filename=statement_filename(user.account_no))
+
+
+@router.get("/staff/credit-accounts/{account_no}", response={200: StaffCreditsOut, **problems(400, 401, 403, 404)})
+def staff_credit_account(
+    request: HttpRequest,
+    account_no: str,
+    reason: ReasonParam = None,
+    kind: KindFilter = None,
+    type_: TypeFilter = None,
+    from_: FromFilter = None,
+    to: ToFilter = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> Any:
+    """A learner's credit account for bank staff holding the ledger auditor role, as
+    `GET /me/credits` answers it, with the learner's account number and name. Each call is
+    recorded in the audit log (`ledger.account_viewed`) with its `reason`, which is required
+    (`reason_required`). Anyone else, an unknown account number and a learner without a credit
+    account yet get the same 404."""
+    staff = actor(request)
+    found, why = selectors.credit_account_locate_for_staff(actor=staff, account_no=account_no, reason=reason or "")
+    filters = _filters(kind, type_, from_, to)  # a refused filter shows nothing, so records nothing
+    account = selectors.credit_account_get_for_actor(
+        actor=staff, id=found, acting=Acting.STAFF, reason=why, client_address=client_address(request)
+    )
+    return {
+        **credits_out(account, filters, limit=limit, offset=offset),
+        "account_no": account.user.account_no,
+        "name": account.user.name,
     }

@@ -13,3 +13,5 @@ class ErrorCode(StrEnum):
     INSUFFICIENT_CREDITS = "insufficient_credits"  # 409: a sub-account would go negative
     ALREADY_REVERSED = "already_reversed"  # 409: the entry has been reversed already
     REVERSAL_INVALID = "reversal_invalid"  # a reversal without an entry of the same account, or of a reversal
+    # filters of the credits list and export (selectors.entry_filter)
+    DATE_RANGE_INVALID = "date_range_invalid"  # a "from" day after the "to" day

@@ -9,4 +9,10 @@ class OutcomesConfig(AppConfig):
 
     def ready(self) -> None:
         # the review registry learns this context's reasons (reviews sits below and never imports it)
+        # the ledger names the outcomes and applications of its entries through these (it sits below)
+        from creditbank.ledger.references import register_application_describer, register_outcome_describer
         from creditbank.outcomes import reasons  # noqa: F401
+        from creditbank.outcomes.selectors import application_references, outcome_references
+
+        register_outcome_describer(outcome_references)
+        register_application_describer(application_references)

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -223,3 +224,18 @@ def deposited_outcomes(*, institution: Any, q: str = "") -> QuerySet[Outcome]:
     if q:
         qs = qs.filter(Q(external_id__icontains=q) | Q(code__icontains=q) | Q(user__account_no=q))
     return qs.order_by("-created_at", "-id")
+
+
+def outcome_references(ids: Collection[int]) -> dict[int, tuple[str, str]]:
+    """``{id: (title, page)}`` of these outcomes, for the ledger's pages (one query)."""
+    rows = Outcome.objects.filter(pk__in=list(ids)).values_list("pk", "title")
+    return {pk: (title, f"/outcomes/{pk}/") for pk, title in rows}
+
+
+def application_references(ids: Collection[int]) -> dict[int, tuple[str, str]]:
+    """``{id: (name, page)}`` of these certification applications: the outcome's page (one query)."""
+    rows = CertificationApplication.objects.filter(pk__in=list(ids)).values_list("pk", "outcome_id", "outcome__title")
+    return {
+        pk: (str(_("Certification of “%(title)s”") % {"title": title}), f"/outcomes/{outcome_id}/")
+        for pk, outcome_id, title in rows
+    }

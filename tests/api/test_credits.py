@@ -101,3 +101,24 @@ def test_the_schema_lists_every_kind() -> None:
     from creditbank.ledger.domain.postings import Kind
 
     assert set(get_args(EntryKind)) == {k.value for k in Kind}
+
+
+def test_the_queries_do_not_grow_with_the_entries(api: Api, learner: Any, make_learner: Any) -> None:
+    """The account, one page of entries with the reversed entries' seqs (no query per entry), and
+    no COUNT when nothing is filtered: the count of all entries is the account's last seq."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = ledger_post(user=learner, kind="deposit", amount="1", outcome_type="mooc")
+    for _ in range(30):
+        ledger_post(user=learner, kind="deposit", amount="1", outcome_type="mooc")
+    ledger_post(user=learner, kind="reversal", amount=None, reverses=first)
+    api.get(URL)  # the token's last use is written at most once a minute: not in what is counted
+    with CaptureQueriesContext(connection) as unfiltered:
+        body = api.get(URL).json()
+    assert body["count"] == 32 and len(body["entries"]) == 20 and body["entries"][0]["reverses_seq"] == 1
+    tables = [q["sql"].split(" FROM ", 1)[1].split()[0].strip('"') for q in unfiltered.captured_queries]
+    assert tables == ["accounts_apitoken", "ledger_creditaccount", "ledger_ledgerentry"]
+    with CaptureQueriesContext(connection) as filtered:
+        assert api.get(URL, {"kind": "reversal"}).json()["count"] == 1
+    assert len(filtered.captured_queries) == 4  # the same, and a COUNT of the filtered entries

@@ -54,7 +54,9 @@ def test_record_apply_and_decide_through_the_pages() -> None:
     assert outcome.status == "certified"
     dashboard = client.get("/").content.decode()
     assert 'data-testid="latest-decision"' in dashboard and "+4.00" in dashboard
-    assert "4.00" in client.get("/credits/").content.decode()
+    credits = client.get("/credits/").content.decode()
+    assert "4.00" in credits
+    assert f'href="/outcomes/{outcome.pk}/">高等数学 A</a>' in credits  # the ledger names the outcome
 
 
 def test_field_errors_next_to_the_field_and_nothing_stored() -> None:

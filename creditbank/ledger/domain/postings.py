@@ -102,9 +102,23 @@ def transfer(kind: str, amount: object, *, reverses: Transfer | None = None) -> 
     return Transfer(kind, debit, credit, value)
 
 
+#: The outcome types of the API contract (../shared/API.md, "outcome"), in its order; the ledger
+#: keeps an entry's type as a string and knows them only to name and filter them.
+OUTCOME_TYPES = (
+    "academic_credit",
+    "vocational_certificate",
+    "non_formal",
+    "mooc",
+    "work_experience",
+    "award",
+)
+#: The ``by_type`` key of credits posted without an outcome type.
+UNSPECIFIED = "unspecified"
+
+
 def type_key(outcome_type: str) -> str:
     """The key of ``by_type`` for an outcome type (credits of no stated type: ``unspecified``)."""
-    return outcome_type or "unspecified"
+    return outcome_type or UNSPECIFIED
 
 
 @dataclass(frozen=True)
@@ -141,6 +155,20 @@ class Balances:
             by_type[key] = held
         by_type = {k: v for k, v in by_type.items() if v != ZERO}
         return Balances(own[SubAccount.AVAILABLE], own[SubAccount.FROZEN], by_type)
+
+
+def own_changes(debit: str, credit: str, amount: Decimal) -> tuple[Decimal, Decimal]:
+    """What an entry of ``amount`` from ``debit`` to ``credit`` does to the learner's own
+    sub-accounts: (change of available, change of frozen). Their sum is the change of the total
+    held: positive when credits enter from a counter-account, negative when they leave, zero for
+    a move between the learner's own sub-accounts."""
+    available = frozen = ZERO
+    for account, signed in ((debit, -amount), (credit, amount)):
+        if account == SubAccount.AVAILABLE:
+            available += signed
+        elif account == SubAccount.FROZEN:
+            frozen += signed
+    return available, frozen
 
 
 def replay(moves: Iterable[tuple[Transfer, str]]) -> Balances:
