@@ -22,6 +22,7 @@ from creditbank.kernel.errors import ErrorCode as KernelCode
 from creditbank.kernel.problems import from_domain_error, from_validation_errors, problem_body, problem_response
 from creditbank.ledger.api import router as ledger_router
 from creditbank.notices.api import router as notices_router
+from creditbank.outcomes.import_api import router as outcome_imports_router
 from creditbank.profiles.api import router as profiles_router
 
 _PROBLEM_REF = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
@@ -75,6 +76,7 @@ api.add_router("/", profiles_router)
 api.add_router("/", notices_router)
 api.add_router("/", institutions_router)
 api.add_router("/", ledger_router)
+api.add_router("/", outcome_imports_router)
 
 
 @api.exception_handler(DomainError)

@@ -1,0 +1,77 @@
+"""Import files for tests: an institution with an issuer and learners, and CSV or XLSX files of rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from creditbank.accounts.models import User
+from creditbank.institutions import services as institution_services
+from creditbank.institutions.models import Institution
+from creditbank.institutions.tests.factories import make_institution, make_manager
+from creditbank.outcomes.domain.imports import COLUMNS
+
+HEADER = [c.header for c in COLUMNS]
+
+
+@dataclass
+class Setting:
+    institution: Institution
+    issuer: User
+    admin: User
+    learners: list[User]
+
+
+def make_setting(code: str, make_learner: Any, *, learners: int = 3, manager: User | None = None) -> Setting:
+    """An institution ``code`` with an administrator, an issuer (another account) and learners."""
+    admin, issuer = make_learner(), make_learner()
+    institution = make_institution(code, admin=admin, manager=manager or make_manager())
+    institution_services.member_add(actor=admin, code=code, account=issuer.account_no, role="issuer")
+    return Setting(institution, issuer, admin, [make_learner() for _ in range(learners)])
+
+
+def outcome_row(learner: User | None, n: int, **over: str) -> dict[str, str]:
+    """A valid row for ``learner`` (by account number), with external id ``EXT-<n>``."""
+    row = {
+        "account_no": learner.account_no if learner is not None else "", "id_number": "",
+        "external_id": f"EXT-{n:05d}", "type": "academic_credit", "title": f"课程 {n}", "code": f"C{n % 7}",
+        "achieved_on": "2024-06-30", "credits": f"{1 + n % 4}.5", "hours": "32", "result_scheme": "percentage",
+        "result_value": "88", "level": "6", "expires_on": "",
+    }  # fmt: skip
+    row.update(over)
+    return row
+
+
+def csv_bytes(
+    rows: Iterable[Mapping[str, str]], *, header: Sequence[str] = HEADER, encoding: str = "utf-8-sig"
+) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    names = [c.name for c in COLUMNS]
+    for row in rows:
+        writer.writerow([row.get(n, "") for n in names])
+    return out.getvalue().encode(encoding)
+
+
+def xlsx_bytes(rows: Iterable[Mapping[str, Any]], *, header: Sequence[str] = HEADER) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("outcomes")
+    sheet.append(list(header))
+    names = [c.name for c in COLUMNS]
+    for row in rows:
+        sheet.append([row.get(n, "") for n in names])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def upload(data: bytes, name: str = "outcomes.csv") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type="application/octet-stream")
