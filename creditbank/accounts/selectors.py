@@ -77,10 +77,10 @@ def learner_find(*, account_no: str = "", id_number: str = "") -> User | None:
     return User.objects.filter(id_number_index__in=id_number_index_candidates(compact)).first()
 
 
-def learners_find(refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], User]:
-    """``learner_find`` for many (account_no, id_number) pairs at once, with at most two queries
-    (account numbers with one IN, ID numbers through their blind-index candidates with another):
-    each pair that names an account maps to it, the others are left out."""
+def learners_find(refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """``learner_find`` for many (account_no, id_number) pairs at once, answering user ids, with at
+    most two queries (account numbers with one IN, ID numbers through their blind-index candidates
+    with another): each pair that names an account maps to its id, the others are left out."""
     by_account: dict[str, list[tuple[str, str]]] = {}
     by_index: dict[str, list[tuple[str, str]]] = {}
     for ref in set(refs):
@@ -94,16 +94,15 @@ def learners_find(refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], User
         if len(compact) == 18:
             for candidate in id_number_index_candidates(compact):
                 by_index.setdefault(candidate, []).append(ref)
-    found: dict[tuple[str, str], User] = {}
-    fields = ("id", "account_no", "id_number_index")
+    found: dict[tuple[str, str], int] = {}
     if by_account:
-        for user in User.objects.filter(account_no__in=list(by_account)).only(*fields):
-            for ref in by_account[user.account_no]:
-                found[ref] = user
+        for pk, account_no in User.objects.filter(account_no__in=list(by_account)).values_list("id", "account_no"):
+            for ref in by_account[account_no]:
+                found[ref] = pk
     if by_index:
-        for user in User.objects.filter(id_number_index__in=list(by_index)).only(*fields):
-            for ref in by_index[user.id_number_index or ""]:
-                found.setdefault(ref, user)
+        for pk, index in User.objects.filter(id_number_index__in=list(by_index)).values_list("id", "id_number_index"):
+            for ref in by_index[index or ""]:
+                found.setdefault(ref, pk)
     return found
 
 

@@ -33,12 +33,10 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int] | None:
         return sorted(int(row[0]) for row in cursor.fetchall())
 
 
-def _value(field: models.Field[Any, Any], value: Any) -> Any:
-    if isinstance(field, models.JSONField):
-        from psycopg.types.json import Jsonb
+def _jsonb(value: Any) -> Any:
+    from psycopg.types.json import Jsonb
 
-        return None if value is None else Jsonb(value)
-    return value
+    return None if value is None else Jsonb(value)
 
 
 def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) -> list[int]:
@@ -59,9 +57,13 @@ def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) ->
         fields = [(name, opts.get_field(name)) for name in names]  # "account_id" names the field "account"
         columns = ", ".join(connection.ops.quote_name(f.column) for _name, f in fields)  # type: ignore[union-attr]
         sql = f"COPY {connection.ops.quote_name(opts.db_table)} ({columns}) FROM STDIN"
+        json_names = {name for name, f in fields if isinstance(f, models.JSONField)}
         with connection.cursor() as cursor, cursor.copy(sql) as copy:
             for row in rows:
-                copy.write_row([_value(f, row[name]) for name, f in fields])  # type: ignore[arg-type]
+                values = [row[name] for name in names]
+                if json_names:
+                    values = [_jsonb(v) if n in json_names else v for n, v in zip(names, values, strict=True)]
+                copy.write_row(values)
         return ids if ids is not None else [int(row[pk.name]) for row in rows]
     created = model._default_manager.bulk_create([model(**row) for row in rows])
     return [int(obj.pk) for obj in created]

@@ -174,6 +174,8 @@ def cell_text(value: object) -> str:
     """A cell as text, trimmed. Spreadsheet cells may be typed: whole numbers lose their ``.0``,
     other numbers are written out without an exponent, dates (and midnight date-times) become
     ``YYYY-MM-DD``, so that a number or date typed in a spreadsheet reads as it looks."""
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
