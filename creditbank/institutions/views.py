@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from creditbank.accounts.actor import actor
+from creditbank.accounts.roles import Role, has_role
 from creditbank.institutions import selectors, services
 from creditbank.institutions.forms import ClientForm, MemberForm
 from creditbank.kernel import ratelimit
@@ -82,6 +83,7 @@ def manage(request: HttpRequest, code: str) -> HttpResponse:
             "member_form": member_form,
             "client_form": client_form,
             "new_secret": new_secret,
+            "may_import": has_role(user, Role.INSTITUTION_ISSUER, institution=institution),
         },
         status=status,
     )

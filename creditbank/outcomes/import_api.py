@@ -97,7 +97,7 @@ def _job_out(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
         "total_rows": job.total_rows, "processed_rows": job.processed_rows, "accepted": job.accepted,
         "duplicates": job.duplicates, "errors": job.errors, "error_code": job.error_code or None,
         "created_at": job.created_at, "started_at": job.started_at, "finished_at": job.finished_at,
-        "url": request.build_absolute_uri(url), "rows_url": request.build_absolute_uri(url + "rows"),
+        "url": request.build_absolute_uri(url), "rows_url": request.build_absolute_uri(url + "/rows"),
     }  # fmt: skip
 
 

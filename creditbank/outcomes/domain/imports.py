@@ -47,11 +47,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("account_no", "学分银行账号", False,
            "The learner's credit bank account number (12 digits). Give it or the ID number.",
            "学习者的学分银行账号（12 位数字）；与身份证号二选一。", "100000000008",
-           {"type": "string", "pattern": "^[0-9]{12}$"}),
+           {"type": "string", "pattern": "^$|^[0-9]{12}$"}),
     Column("id_number", "身份证号", False,
            "The learner's resident ID number (18 characters), when the account number is not given.",
            "学习者的居民身份证号码（18 位）；未填学分银行账号时填写。", "",
-           {"type": "string", "pattern": "^[0-9]{17}[0-9Xx]$"}),
+           {"type": "string", "pattern": "^$|^[0-9]{17}[0-9Xx]$"}),
     Column("external_id", "成果编号", True,
            "The institution's own identifier of this record, unique within the institution (1–64 printable "
            "ASCII characters, no spaces). A row whose identifier was deposited before is a duplicate.",

@@ -25,14 +25,23 @@ class Setting:
     issuer: User
     admin: User
     learners: list[User]
+    id_numbers: dict[int, str]  #: each learner's ID number (the database holds it sealed)
 
 
 def make_setting(code: str, make_learner: Any, *, learners: int = 3, manager: User | None = None) -> Setting:
     """An institution ``code`` with an administrator, an issuer (another account) and learners."""
+    from conftest import next_identity
+
     admin, issuer = make_learner(), make_learner()
     institution = make_institution(code, admin=admin, manager=manager or make_manager())
     institution_services.member_add(actor=admin, code=code, account=issuer.account_no, role="issuer")
-    return Setting(institution, issuer, admin, [make_learner() for _ in range(learners)])
+    made, id_numbers = [], {}
+    for _ in range(learners):
+        identity = next_identity()
+        learner = make_learner(**identity)
+        made.append(learner)
+        id_numbers[learner.pk] = identity["id_number"]
+    return Setting(institution, issuer, admin, made, id_numbers)
 
 
 def outcome_row(learner: User | None, n: int, **over: str) -> dict[str, str]:
