@@ -73,7 +73,7 @@ def imports_page(request: HttpRequest, code: str) -> HttpResponse:
             "max_mb": MAX_FILE_BYTES // (1024 * 1024),
             "columns": COLUMNS,
             "learner_columns": LEARNER_COLUMNS,
-        },  # fmt: skip
+        },
         status=status,
     )
 
@@ -101,5 +101,5 @@ def job_page(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
             "shown": shown,
             "filters": STATUS_FILTERS,
             "poll_url": reverse("api-v1:outcome_import", kwargs={"code": institution.code, "job_id": job.pk}),
-        },  # fmt: skip
+        },
     )

@@ -312,7 +312,7 @@ def test_a_gb18030_csv_is_read(two, django_capture_on_commit_callbacks) -> None:
 
 
 def test_clients_with_the_scope_import_and_others_are_refused(two, files, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
-    a, b = two
+    a, _b = two
     client, secret = make_client(a.institution, admin=a.admin, scopes=("imports:write",))
     narrow, narrow_secret = make_client(a.institution, admin=a.admin, scopes=("outcomes:write",))
     api = Api(Client())

@@ -351,15 +351,22 @@ def _finish(job_id: int, *, cursor: int, status: str, error_code: str = "") -> I
         if status == ImportStatus.DONE:
             job.total_rows = job.processed_rows
         job.save()
-        names = list(job.chunks.values_list("blob", flat=True))
-        job.chunks.all().delete()
         audit_record(
             actor=None, action="outcomes.imported", object_type="institution", object_id=job.institution.code,
             reason=f"{_uploader(job.created_by, job.client_id)} job={job.pk} status={status} accepted={job.accepted} "
             f"duplicates={job.duplicates} errors={job.errors}{f' code={error_code}' if error_code else ''}",
         )  # fmt: skip
-        transaction.on_commit(lambda: delete_chunks(names))
+    _file_delete(job)
     return job
+
+
+def _file_delete(job: ImportJob) -> None:
+    """Delete a finished job's file: the vault files first, then their rows, so that a run stopped
+    in between leaves rows that the next run (of the finished job) deletes."""
+    chunks = list(job.chunks.values_list("pk", "blob"))
+    if chunks:
+        delete_chunks([blob for _pk, blob in chunks])
+        ImportFileChunk.objects.filter(pk__in=[pk for pk, _blob in chunks]).delete()
 
 
 def import_run(*, job_id: int, chunk_rows: int = CHUNK_ROWS) -> ImportJob:
@@ -368,11 +375,12 @@ def import_run(*, job_id: int, chunk_rows: int = CHUNK_ROWS) -> ImportJob:
     before the break are deposited."""
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().select_related("institution").get(pk=job_id)
-        if job.finished:
-            return job
-        if job.status == ImportStatus.QUEUED:
+        if not job.finished and job.status == ImportStatus.QUEUED:
             job.status, job.started_at = ImportStatus.RUNNING, timezone.now()
             job.save(update_fields=["status", "started_at", "updated_at"])
+    if job.finished:
+        _file_delete(job)  # what a run stopped after the end left
+        return job
     institution = job.institution
     today = timezone.localdate(job.created_at)
     chunks = [StoredChunk(c.blob, c.size) for c in job.chunks.order_by("index")]
