@@ -27,12 +27,12 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
+from creditbank.institutions.tests.factories import make_manager
 from creditbank.ledger.models import CreditAccount, LedgerEntry
 from creditbank.outcomes import tasks
 from creditbank.outcomes.models import ImportFileChunk, ImportJob, ImportRow, Outcome
 from creditbank.outcomes.services.imports import import_run, import_start
 from creditbank.outcomes.tests.imports.files import Setting, csv_bytes, make_setting, outcome_row, upload
-from creditbank.institutions.tests.factories import make_manager
 from tests.vault_files import vault_files
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -98,7 +98,7 @@ def state(setting: Setting, job: ImportJob) -> dict[str, Any]:
                 o.deposit_entry_id is not None,
             )
             for o in outcomes
-        ),  # fmt: skip
+        ),
         "entries": entries,
         "balances": {
             place[a.user_id]: (a.available, a.frozen, a.by_type, a.last_seq)
@@ -116,7 +116,7 @@ def state(setting: Setting, job: ImportJob) -> dict[str, Any]:
                 external.get(r.outcome_id) if r.outcome_id else None,
             )
             for r in ImportRow.objects.filter(job=job).order_by("row")
-        ],  # fmt: skip
+        ],
         "job": (job.status, job.total_rows, job.cursor, job.processed_rows, job.accepted, job.duplicates, job.errors),
     }
 
