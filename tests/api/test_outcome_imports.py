@@ -18,12 +18,12 @@ from django.test import Client
 
 from conftest import Api
 from creditbank.institutions.tests.factories import make_client, make_manager
-from creditbank.kernel.vault import vault
 from creditbank.ledger.models import CreditAccount, LedgerEntry
 from creditbank.outcomes.models import ImportFileChunk, ImportJob, ImportRow, Outcome
 from creditbank.outcomes.services import outcomes_deposit
 from creditbank.outcomes.services.imports import jobs
 from creditbank.outcomes.tests.imports.files import HEADER, csv_bytes, make_setting, outcome_row, upload, xlsx_bytes
+from tests.vault_files import vault_files
 
 pytestmark = pytest.mark.django_db
 
@@ -225,10 +225,14 @@ def _json_row(row: dict[str, str]) -> dict[str, Any]:
 # --- refused files: a clear code, and nothing stored ---------------------------------------------------
 
 
-def _nothing_stored() -> None:
+@pytest.fixture
+def files_before() -> set[str]:
+    return vault_files()
+
+
+def _nothing_stored(files_before: set[str]) -> None:
     assert ImportJob.objects.count() == ImportFileChunk.objects.count() == Outcome.objects.count() == 0
-    root = vault().root
-    assert not root.exists() or not [p for p in root.rglob("*") if p.is_file()]
+    assert vault_files() == files_before
 
 
 def _png() -> bytes:
@@ -266,16 +270,16 @@ def _zip_not_xlsx() -> bytes:
     ids=["empty", "missing", "png", "pdf", "xls", "docx", "broken-zip", "utf16", "encoding", "header-only", "blank",
          "bad-quote"],
 )  # fmt: skip
-def test_a_refused_file_stores_nothing(two, data, name, status, code) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_file_stores_nothing(two, data, name, status, code, files_before) -> None:  # type: ignore[no-untyped-def]
     api = as_user(two[0].issuer)
     body = {"file": upload(data, name)} if data is not None else {}
     response = api.post("/api/v1/institutions/uni-a/imports", body, multipart=True)
     assert (response.status_code, response.json()["code"]) == (status, code), response.content
     assert list(response.json()["errors"]) == ["file"]
-    _nothing_stored()
+    _nothing_stored(files_before)
 
 
-def test_missing_columns_are_named_all_at_once(two) -> None:  # type: ignore[no-untyped-def]
+def test_missing_columns_are_named_all_at_once(two, files_before) -> None:  # type: ignore[no-untyped-def]
     api = as_user(two[0].issuer)
     header = ["external_id", "成果名称", "学分 (credits)", "备注", "title"]
     response = send(api, "uni-a", csv_bytes([outcome_row(None, 1)], header=header))
@@ -283,10 +287,10 @@ def test_missing_columns_are_named_all_at_once(two) -> None:  # type: ignore[no-
     assert (response.status_code, body["code"]) == (400, "import_columns")
     assert body["missing"] == ["account_no|id_number", "type", "achieved_on"]
     assert (body["unknown"], body["repeated"]) == (["备注"], ["title"])
-    _nothing_stored()
+    _nothing_stored(files_before)
 
 
-def test_a_file_over_the_limit_is_413(two, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_over_the_limit_is_413(two, monkeypatch, files_before) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(jobs, "MAX_FILE_BYTES", 1000)
     api = as_user(two[0].issuer)
     data = csv_bytes([outcome_row(two[0].learners[0], n) for n in range(20)])
@@ -295,7 +299,7 @@ def test_a_file_over_the_limit_is_413(two, monkeypatch) -> None:  # type: ignore
     assert (response.status_code, response.json()["code"], response.json()["max_bytes"]) == (
         413, "upload_too_large", 1000,
     )  # fmt: skip
-    _nothing_stored()
+    _nothing_stored(files_before)
 
 
 def test_a_gb18030_csv_is_read(two, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]

@@ -131,32 +131,83 @@ def _csv_records(stream: IO[bytes], encoding: str) -> Iterator[list[Any]]:
         text.detach()
 
 
-def _xlsx_records(stream: IO[bytes]) -> Iterator[Sequence[Any]]:
-    import openpyxl
+def _open_workbook(stream: IO[bytes]) -> tuple[Any, str]:
+    """The workbook's reader (manifest, shared strings, styles read) and its first worksheet's
+    part. openpyxl's ``load_workbook`` is not used: in read-only mode it sizes every sheet when it
+    opens the workbook, and for a sheet without a ``<dimension>`` (as streaming writers leave
+    it) that parses the whole sheet into one tree; the parts below are what it reads otherwise."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
 
+    reader = ExcelReader(stream, read_only=True, data_only=True)
+    reader.read_manifest()
+    reader.read_strings()
+    reader.read_workbook()
+    apply_stylesheet(reader.archive, reader.wb)
+    sheets = [
+        rel.target
+        for _sheet, rel in reader.parser.find_sheets()
+        if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+    ]
+    if not sheets:
+        raise Unreadable("no worksheet")
+    return reader, sheets[0]
+
+
+def _xlsx_records(stream: IO[bytes]) -> Iterator[Sequence[Any]]:
+    """The first worksheet's rows, parsed as they stream by (each row's element dropped once
+    read; missing rows given as empty ones, so that positions are the sheet's row numbers)."""
+    from openpyxl.worksheet._reader import DATA_TAG, ROW_TAG, WorkSheetParser
+    from openpyxl.xml.functions import iterparse
+
+    number = 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it does not read
         try:
-            book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+            reader, part = _open_workbook(stream)
+        except Unreadable:
+            raise
         except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for damaged files
             raise Unreadable(f"{type(exc).__name__}: {exc}") from exc
         try:
-            if not book.worksheets:
-                raise Unreadable("no worksheet")
-            sheet = book.worksheets[0]
-            rows = sheet.iter_rows(values_only=True)
-            number = 0
-            while True:
-                try:
-                    values = next(rows)
-                except StopIteration:
-                    return
-                except Exception as exc:  # noqa: BLE001 - as above, while parsing the sheet
-                    raise Unreadable(f"{type(exc).__name__}: {exc}", row=number + 1) from exc
-                number += 1
-                yield values
+            with reader.archive.open(part) as source:
+                book = reader.wb
+                parser = WorkSheetParser(
+                    source, reader.shared_strings, data_only=True, epoch=book.epoch,
+                    date_formats=book._date_formats, timedelta_formats=book._timedelta_formats,
+                )  # fmt: skip
+                data = None
+                events = iterparse(source, events=("start", "end"))
+                while True:
+                    try:
+                        event, element = next(events)
+                    except StopIteration:
+                        return
+                    except Exception as exc:  # noqa: BLE001 - a damaged sheet
+                        raise Unreadable(f"{type(exc).__name__}: {exc}", row=number + 1) from exc
+                    if event == "start":
+                        if element.tag == DATA_TAG:
+                            data = element
+                        continue
+                    if element.tag != ROW_TAG:
+                        continue
+                    try:
+                        index, cells = parser.parse_row(element)
+                    except Exception as exc:  # noqa: BLE001 - a damaged row
+                        raise Unreadable(f"{type(exc).__name__}: {exc}", row=number + 1) from exc
+                    if data is not None:
+                        data.clear()  # the rows read so far: memory stays flat
+                    parser.row_dimensions.clear()
+                    while number + 1 < index:
+                        number += 1
+                        yield ()
+                    number += 1
+                    values: list[Any] = [None] * max((c["column"] for c in cells), default=0)
+                    for cell in cells:
+                        values[cell["column"] - 1] = cell["value"]
+                    yield values
         finally:
-            book.close()
+            reader.archive.close()
 
 
 def records(stream: IO[bytes], *, format: str, encoding: str = "") -> Iterator[Sequence[Any]]:
@@ -167,20 +218,27 @@ def records(stream: IO[bytes], *, format: str, encoding: str = "") -> Iterator[S
 
 
 def declared_rows(stream: IO[bytes]) -> int | None:
-    """The data rows an XLSX's first sheet declares (its dimension), or None when it does not."""
-    import openpyxl
+    """The data rows an XLSX's first sheet declares (its ``<dimension>``, which comes before the
+    sheet's data), or None when it declares none."""
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+    from openpyxl.xml.functions import iterparse
 
+    max_row = None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+            reader, part = _open_workbook(stream)
+            with reader.archive.open(part) as source:
+                for _event, element in iterparse(source, events=("start",)):
+                    if element.tag == DIMENSION_TAG:
+                        max_row = range_boundaries(element.get("ref", ""))[3]
+                        break
+                    if element.tag == DATA_TAG:
+                        break
         except Exception:  # noqa: BLE001 - the reading itself will say what is wrong
             return None
-        try:
-            sheet = book.worksheets[0] if book.worksheets else None
-            max_row = sheet.max_row if sheet is not None else None
         finally:
-            book.close()
             stream.seek(0)
     return max_row - 1 if isinstance(max_row, int) and max_row > 1 else None
 

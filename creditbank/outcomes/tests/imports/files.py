@@ -14,7 +14,9 @@ from creditbank.accounts.models import User
 from creditbank.institutions import services as institution_services
 from creditbank.institutions.models import Institution
 from creditbank.institutions.tests.factories import make_institution, make_manager
+from creditbank.ledger.models import CreditAccount, LedgerEntry
 from creditbank.outcomes.domain.imports import COLUMNS
+from creditbank.outcomes.models import ImportJob, ImportRow, Outcome
 
 HEADER = [c.header for c in COLUMNS]
 
@@ -84,3 +86,63 @@ def xlsx_bytes(rows: Iterable[Mapping[str, Any]], *, header: Sequence[str] = HEA
 
 def upload(data: bytes, name: str = "outcomes.csv") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+
+def state(setting: Setting, job: ImportJob) -> dict[str, Any]:
+    """The end state of an import, with learners named by their place in the file."""
+    place = {learner.pk: i for i, learner in enumerate(setting.learners)}
+    outcomes = Outcome.objects.filter(issuer_institution=setting.institution)
+    external = {o.pk: o.external_id for o in outcomes}
+    entries: dict[int, list[tuple[Any, ...]]] = {}
+    for entry in (
+        LedgerEntry.objects.filter(account__user__in=setting.learners)
+        .select_related("account")
+        .order_by("account_id", "seq")
+    ):
+        entries.setdefault(place[entry.account.user_id], []).append(
+            (entry.seq, entry.kind, entry.debit, entry.credit, entry.amount, entry.outcome_type,
+             external[entry.outcome_id])
+        )  # fmt: skip
+    job.refresh_from_db()
+    return {
+        "outcomes": sorted(
+            (
+                o.external_id,
+                place[o.user_id],
+                o.type,
+                o.title,
+                o.code,
+                o.achieved_on,
+                o.credits,
+                o.hours,
+                o.result_scheme,
+                o.result_value,
+                o.level,
+                o.expires_on,
+                o.status,
+                o.source,
+                o.certified_credits,
+                o.deposit_entry_id is not None,
+            )
+            for o in outcomes
+        ),
+        "entries": entries,
+        "balances": {
+            place[a.user_id]: (a.available, a.frozen, a.by_type, a.last_seq)
+            for a in CreditAccount.objects.filter(user__in=setting.learners)
+        },
+        "report": [
+            (
+                r.row,
+                r.external_id,
+                r.status,
+                r.code,
+                r.field,
+                r.message_zh,
+                r.message_en,
+                external.get(r.outcome_id) if r.outcome_id else None,
+            )
+            for r in ImportRow.objects.filter(job=job).order_by("row")
+        ],
+        "job": (job.status, job.total_rows, job.cursor, job.processed_rows, job.accepted, job.duplicates, job.errors),
+    }

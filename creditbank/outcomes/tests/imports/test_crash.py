@@ -20,7 +20,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.conf import settings
@@ -28,11 +27,10 @@ from django.core.management import call_command
 from django.db import connection
 
 from creditbank.institutions.tests.factories import make_manager
-from creditbank.ledger.models import CreditAccount, LedgerEntry
 from creditbank.outcomes import tasks
-from creditbank.outcomes.models import ImportFileChunk, ImportJob, ImportRow, Outcome
+from creditbank.outcomes.models import ImportFileChunk, ImportJob
 from creditbank.outcomes.services.imports import import_run, import_start
-from creditbank.outcomes.tests.imports.files import Setting, csv_bytes, make_setting, outcome_row, upload
+from creditbank.outcomes.tests.imports.files import Setting, csv_bytes, make_setting, outcome_row, state, upload
 from tests.vault_files import vault_files
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -59,66 +57,6 @@ def the_file(setting: Setting) -> bytes:
         else:
             rows.append(outcome_row(learner, n, result_scheme="gpa4", result_value=f"{1 + n % 3}.50"))
     return csv_bytes(rows)
-
-
-def state(setting: Setting, job: ImportJob) -> dict[str, Any]:
-    """The end state of an import, with learners named by their place in the file."""
-    place = {learner.pk: i for i, learner in enumerate(setting.learners)}
-    outcomes = Outcome.objects.filter(issuer_institution=setting.institution)
-    external = {o.pk: o.external_id for o in outcomes}
-    entries: dict[int, list[tuple[Any, ...]]] = {}
-    for entry in (
-        LedgerEntry.objects.filter(account__user__in=setting.learners)
-        .select_related("account")
-        .order_by("account_id", "seq")
-    ):
-        entries.setdefault(place[entry.account.user_id], []).append(
-            (entry.seq, entry.kind, entry.debit, entry.credit, entry.amount, entry.outcome_type,
-             external[entry.outcome_id])
-        )  # fmt: skip
-    job.refresh_from_db()
-    return {
-        "outcomes": sorted(
-            (
-                o.external_id,
-                place[o.user_id],
-                o.type,
-                o.title,
-                o.code,
-                o.achieved_on,
-                o.credits,
-                o.hours,
-                o.result_scheme,
-                o.result_value,
-                o.level,
-                o.expires_on,
-                o.status,
-                o.source,
-                o.certified_credits,
-                o.deposit_entry_id is not None,
-            )
-            for o in outcomes
-        ),
-        "entries": entries,
-        "balances": {
-            place[a.user_id]: (a.available, a.frozen, a.by_type, a.last_seq)
-            for a in CreditAccount.objects.filter(user__in=setting.learners)
-        },
-        "report": [
-            (
-                r.row,
-                r.external_id,
-                r.status,
-                r.code,
-                r.field,
-                r.message_zh,
-                r.message_en,
-                external.get(r.outcome_id) if r.outcome_id else None,
-            )
-            for r in ImportRow.objects.filter(job=job).order_by("row")
-        ],
-        "job": (job.status, job.total_rows, job.cursor, job.processed_rows, job.accepted, job.duplicates, job.errors),
-    }
 
 
 def worker(job_id: int) -> subprocess.Popen[bytes]:
@@ -149,6 +87,7 @@ def test_a_worker_killed_at_random_points_ends_as_an_uninterrupted_run(make_lear
     assert settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     queue = _Queue()
     monkeypatch.setattr(tasks, "run_import", queue)
+    files_before = vault_files()
     manager = make_manager()
     killed, steady = (make_setting(code, make_learner, learners=LEARNERS, manager=manager) for code in ("kill", "calm"))
     calm_job = import_start(institution=steady.institution, upload=upload(the_file(steady)), actor=steady.issuer)
@@ -192,4 +131,4 @@ def test_a_worker_killed_at_random_points_ends_as_an_uninterrupted_run(make_lear
     assert state(killed, job)["job"][6] == expected_errors
     call_command("verify_ledger", stdout=io.StringIO())
     assert ImportFileChunk.objects.count() == 0
-    assert vault_files() == set()
+    assert vault_files() == files_before
