@@ -48,12 +48,12 @@ def _institution(request: HttpRequest, code: str) -> Any:
 def imports_page(request: HttpRequest, code: str) -> HttpResponse:
     """Upload a file; the institution's imports, newest first."""
     institution = _institution(request, code)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and form.is_valid():
         try:
             job = import_start(
-                institution=institution, upload=request.FILES.get("file"), actor=actor(request),
+                institution=institution, upload=form.cleaned_data["file"], actor=actor(request),
                 client_address=ratelimit.client_address(request),
             )  # fmt: skip
         except DomainError as refused:
@@ -62,6 +62,8 @@ def imports_page(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, _("File received: the rows are being deposited. This page shows the progress."))
             return redirect("outcome_imports:job", code=code, job_id=job.pk)
+    elif request.method == "POST":
+        status = 400  # the form itself refused the file (an empty one, for example)
     jobs = Paginator(selectors.import_jobs_of(institution=institution), 20).get_page(request.GET.get("page"))
     return render(
         request,

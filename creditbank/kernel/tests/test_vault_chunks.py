@@ -35,7 +35,9 @@ def _reader(store: PrivateVault, writer: ChunkWriter, chunks: list[StoredChunk])
 
 @settings(max_examples=40, deadline=None)
 @given(data=st.binary(max_size=200), chunk_bytes=st.integers(1, 40), pieces=st.integers(1, 50))
-def test_what_is_written_reads_back(tmp_path_factory: pytest.TempPathFactory, data: bytes, chunk_bytes: int, pieces: int) -> None:
+def test_what_is_written_reads_back(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes, chunk_bytes: int, pieces: int
+) -> None:
     store = _store(tmp_path_factory.mktemp("v"))
     writer = _write(store, data, chunk_bytes=chunk_bytes, pieces=pieces)
     chunks = writer.close()

@@ -80,7 +80,11 @@ def test_a_batch_takes_as_many_statements_whatever_its_size(make_learner: Any) -
 
 @pytest.mark.parametrize(
     ("amount", "outcome_type", "code"),
-    [(Decimal("0"), "mooc", "amount_invalid"), (Decimal("1.001"), "mooc", "amount_invalid"), (Decimal("1"), "x" * 33, "too_long")],
+    [
+        (Decimal("0"), "mooc", "amount_invalid"),
+        (Decimal("1.001"), "mooc", "amount_invalid"),
+        (Decimal("1"), "x" * 33, "too_long"),
+    ],
 )
 def test_a_refused_deposit_posts_nothing(make_learner: Any, amount: Decimal, outcome_type: str, code: str) -> None:
     a = make_learner()

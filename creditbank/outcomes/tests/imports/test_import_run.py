@@ -140,7 +140,9 @@ def test_xlsx_cells_blank_rows_and_row_numbers(pair: Any, queue: _Queue) -> None
     assert sheet is not None
     sheet.append(HEADER)
     learner = one.learners[0]
-    sheet.append([int(learner.account_no), None, "X-1", "mooc", "课程", None, datetime(2024, 5, 1), 2.5, 16, "gpa4", 3.5, 4])
+    sheet.append(
+        [int(learner.account_no), None, "X-1", "mooc", "课程", None, datetime(2024, 5, 1), 2.5, 16, "gpa4", 3.5, 4]
+    )
     sheet.append([])  # a blank row: skipped, not reported
     sheet.cell(row=5, column=1, value=learner.account_no)  # row 4 missing altogether (a gap)
     for column, value in enumerate(["X-2", "award", "奖", None, "2024-05-02", "1"], start=3):
