@@ -55,7 +55,7 @@ def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) ->
             rows = [{**row, pk.name: ident} for row, ident in zip(rows, ids, strict=True)]
             names = [pk.name, *names]
         fields = [(name, opts.get_field(name)) for name in names]  # "account_id" names the field "account"
-        columns = ", ".join(connection.ops.quote_name(f.column) for _name, f in fields)  # type: ignore[union-attr]
+        columns = ", ".join(connection.ops.quote_name(str(f.column)) for _name, f in fields)  # type: ignore[union-attr]
         sql = f"COPY {connection.ops.quote_name(opts.db_table)} ({columns}) FROM STDIN"
         json_names = {name for name, f in fields if isinstance(f, models.JSONField)}
         with connection.cursor() as cursor, cursor.copy(sql) as copy:

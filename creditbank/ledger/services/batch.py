@@ -133,10 +133,8 @@ def _projections_save(changed: Sequence[_Account]) -> None:
         if connection.vendor == "postgresql":
             cursor.execute(_UPDATE_PG, [json.dumps(rows)])
         else:
-            cursor.executemany(
-                _UPDATE_ONE,
-                [
-                    (r["available"], r["frozen"], json.dumps(r["by_type"]), r["last_seq"], r["last_hash"], r["id"])
-                    for r in rows
-                ],
-            )
+            params: list[tuple[Any, ...]] = [
+                (r["available"], r["frozen"], json.dumps(r["by_type"]), r["last_seq"], r["last_hash"], r["id"])
+                for r in rows
+            ]
+            cursor.executemany(_UPDATE_ONE, params)

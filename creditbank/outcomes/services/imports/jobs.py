@@ -392,25 +392,25 @@ def import_run(*, job_id: int, chunk_rows: int = CHUNK_ROWS) -> ImportJob:
             try:
                 header = resolve_header(next(rows))
                 numbered = enumerate(islice(rows, cursor, None), start=cursor + 2)  # the header is row 1
-            except (Unreadable, StopIteration, ValueError) as broken:
-                raise Unreadable(str(broken)) from broken
+            except (Unreadable, StopIteration, ValueError) as opening:
+                raise Unreadable(str(opening)) from opening
             while True:
                 batch: list[tuple[int, Sequence[Any]]] = []
-                broken: Unreadable | None = None
+                stopped: Unreadable | None = None
                 try:
                     for item in numbered:
                         batch.append(item)
                         if len(batch) >= chunk_rows:
                             break
                 except Unreadable as exc:
-                    broken = exc
+                    stopped = exc
                 if batch:
                     _commit_chunk(
                         job_id, institution, _check_rows(batch, header, today), cursor=cursor, read=len(batch)
                     )
                     cursor += len(batch)
-                if broken is not None:
-                    raise broken
+                if stopped is not None:
+                    raise stopped
                 if len(batch) < chunk_rows:
                     break
         except Unreadable as broken:
