@@ -99,6 +99,8 @@ COLUMNS: tuple[Column, ...] = (
 BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
 LEARNER_COLUMNS = ("account_no", "id_number")
 REQUIRED = tuple(c.name for c in COLUMNS if c.required)
+#: how many unknown header cells a refusal names
+MAX_NAMED = 20
 #: Other spellings of a header (the JSON deposit nests the learner's fields).
 ALIASES = {"learner.account_no": "account_no", "learner.id_number": "id_number"}
 
@@ -162,6 +164,7 @@ def resolve_header(cells: Sequence[object]) -> Header:
             repeated.append(name)
         else:
             positions[name] = index
+    unknown = [name[:64] for name in unknown[:MAX_NAMED]]  # a header of thousands of cells names the first few
     missing = [name for name in REQUIRED if name not in positions]
     if not any(name in positions for name in LEARNER_COLUMNS):
         missing.insert(0, "account_no|id_number")

@@ -118,3 +118,10 @@ def test_the_row_schema_is_valid_and_takes_the_sample() -> None:
     assert not validator.is_valid({**sample_row(), "result_scheme": "pass_fail", "result_value": "88"})
     assert not validator.is_valid({**sample_row(), "extra": "x"})
     assert set(schema["properties"]) == {c.name for c in COLUMNS}
+
+
+def test_a_header_of_thousands_of_unknown_cells_names_the_first_twenty() -> None:
+    with pytest.raises(HeaderError) as refused:
+        resolve_header(["x" * 100 + str(n) for n in range(5000)])
+    assert len(refused.value.unknown) == 20
+    assert refused.value.unknown[0] == "x" * 64
