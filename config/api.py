@@ -36,10 +36,13 @@ _BODY_PROBLEMS = {
 class CreditBankApi(NinjaAPI):
     def get_openapi_operation_id(self, operation: Operation) -> str:
         """``<context>.api`` and the view's name (``creditbank_profiles_api_me``), whether the API is one
-        module or a package (``creditbank.profiles.api.me``): splitting a module renames nothing for clients."""
+        module, a package (``creditbank.profiles.api.me``) or a module beside it (``creditbank.outcomes.import_api``):
+        splitting a module renames nothing for clients."""
         parts = operation.view_func.__module__.split(".")
         if len(parts) > 3 and parts[0] == "creditbank" and parts[2] == "api":
             parts = parts[:3]
+        elif len(parts) == 3 and parts[0] == "creditbank" and parts[2].endswith("_api"):
+            parts = [*parts[:2], "api"]
         return "_".join([*parts, operation.view_func.__name__])
 
     def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
