@@ -245,7 +245,13 @@ def main() -> None:
             f"{r['cpu']:.1f} s | {rate:,.0f} | {r['copy']:.2f} s | {copy_rate:,.0f} | {100 * rate / copy_rate:.1f} % | "
             f"{r['peak_mib']:.0f} MiB | {r['load']:.1f} |"
         )
+    worst = min(r["rows"] / r["wall"] / (r["rows"] / r["copy"]) for r in results)
+    flat = results[1]["peak_mib"] <= results[0]["peak_mib"] * 1.1 and results[1]["peak_mib"] < 500
     lines += [
+        "",
+        f"Targets: import at least 25 % of the raw COPY's rate: {'met' if worst >= 0.25 else 'missed'} "
+        f"({100 * worst:.1f} %; docs/SCALING.md says where the time goes); worker peak memory under 500 MB and "
+        f"flat when the file doubles: {'met' if flat else 'missed'}.",
         "",
         "¹ `import_start` in a process of its own, Python start-up included: the upload checks, the CSV read to its "
         "end (encoding, rows counted), the file encrypted into 1 MiB vault chunks. "

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
@@ -198,14 +199,10 @@ def outcome_import_rows(
 
 
 def _choice_message() -> str:
-    from django.utils.translation import gettext
-
     return gettext("Choose accepted, duplicate or error.")
 
 
 def _row_from_message() -> str:
-    from django.utils.translation import gettext
-
     return gettext("Use a row number of 0 or more.")
 
 

@@ -32,6 +32,7 @@ from creditbank.accounts.models import User
 from creditbank.accounts.selectors import learners_find
 from creditbank.audit.services import audit_record
 from creditbank.kernel.bulk import insert_rows, reserve_ids
+from creditbank.kernel.documents import clean_filename
 from creditbank.kernel.errors import DomainError
 from creditbank.kernel.errors import ErrorCode as KernelCode
 from creditbank.kernel.vault_chunks import CHUNK_BYTES, ChunkedReader, ChunkWriter, StoredChunk, delete_chunks
@@ -156,8 +157,6 @@ def import_start(
 
 
 def _filename(upload: Any) -> str:
-    from creditbank.kernel.documents import clean_filename
-
     return clean_filename(getattr(upload, "name", ""))
 
 
