@@ -23,6 +23,7 @@ from creditbank.kernel.problems import from_domain_error, from_validation_errors
 from creditbank.ledger.api import router as ledger_router
 from creditbank.notices.api import router as notices_router
 from creditbank.outcomes.api import router as outcomes_router
+from creditbank.outcomes.import_api import router as outcome_imports_router
 from creditbank.profiles.api import router as profiles_router
 
 _PROBLEM_REF = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
@@ -36,10 +37,13 @@ _BODY_PROBLEMS = {
 class CreditBankApi(NinjaAPI):
     def get_openapi_operation_id(self, operation: Operation) -> str:
         """``<context>.api`` and the view's name (``creditbank_profiles_api_me``), whether the API is one
-        module or a package (``creditbank.profiles.api.me``): splitting a module renames nothing for clients."""
+        module, a package (``creditbank.profiles.api.me``) or a module beside it (``creditbank.outcomes.import_api``):
+        splitting a module renames nothing for clients."""
         parts = operation.view_func.__module__.split(".")
         if len(parts) > 3 and parts[0] == "creditbank" and parts[2] == "api":
             parts = parts[:3]
+        elif len(parts) == 3 and parts[0] == "creditbank" and parts[2].endswith("_api"):
+            parts = [*parts[:2], "api"]
         return "_".join([*parts, operation.view_func.__name__])
 
     def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
@@ -77,6 +81,7 @@ api.add_router("/", notices_router)
 api.add_router("/", institutions_router)
 api.add_router("/", ledger_router)
 api.add_router("/", outcomes_router)
+api.add_router("/", outcome_imports_router)
 
 
 @api.exception_handler(DomainError)

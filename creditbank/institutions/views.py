@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from creditbank.accounts.actor import actor
+from creditbank.accounts.roles import Role, has_role
 from creditbank.institutions import selectors, services
 from creditbank.institutions.forms import ClientForm, MemberForm, OpeningForm
 from creditbank.institutions.models import RowStatus
@@ -87,6 +88,7 @@ def manage(request: HttpRequest, code: str) -> HttpResponse:
             "member_form": member_form,
             "client_form": client_form,
             "new_secret": new_secret,
+            "may_import": has_role(user, Role.INSTITUTION_ISSUER, institution=institution),
         },
         status=status,
     )

@@ -34,3 +34,10 @@ class ErrorCode(StrEnum):
     STANDARD_NOT_DRAFT = "standard_not_draft"  # 409: only a draft can be edited or published
     STANDARD_NOT_PUBLISHED = "standard_not_published"  # 409: only a published version can be revised or retired
     STANDARD_VERSION_DATE = "standard_version_date"  # a new version starts after the one it supersedes
+    # imports
+    IMPORT_FILE_TYPE = "import_file_type"  # not a CSV or XLSX file, judged by its bytes (extra "accepted")
+    IMPORT_FILE_UNREADABLE = "import_file_unreadable"  # a damaged CSV or XLSX (or one past the XLSX size limits)
+    IMPORT_ENCODING = "import_encoding"  # a CSV neither UTF-8 (with or without BOM) nor GB18030
+    IMPORT_COLUMNS = "import_columns"  # header: required columns missing, unknown or repeated ones (all named)
+    IMPORT_NO_ROWS = "import_no_rows"  # a header but no data rows
+    IMPORT_ROW_CELLS = "import_row_cells"  # (a row of the report) more filled cells than the header has columns

@@ -254,3 +254,137 @@ class CertificationApplication(ReviewedRequest):
 
     def __str__(self) -> str:
         return f"certification application #{self.pk}"
+
+
+# --- outcome imports (a file of outcome rows, deposited by a background job) ----------------------
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Finished")
+    FAILED = "failed", _("Stopped: the file could not be read")
+
+
+class ImportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "XLSX"
+
+
+class ImportJob(models.Model):
+    """An institution's file of outcome rows (CSV or XLSX) and its progress: a background job
+    deposits the rows chunk by chunk, each chunk with its report rows and the job's cursor in one
+    transaction (``processed_rows`` counts the rows reported; ``cursor`` the file's rows read).
+
+    PII: the uploaded file (it holds learners' ID numbers; encrypted in the private vault as
+    :class:`ImportFileChunk` rows until the job ends), its name, and who uploaded it.
+    """
+
+    institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    #: the institution's API client that uploaded it (its ``client_id``), when not a person
+    client_id = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=16, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    format = models.CharField(max_length=8, choices=ImportFormat.choices)
+    encoding = models.CharField(max_length=16, blank=True)  # CSV: utf-8 or gb18030
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    #: the random id in every chunk's authenticated header (kernel.vault_chunks)
+    file_id = models.BinaryField(max_length=16)
+    #: data rows in the file (CSV: counted on upload; XLSX: as its sheet declares, then counted)
+    total_rows = models.PositiveIntegerField(null=True, blank=True)
+    cursor = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    error_code = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("outcome import")
+        verbose_name_plural = _("outcome imports")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ImportStatus.values), name="outcomes_import_status_valid"),
+            models.CheckConstraint(
+                condition=Q(processed_rows=models.F("accepted") + models.F("duplicates") + models.F("errors")),
+                name="outcomes_import_counts_add_up",
+            ),
+            models.CheckConstraint(
+                condition=Q(created_by__isnull=False) | ~Q(client_id=""), name="outcomes_import_has_uploader"
+            ),
+        ]
+        indexes = [models.Index(fields=["institution", "created_at"], name="outcomes_import_by_institution")]
+
+    def __str__(self) -> str:
+        return f"import #{self.pk} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+
+class ImportFileChunk(models.Model):
+    """One encrypted chunk (at most 1 MiB) of an import's file in the private vault, deleted when
+    the job ends. PII: the vault file holds part of the uploaded rows (ID numbers among them)."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    blob = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["job", "index"]
+        constraints = [models.UniqueConstraint(fields=["job", "index"], name="outcomes_import_chunk_once")]
+
+    def __str__(self) -> str:
+        return f"import #{self.job_id} chunk {self.index}"
+
+
+class ImportRowStatus(models.TextChoices):
+    ACCEPTED = "accepted", _("Deposited")
+    DUPLICATE = "duplicate", _("Deposited before")
+    ERROR = "error", _("Not deposited")
+
+
+class ImportRow(models.Model):
+    """The report of one row of an import: deposited (with its outcome), a duplicate of an
+    outcome deposited before, or refused with the code, field and message (in both languages)
+    the JSON deposit gives. ``row`` is the row's number in the file as a spreadsheet shows it (the
+    header is row 1). PII: the institution's identifier of a learner's record, linked to the
+    outcome."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    row = models.PositiveIntegerField()
+    external_id = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=16, choices=ImportRowStatus.choices)
+    code = models.CharField(max_length=64, blank=True)
+    field = models.CharField(max_length=64, blank=True)
+    message_zh = models.CharField(max_length=500, blank=True)
+    message_en = models.CharField(max_length=500, blank=True)
+    outcome = models.ForeignKey(Outcome, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["job", "row"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "row"], name="outcomes_import_row_once"),
+            models.CheckConstraint(condition=Q(status__in=ImportRowStatus.values), name="outcomes_import_row_status"),
+            models.CheckConstraint(
+                condition=~Q(status="accepted") | Q(outcome__isnull=False), name="outcomes_import_accepted_has_outcome"
+            ),
+            models.CheckConstraint(condition=~Q(status="error") | ~Q(code=""), name="outcomes_import_error_has_code"),
+        ]
+        indexes = [models.Index(fields=["job", "status", "row"], name="outcomes_import_row_status_idx")]
+
+    def __str__(self) -> str:
+        return f"import #{self.job_id} row {self.row} ({self.status})"
+
+    def message(self) -> str:
+        return self.message_en if (get_language() or "").startswith("en") and self.message_en else self.message_zh

@@ -29,6 +29,8 @@ from creditbank.outcomes.models import (
     CertificationApplication,
     CertificationStandard,
     CertificationStatus,
+    ImportJob,
+    ImportRow,
     Outcome,
     OutcomeSource,
     StandardStatus,
@@ -239,3 +241,36 @@ def application_references(ids: Collection[int]) -> dict[int, tuple[str, str]]:
         pk: (str(_("Certification of “%(title)s”") % {"title": title}), f"/outcomes/{outcome_id}/")
         for pk, outcome_id, title in rows
     }
+
+
+# --- outcome imports -------------------------------------------------------------------------------
+
+NO_IMPORT = _("No such import.")
+
+
+def import_jobs_of(*, institution: Any) -> QuerySet[ImportJob]:
+    """The institution's import jobs, newest first (the caller has passed the institution's gate)."""
+    return ImportJob.objects.filter(institution=institution).order_by("-created_at", "-id")
+
+
+def import_job_get(*, institution: Any, id: int) -> ImportJob:
+    """A job of ``institution`` (the caller has passed the institution's gate: an issuer there,
+    or its API client with ``imports:write``); another institution's job is the same NotFound as
+    a missing one, and the refusal is logged."""
+    found = ImportJob.objects.filter(pk=id, institution=institution).select_related("institution").first()
+    if found is None:
+        if ImportJob.objects.filter(pk=id).exists():
+            log.warning("import access refused: institution %s asked for import %s", institution.pk, id)
+        raise NotFound(NO_IMPORT)
+    return found
+
+
+def import_rows_of(*, job: ImportJob, status: str = "", row_from: int = 0) -> QuerySet[ImportRow]:
+    """A job's report, by row number; ``status`` one of ``ImportRowStatus`` (else every row),
+    ``row_from`` the first row number wanted."""
+    qs = ImportRow.objects.filter(job=job).order_by("row")
+    if status:
+        qs = qs.filter(status=status)
+    if row_from:
+        qs = qs.filter(row__gte=row_from)
+    return qs
