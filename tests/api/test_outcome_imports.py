@@ -206,7 +206,7 @@ def test_rows_get_the_codes_and_messages_of_the_json_deposit(two, django_capture
         ]
     assert [r["code"] for r in report.json()["items"]] == [
         "credits_invalid", "credits_invalid", "outcome_type_invalid", "external_id_invalid", "date_invalid",
-        "result_not_passing", "result_invalid", "learner_required", "code_invalid", "date_invalid",
+        "result_not_passing", "result_invalid", "learner_required", "outcome_code_invalid", "date_invalid",
     ]  # fmt: skip
     assert Outcome.objects.count() == 0
 
