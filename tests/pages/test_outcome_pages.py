@@ -113,6 +113,7 @@ def test_an_issuer_revokes_a_deposited_outcome_on_its_page() -> None:
     issuer = signed_in(school.issuer)
     home = issuer.get("/").content.decode()
     assert 'data-institution="uni-a"' in home and "/institutions/uni-a/outcomes/" in home
+    assert "/institutions/uni-a/imports/" in home  # an issuer who is not an admin reaches the file imports too
     page = issuer.get("/institutions/uni-a/outcomes/", {"q": "D-1"}).content.decode()
     assert 'data-testid="deposit-row"' in page and learner.account_no in page
     refused = issuer.post("/institutions/uni-a/outcomes/", {"outcome_id": outcome_id, "reason": ""})
