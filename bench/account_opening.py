@@ -53,7 +53,7 @@ def run(rows: int) -> dict[str, float]:
     from creditbank.accounts.models import User
     from creditbank.institutions.domain.initial_passwords import initial_password
     from creditbank.institutions.services import account_opening_run, account_opening_upload
-    from creditbank.institutions.services import opening as opening_module
+    from creditbank.institutions.services.opening import upload as opening_module
     from creditbank.institutions.tests.factories import make_institution, student, students_file
 
     registered = account_services.user_register(

@@ -250,7 +250,7 @@ def test_two_institutions_opening_the_same_person_at_once_make_one_account(monke
     from creditbank.accounts.selectors import user_find_by_identifier
     from creditbank.institutions.models import AccountOpeningRow, Enrolment
     from creditbank.institutions.services import account_opening_run, account_opening_upload
-    from creditbank.institutions.services import opening as opening_module
+    from creditbank.institutions.services.opening import upload as opening_module
     from creditbank.institutions.tests.factories import make_institution, student, students_file
 
     admin_a, admin_b = factories.LearnerFactory(), factories.LearnerFactory()

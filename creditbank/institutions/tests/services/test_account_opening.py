@@ -28,7 +28,8 @@ from creditbank.institutions.services import (
     account_opening_upload,
     account_openings_purge,
 )
-from creditbank.institutions.services import opening as opening_module
+from creditbank.institutions.services.opening import run as opening_run
+from creditbank.institutions.services.opening import upload as opening_upload
 from creditbank.institutions.tests.factories import (
     client_principal,
     make_client,
@@ -386,7 +387,7 @@ def test_too_many_rows(school, settings) -> None:  # type: ignore[no-untyped-def
 
 def test_a_file_too_large_is_refused_before_it_is_read(school, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     admin, _institution = school
-    monkeypatch.setattr(opening_module, "MAX_FILE_BYTES", 1024 * 1024)
+    monkeypatch.setattr(opening_upload, "MAX_FILE_BYTES", 1024 * 1024)
     big = SimpleUploadedFile("s.csv", b"name,id_number,phone\r\n" + b"x" * (1024 * 1024))
     with pytest.raises(DomainError) as refused:
         account_opening_upload(caller=admin, code="uni-a", upload=big)
@@ -456,9 +457,9 @@ def test_a_client_without_the_scope_is_refused(school) -> None:  # type: ignore[
 
 def test_a_run_stopped_midway_resumes_to_the_same_end(school, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     admin, _institution = school
-    monkeypatch.setattr(opening_module, "CHUNK", 2)
+    monkeypatch.setattr(opening_run, "CHUNK", 2)
     rows = [student() for _ in range(5)]
-    real = opening_module._process
+    real = opening_run.process
     calls = {"n": 0}
 
     class WorkerKilled(BaseException):
@@ -470,14 +471,14 @@ def test_a_run_stopped_midway_resumes_to_the_same_end(school, monkeypatch) -> No
             raise WorkerKilled
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(opening_module, "_process", dies_on_the_fourth)
+    monkeypatch.setattr(opening_run, "process", dies_on_the_fourth)
     open_accounts(admin, "uni-a", students_file(rows))  # the task dies (its backend records the failure)
     assert calls["n"] == 4
     opening = AccountOpening.objects.get()
     assert (opening.status, opening.rows_done, opening.created) == (OpeningStatus.RUNNING, 2, 2)  # one chunk committed
     assert User.objects.filter(must_change_password=True).count() == 2
 
-    monkeypatch.setattr(opening_module, "_process", real)
+    monkeypatch.setattr(opening_run, "process", real)
     account_opening_run(opening_id=opening.pk)
 
     opening.refresh_from_db()
