@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from creditbank.kernel.downloads import content_disposition
+from creditbank.kernel.spreadsheets import text_cell
 from creditbank.ledger.domain.postings import own_changes
 from creditbank.ledger.labels import kind_label, type_label
 from creditbank.ledger.models import LedgerEntry
@@ -32,8 +33,6 @@ from creditbank.ledger.references import Reference, describe_applications, descr
 
 BOM = "\ufeff"
 CHUNK = 500
-#: First characters that make a spreadsheet read a cell as a formula (or split it).
-FORMULA_START = frozenset("=+-@\t\r\n")
 CONTENT_TYPE = "text/csv; charset=utf-8"
 
 HEADER = (
@@ -51,14 +50,6 @@ HEADER = (
     _("Reverses No."),
     _("SHA-256"),
 )
-
-
-def text_cell(value: str) -> str:
-    """A text cell a spreadsheet shows as text: ``'`` before a formula's first character."""
-    stripped = value.lstrip(" ")
-    if stripped and stripped[0] in FORMULA_START:
-        return "'" + value
-    return value
 
 
 def _number(value: Decimal | int | None) -> str:

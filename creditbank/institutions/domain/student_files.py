@@ -9,9 +9,9 @@ English name (:data:`HEADERS`), in any order; unknown columns are ignored; blank
 skipped. A row's number is its number in the file as a spreadsheet shows it (the header row is
 usually 1), so the report points at the row to fix.
 
-Writing: every text cell that a spreadsheet could take for a formula (starting with ``=``, ``+``,
-``-``, ``@``, a tab or a carriage return) is neutralised with a leading apostrophe (CSV and XLSX
-alike), and XLSX cells are always written as text, never as formulas.
+Writing: result files and the template are written by ``kernel.spreadsheets`` (shared with the
+credit statement and the outcome import template): no cell reaches a spreadsheet as a formula,
+and XLSX cells are always text.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from typing import Any
 
 from creditbank.institutions.errors import ErrorCode
 from creditbank.kernel.errors import ErrorCode as KernelCode
+from creditbank.kernel.spreadsheets import render_csv, render_xlsx
 
 #: The columns, in the template's order.
 COLUMNS = ("name", "id_number", "phone", "email", "student_no")
@@ -54,7 +55,6 @@ MAX_CELL = 256
 MAX_XLSX_UNPACKED = 64 * 1024 * 1024
 MAX_XLSX_PARTS = 2000
 #: The first characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 _ZIP = b"PK\x03\x04"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls
@@ -235,55 +235,6 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[object]]]:
 
 
 # --- writing -------------------------------------------------------------------------------------
-
-
-def neutralise(value: object) -> str:
-    """A cell's text as written into a file the bank gives out: control characters removed, and a
-    leading apostrophe where a spreadsheet would otherwise read a formula."""
-    text = _NOT_SHOWN.sub("", "" if value is None else str(value))
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
-
-
-def render_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
-    """UTF-8 with a byte order mark (so that Excel reads the Chinese right), CRLF line ends,
-    every cell quoted where needed and neutralised."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([neutralise(h) for h in header])
-    for row in rows:
-        writer.writerow([neutralise(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def render_xlsx(
-    header: Sequence[str], rows: Iterable[Sequence[object]], *, text_columns: Sequence[int] = (), title: str = ""
-) -> bytes:
-    """One sheet; every cell a neutralised text cell (never a formula). ``text_columns`` (0-based)
-    are formatted as text, so that an ID number typed into them keeps every digit."""
-    import openpyxl
-    from openpyxl.utils import get_column_letter
-
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    if title:
-        sheet.title = title[:31]
-    for values in ([*header], *rows):
-        sheet.append([neutralise(v) for v in values])
-    for row in sheet.iter_rows():
-        for cell in row:
-            cell.data_type = "s"
-    for index in text_columns:
-        letter = get_column_letter(index + 1)
-        sheet.column_dimensions[letter].number_format = "@"
-        for cell in sheet[letter]:
-            cell.number_format = "@"
-    for index in range(len(header)):
-        sheet.column_dimensions[get_column_letter(index + 1)].width = 20
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 def render(kind: FileFormat, header: Sequence[str], rows: Iterable[Sequence[object]], **xlsx: Any) -> bytes:

@@ -9,19 +9,14 @@ import zipfile
 
 import openpyxl
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from creditbank.institutions.domain.student_files import (
-    FORMULA_STARTS,
     TEMPLATE_HEADERS,
     FileFormat,
     StudentFileError,
-    neutralise,
     read_student_file,
-    render_csv,
-    render_xlsx,
 )
+from creditbank.kernel.spreadsheets import render_csv, render_xlsx
 
 ID = "110105199003071234"
 
@@ -180,45 +175,7 @@ def test_a_workbook_that_would_inflate_past_the_bound_is_refused_before_it_is_op
     assert (error.code, error.details) == ("file_unreadable", {"found": "too-large-unpacked"})
 
 
-# --- writing ------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("text", ["=1+1", "+86 138", "-2", "@SUM(A1)", "\tx", "\rx"])
-def test_formula_looking_text_is_neutralised(text: str) -> None:
-    assert neutralise(text) == "'" + text
-
-
-def test_neutralise_keeps_ordinary_text_and_drops_control_characters() -> None:
-    assert neutralise("张三") == "张三"
-    assert neutralise("a\x00b\x1fc") == "abc"
-    assert neutralise(None) == ""
-    assert neutralise(12) == "12"
-
-
-@given(st.text(max_size=40))
-def test_no_neutralised_cell_starts_like_a_formula(text: str) -> None:
-    assert not neutralise(text).startswith(FORMULA_STARTS)
-
-
-INJECTED = ['=HYPERLINK("http://evil.example","x")', "+cmd|' /C calc'!A0", "-1+2", "@SUM(1)"]
-
-
-def test_a_result_csv_has_no_formula_cells_and_opens_in_excel_as_utf8() -> None:
-    data = render_csv(["姓名", "备注"], [[name, "ok"] for name in INJECTED])
-    assert data.startswith("\ufeff".encode())
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0] == ["姓名", "备注"]
-    assert [row[0] for row in rows[1:]] == ["'" + name for name in INJECTED]
-
-
-def test_a_result_xlsx_has_only_text_cells() -> None:
-    data = render_xlsx(["姓名", "备注"], [[name, 7] for name in INJECTED], text_columns=(0,))
-    sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
-    cells = [cell for row in sheet.iter_rows() for cell in row]
-    assert {cell.data_type for cell in cells} == {"s"}
-    assert [sheet.cell(row=i + 2, column=1).value for i in range(len(INJECTED))] == ["'" + n for n in INJECTED]
-    assert sheet.cell(row=2, column=2).value == "7"
-    assert sheet.cell(row=2, column=1).number_format == "@"
+# --- the template reads back (the files are written by kernel.spreadsheets) ---------------------------------
 
 
 @pytest.mark.parametrize("headers", ["zh", "en"])

@@ -8,20 +8,16 @@ the type and the result scheme) and the column descriptions in both languages on
 
 from __future__ import annotations
 
-import csv
 import io
 
+from creditbank.kernel.spreadsheets import render_csv
 from creditbank.outcomes.domain.fields import OutcomeType, Scheme
 from creditbank.outcomes.domain.imports import COLUMNS, sample_row
 
 
 def template_csv() -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([c.header for c in COLUMNS])
     sample = sample_row()
-    writer.writerow([sample[c.name] for c in COLUMNS])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return render_csv([c.header for c in COLUMNS], [[sample[c.name] for c in COLUMNS]])
 
 
 def template_xlsx() -> bytes:
