@@ -21,10 +21,7 @@ from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from creditbank.accounts.actor import actor
-from creditbank.accounts.roles import Acting, Role
-from creditbank.institutions.principal import ClientPrincipal, require_scope
-from creditbank.institutions.selectors import institution_get_for_actor, institution_get_public
+from creditbank.accounts.roles import Role
 from creditbank.kernel import ratelimit
 from creditbank.kernel.api_schemas import problems
 from creditbank.kernel.errors import DomainError
@@ -32,6 +29,7 @@ from creditbank.kernel.errors import ErrorCode as KernelCode
 from creditbank.kernel.idempotency import run_idempotent
 from creditbank.kernel.paging import Limit, Offset, page
 from creditbank.outcomes import selectors
+from creditbank.outcomes.api.caller import institution_caller
 from creditbank.outcomes.domain.imports import row_schema
 from creditbank.outcomes.models import ImportJob, ImportRow, ImportRowStatus
 from creditbank.outcomes.services.imports import import_start, template_csv, template_xlsx
@@ -82,13 +80,8 @@ class ImportRowListOut(Schema):
 
 def _gate(request: HttpRequest, code: str) -> tuple[Any, Any, str]:
     """(the institution, the person uploading or None, the client's id or "")."""
-    principal = getattr(request, "auth", None)
-    if isinstance(principal, ClientPrincipal):
-        client = require_scope(request, SCOPE, institution=code)
-        return institution_get_public(code), None, client.client_id
-    user = actor(request)
-    institution = institution_get_for_actor(actor=user, code=code, role=Role.INSTITUTION_ISSUER, acting=Acting.OWNER)
-    return institution, user, ""
+    caller = institution_caller(request, code=code, scope=SCOPE, role=Role.INSTITUTION_ISSUER)
+    return caller.institution, caller.user, caller.client_id
 
 
 def _job_out(request: HttpRequest, job: ImportJob) -> dict[str, Any]:

@@ -23,6 +23,8 @@ class InstitutionCaller:
     #: the caller in audit rows: ``user:ID`` or ``client:CLIENT_ID``
     label: str
     client_address: str
+    #: the API client's id ("" for a person)
+    client_id: str = ""
 
 
 def institution_caller(request: HttpRequest, *, code: str, scope: str, role: Role) -> InstitutionCaller:
@@ -32,7 +34,8 @@ def institution_caller(request: HttpRequest, *, code: str, scope: str, role: Rol
     address = ratelimit.client_address(request)
     if isinstance(getattr(request, "auth", None), ClientPrincipal):
         principal = require_scope(request, scope, institution=code)
-        return InstitutionCaller(institution_get_public(code), None, f"client:{principal.client_id}", address)
+        institution = institution_get_public(code)
+        return InstitutionCaller(institution, None, f"client:{principal.client_id}", address, principal.client_id)
     user = actor(request)
     institution = institution_get_for_actor(actor=user, code=code, role=role, acting=Acting.OWNER)
     return InstitutionCaller(institution, user, f"user:{user.pk}", address)
