@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from creditbank.audit.models import AuditEvent
+from creditbank.kernel.errors import NotFound
 
 
 def audit_record(
@@ -57,3 +60,29 @@ def audited_file(
             client_address=client_address,
         )
     return data
+
+
+def audited_document(
+    *,
+    actor: Any,
+    owner: Any,
+    document: Any,
+    context: str,
+    action: str,
+    object_type: str,
+    object_id: object,
+    client_address: str = "",
+) -> tuple[bytes, str, str]:
+    """A stored document (a row with ``blob``, ``content_type`` and ``filename``; None when the
+    caller found none) read as :func:`audited_file` reads it: (data, content type, the name to
+    download it as). NotFound ("No such file.") when there is no document or its file is gone."""
+    from creditbank.kernel.documents import download_name
+    from creditbank.kernel.vault import vault
+
+    if document is None or not vault().exists(document.blob):
+        raise NotFound(_("No such file."))
+    data = audited_file(
+        actor=actor, owner=owner, blob=document.blob, context=context, action=action, object_type=object_type,
+        object_id=object_id, client_address=client_address,
+    )  # fmt: skip
+    return data, document.content_type, download_name(document.filename, content_type=document.content_type)

@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from creditbank.accounts.models import User
 from creditbank.accounts.roles import Acting
 from creditbank.accounts.services import uploads_allow
-from creditbank.audit.services import audit_record, audited_file
+from creditbank.audit.services import audit_record, audited_document
 from creditbank.kernel import ratelimit
-from creditbank.kernel.documents import clean_upload, download_name
+from creditbank.kernel.documents import clean_upload
 from creditbank.kernel.errors import DomainError, NotFound
 from creditbank.kernel.errors import ErrorCode as KernelCode
 from creditbank.kernel.policy import policy
@@ -252,19 +252,12 @@ def ticket_attachment(*, actor: User, ticket_id: int, attachment_id: int) -> tup
         ticket = ticket_get_for_actor(actor=actor, id=ticket_id)
     except NotFound as exc:
         raise NotFound(_("No such file.")) from exc
-    att = TicketAttachment.objects.filter(pk=attachment_id, message__ticket_id=ticket.pk).first()
-    if att is None:
-        raise NotFound(_("No such file."))
-    return (
-        audited_file(
-            actor=actor,
-            owner=ticket.user,
-            blob=att.blob,
-            context=ATTACHMENT_CONTEXT,
-            action="ticket.attachment_viewed",
-            object_type="ticket",
-            object_id=f"{ticket.pk}:{att.pk}",
-        ),
-        att.content_type,
-        download_name(att.filename, content_type=att.content_type),
+    return audited_document(
+        actor=actor,
+        owner=ticket.user,
+        document=TicketAttachment.objects.filter(pk=attachment_id, message__ticket_id=ticket.pk).first(),
+        context=ATTACHMENT_CONTEXT,
+        action="ticket.attachment_viewed",
+        object_type="ticket",
+        object_id=f"{ticket.pk}:{attachment_id}",
     )

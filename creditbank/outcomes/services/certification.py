@@ -13,11 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from creditbank.accounts.models import User
 from creditbank.accounts.roles import Acting
 from creditbank.accounts.selectors import user_require_verified
-from creditbank.audit.services import audited_file
-from creditbank.kernel.documents import download_name
+from creditbank.audit.services import audited_document
 from creditbank.kernel.errors import DomainError, NotFound
 from creditbank.kernel.text import clean_text
-from creditbank.kernel.vault import vault
 from creditbank.ledger.services import ledger_post
 from creditbank.notifications.services import Topic, notify
 from creditbank.outcomes.domain import fields as f
@@ -201,27 +199,27 @@ def certification_evidence_for_reviewer(
         application = application_get_for_actor(actor=reviewer, id=application_id, acting=Acting.STAFF)
     except NotFound as exc:
         raise NotFound(_("No such file.")) from exc
-    found = application.outcome.evidence.filter(pk=evidence_id).first()
-    if found is None or not vault().exists(found.blob):
-        raise NotFound(_("No such file."))
-    data = audited_file(
+    return audited_document(
         actor=reviewer,
         owner=application.user,
-        blob=found.blob,
+        document=application.outcome.evidence.filter(pk=evidence_id).first(),
         context=EVIDENCE_CONTEXT,
         action="certification.evidence_viewed",
         object_type="certification",
         object_id=f"{application_id}:{evidence_id}",
         client_address=client_address,
     )
-    return data, found.content_type, download_name(found.filename, content_type=found.content_type)
 
 
 def evidence_for_owner(*, user: User, outcome_id: int, evidence_id: int) -> tuple[bytes, str, str]:
     """One of the learner's own evidence files."""
     outcome = outcome_get_for_actor(actor=user, id=outcome_id)
-    found = outcome.evidence.filter(pk=evidence_id).first()
-    if found is None or not vault().exists(found.blob):
-        raise NotFound(_("No such file."))
-    data = vault().read(found.blob, context=EVIDENCE_CONTEXT)
-    return data, found.content_type, download_name(found.filename, content_type=found.content_type)
+    return audited_document(  # the owner's own file: no audit row
+        actor=user,
+        owner=user,
+        document=outcome.evidence.filter(pk=evidence_id).first(),
+        context=EVIDENCE_CONTEXT,
+        action="certification.evidence_viewed",
+        object_type="outcome",
+        object_id=f"{outcome_id}:{evidence_id}",
+    )

@@ -15,9 +15,9 @@ from creditbank.accounts.models import User
 from creditbank.accounts.roles import Acting
 from creditbank.accounts.selectors import ID_CONTEXT, user_require_verified
 from creditbank.accounts.services import name_clean, uploads_allow, user_rename, user_set_gender, user_set_id_number
-from creditbank.audit.services import audited_file
+from creditbank.audit.services import audited_document
 from creditbank.identity.services import verification_invalidate
-from creditbank.kernel.documents import clean_upload, download_name
+from creditbank.kernel.documents import clean_upload
 from creditbank.kernel.errors import DomainError, NotFound
 from creditbank.kernel.errors import ErrorCode as KernelCode
 from creditbank.kernel.masking import mask_id_number
@@ -234,17 +234,13 @@ def change_request_proof_for_reviewer(
         request = change_request_get_for_actor(actor=reviewer, id=request_id, acting=Acting.STAFF)
     except NotFound as exc:
         raise NotFound(_("No such file.")) from exc
-    proof = request.proofs.filter(pk=proof_id).first()
-    if proof is None or not vault().exists(proof.blob):
-        raise NotFound(_("No such file."))
-    data = audited_file(
+    return audited_document(
         actor=reviewer,
         owner=request.user,
-        blob=proof.blob,
+        document=request.proofs.filter(pk=proof_id).first(),
         context=PROOF_CONTEXT,
         action="change_request.proof_viewed",
         object_type="change_request",
         object_id=f"{request_id}:{proof_id}",
         client_address=client_address,
     )
-    return data, proof.content_type, download_name(proof.filename, content_type=proof.content_type)
