@@ -23,20 +23,17 @@ import argparse
 import datetime as dt
 import http.client
 import json
-import math
 import os
 import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 from argon2_cost import replace_section  # noqa: E402
-from http_throughput import PASSWORD, env_for, free_port, request  # noqa: E402
+from http_throughput import PASSWORD, env_for, free_port, request, run  # noqa: E402
 
 SECTION = "Credit page API (PostgreSQL)"
 TARGET_P99_MS = 50.0
@@ -110,29 +107,6 @@ server_ms = {"baseline": in_process("/api/v1/verification/reasons"),
 print(json.dumps({"emails": emails, "queries": len(statements), "count": body["count"], "bytes": len(response.content),
                   "statements": statements, "server_ms": server_ms}))
 """
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
-def run(n: int, concurrency: int, fn: Any) -> dict[str, float]:
-    """``n`` calls of ``fn`` from ``concurrency`` threads (closed loop); throughput and latency."""
-    start = time.perf_counter()
-    with ThreadPoolExecutor(concurrency) as pool:
-        results = list(pool.map(fn, range(n)))
-    wall = time.perf_counter() - start
-    bad = [s for s, _ in results if s >= 400]
-    if bad:
-        raise SystemExit(f"{len(bad)} failed requests (status {bad[0]})")
-    latencies = [t * 1000 for _, t in results]
-    return {
-        "rps": n / wall,
-        "p50": percentile(latencies, 50),
-        "p95": percentile(latencies, 95),
-        "p99": percentile(latencies, 99),
-    }
 
 
 def main() -> None:
