@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "creditbank.institutions",
     "creditbank.ledger",
     "creditbank.outcomes",
+    "creditbank.rules",
     "creditbank.portal",
     "creditbank.demo",
 ]
