@@ -51,3 +51,13 @@ class ErrorCode(StrEnum):
     OPENING_NOT_FINISHED = "opening_not_finished"  # 409
     OPENING_RESULT_GONE = "opening_result_gone"  # 410
     OPENING_RESULT_NOT_YOURS = "opening_result_not_yours"  # 403
+    # programmes (专业) and their courses (domain.programmes)
+    PROGRAMME_CODE_INVALID = "programme_code_invalid"  # 1–64 letters, digits and . _ - (no /: codes are path segments)
+    COURSE_CODE_INVALID = "course_code_invalid"  # as a programme's code
+    PROGRAMME_CREDITS_INVALID = "programme_credits_invalid"  # total credits: a decimal string > 0, at most 1000
+    COURSE_CREDITS_INVALID = "course_credits_invalid"  # a course's credits: a decimal string > 0, at most 300
+    PROGRAMME_LEVEL_INVALID = "programme_level_invalid"  # a programme's or a course's level outside 1–10
+    PROGRAMME_EXISTS = "programme_exists"  # 409: the institution has a programme with this code
+    COURSE_EXISTS = "course_exists"  # 409: the programme has a course with this code
+    PROGRAMME_NOT_DRAFT = "programme_not_draft"  # 409: only a draft is published or has its codes changed
+    PROGRAMME_RETIRED = "programme_retired"  # 409: a retired programme no longer changes

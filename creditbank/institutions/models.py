@@ -344,3 +344,92 @@ class AccountOpeningRow(models.Model):
     def message(self) -> str:
         """The message in the active language (pages and the API)."""
         return self.message_in(get_language())
+
+
+class ProgrammeStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    RETIRED = "retired", _("Retired")
+
+
+#: a programme's or a course's code, as the database checks it (``domain.programmes``)
+PROGRAMME_CODE_SHAPE = r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$"
+
+
+class Programme(models.Model):
+    """A programme of study (专业) an institution publishes, with the credits it requires to
+    graduate; conversion rules target it, and may exempt one of its courses. A draft is seen only
+    by the institution's administrators; a retired programme is kept (rules and conversions refer
+    to it) but no longer listed or changed. The code never changes once published. No PII."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="programmes")
+    code = models.CharField(_("programme code"), max_length=64)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    #: qualification framework level (1–10), when the institution states one
+    level = models.PositiveSmallIntegerField(_("level"), null=True, blank=True)
+    #: the credits required to graduate
+    total_credits = models.DecimalField(_("total credits"), max_digits=7, decimal_places=2)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ProgrammeStatus.choices, default=ProgrammeStatus.DRAFT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["institution_id", "code"]
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "code"], name="institutions_programme_code_once"),
+            models.CheckConstraint(condition=Q(code__regex=PROGRAMME_CODE_SHAPE), name="institutions_programme_code"),
+            models.CheckConstraint(condition=Q(name_zh__gt=""), name="institutions_programme_name_zh_present"),
+            models.CheckConstraint(condition=Q(total_credits__gt=0), name="institutions_programme_credits_positive"),
+            models.CheckConstraint(
+                condition=Q(level__isnull=True) | Q(level__gte=1, level__lte=10), name="institutions_programme_level"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ProgrammeStatus.values), name="institutions_programme_status"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id}:{self.code} {self.name_zh}"
+
+    def name(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") and self.name_en else self.name_zh
+
+
+class Course(models.Model):
+    """A course of a programme (课程), with its credits: what a conversion rule may exempt
+    (免修). An inactive course is kept for the rules that name it but no longer offered. No PII."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="courses")
+    code = models.CharField(_("course code"), max_length=64)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    credits = models.DecimalField(_("credits"), max_digits=6, decimal_places=2)
+    level = models.PositiveSmallIntegerField(_("level"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["programme_id", "code"]
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "code"], name="institutions_course_code_once"),
+            models.CheckConstraint(condition=Q(code__regex=PROGRAMME_CODE_SHAPE), name="institutions_course_code"),
+            models.CheckConstraint(condition=Q(name_zh__gt=""), name="institutions_course_name_zh_present"),
+            models.CheckConstraint(
+                condition=Q(credits__gt=0, credits__lte=300), name="institutions_course_credits_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__isnull=True) | Q(level__gte=1, level__lte=10), name="institutions_course_level"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_zh}"
+
+    def name(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") and self.name_en else self.name_zh

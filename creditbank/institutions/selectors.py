@@ -9,9 +9,10 @@ gets the same ``NotFound`` as for one that does not exist, and the refusal is lo
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,9 +24,12 @@ from creditbank.institutions.models import (
     AccountOpeningRow,
     ApiClient,
     ApiClientCall,
+    Course,
     Institution,
     MemberRole,
     Membership,
+    Programme,
+    ProgrammeStatus,
 )
 from creditbank.kernel.errors import NotFound, PermissionDenied
 
@@ -42,6 +46,8 @@ NO_INSTITUTION = _("No such institution.")
 NO_MEMBER = _("No such member.")
 NO_CLIENT = _("No such API client.")
 NO_OPENING = _("No such account opening.")
+NO_PROGRAMME = _("No such programme.")
+NO_COURSE = _("No such course.")
 #: The scope an institution's system needs to open accounts.
 ACCOUNTS_SCOPE = "accounts:write"
 
@@ -272,3 +278,106 @@ def account_opening_result_available(*, opening: AccountOpening, caller: Any, no
         and (opening.result_expires_at is None or opening.result_expires_at > at)
         and account_opening_is_uploader(opening=opening, caller=caller)
     )
+
+
+# --- programmes (专业) and their courses ---------------------------------------------------------
+
+
+def _published_programmes() -> QuerySet[Programme]:
+    return Programme.objects.filter(status=ProgrammeStatus.PUBLISHED, institution__active=True).select_related(
+        "institution"
+    )
+
+
+def programmes_public(institution_code: str | None = None, q: str = "") -> QuerySet[Programme]:
+    """Published programmes of active institutions (public), by institution and code; narrowed to
+    one institution's code, and to those whose code or name (or their institution's name)
+    contains ``q``."""
+    qs = _published_programmes()
+    if institution_code:
+        qs = qs.filter(institution__code=institution_code)
+    text = (q or "").strip()
+    if text:
+        qs = qs.filter(
+            Q(code__icontains=text) | Q(name_zh__icontains=text) | Q(name_en__icontains=text)
+            | Q(institution__name_zh__icontains=text) | Q(institution__name_en__icontains=text)
+        )  # fmt: skip
+    return qs.order_by("institution__code", "code")
+
+
+def programme_get_public(code: str, programme_code: str) -> Programme:
+    """A published programme of an active institution; anything else is NotFound."""
+    found = _published_programmes().filter(institution__code=code, code=programme_code).first()
+    if found is None:
+        raise NotFound(NO_PROGRAMME)
+    return found
+
+
+def programmes_for_admin(*, actor: Any, code: str) -> QuerySet[Programme]:
+    """Every programme of institution ``code`` (drafts and retired ones too), for its
+    administrators and bank staff managing institutions (``institution_get_for_actor``)."""
+    institution = institution_get_for_actor(actor=actor, code=code)
+    return Programme.objects.filter(institution=institution).select_related("institution").order_by("code")
+
+
+def programme_get_for_actor(*, actor: Any, code: str, programme_code: str, for_update: bool = False) -> Programme:
+    """A programme of institution ``code`` in any status, for its administrators and bank staff
+    managing institutions; another institution's staff get the NotFound of an unknown
+    institution (and the refusal is logged), an unknown programme is NotFound."""
+    institution = institution_get_for_actor(actor=actor, code=code)
+    qs = Programme.objects.select_related("institution").filter(institution=institution, code=programme_code)
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    found = qs.first()
+    if found is None:
+        raise NotFound(NO_PROGRAMME)
+    return found
+
+
+def course_get_for_actor(
+    *, actor: Any, code: str, programme_code: str, course_code: str, for_update: bool = False
+) -> Course:
+    """A course of a programme of institution ``code``, for whoever passes
+    :func:`programme_get_for_actor`."""
+    programme = programme_get_for_actor(actor=actor, code=code, programme_code=programme_code)
+    qs = Course.objects.filter(programme=programme, code=course_code)
+    if for_update:
+        qs = qs.select_for_update()
+    found = qs.first()
+    if found is None:
+        raise NotFound(NO_COURSE)
+    found.programme = programme
+    return found
+
+
+def courses_of(*, programme: Programme, active_only: bool = True) -> QuerySet[Course]:
+    """The programme's courses by code (the caller has read the programme through a selector)."""
+    qs = Course.objects.filter(programme=programme)
+    return (qs.filter(active=True) if active_only else qs).order_by("code")
+
+
+def programme_lookup(institution_code: str, programme_code: str) -> Programme | None:
+    """The published programme ``programme_code`` of the active institution ``institution_code``,
+    or None (public facts, no access check: for the rules context's targets)."""
+    return _published_programmes().filter(institution__code=institution_code, code=programme_code).first()
+
+
+def course_lookup(institution_code: str, programme_code: str, course_code: str) -> Course | None:
+    """The active course ``course_code`` of a published programme (as :func:`programme_lookup`),
+    or None."""
+    programme = programme_lookup(institution_code, programme_code)
+    if programme is None:
+        return None
+    found = Course.objects.filter(programme=programme, code=course_code, active=True).first()
+    if found is not None:
+        found.programme = programme
+    return found
+
+
+def programmes_with_courses(institution_codes: Iterable[str] | None = None) -> QuerySet[Programme]:
+    """Published programmes of active institutions (of those codes, when given) with their active
+    courses prefetched (``programme.courses.all()``, by code)."""
+    qs = programmes_public()
+    if institution_codes is not None:
+        qs = qs.filter(institution__code__in=list(institution_codes))
+    return qs.prefetch_related(Prefetch("courses", queryset=Course.objects.filter(active=True).order_by("code")))

@@ -42,6 +42,8 @@ PUBLIC = {
     ("get", "/api/v1/outcome-imports/template.csv"),
     ("get", "/api/v1/outcome-imports/template.xlsx"),
     ("get", "/api/v1/outcome-imports/row.schema.json"),
+    ("get", "/api/v1/institutions/{code}/programmes"),
+    ("get", "/api/v1/institutions/{code}/programmes/{programme}"),
 }
 SCHEMES = [{"BearerTokenAuth": []}, {"SessionCookieAuth": []}, {"ClientCredentialsAuth": []}]
 
@@ -110,7 +112,8 @@ def test_every_protected_operation_declares_the_security_schemes(db) -> None:  #
 def test_every_protected_operation_answers_401_problem_details_without_credentials(db) -> None:  # type: ignore[no-untyped-def]
     client = Client()
     protected = [(m, p) for m, p, op in operations(document()) if "security" in op]
-    assert len(protected) == 58 + 23 + 2 + 4  # + outcomes, + the credits export and the staff view, + imports
+    # + outcomes, + the credits export and the staff view, + imports, + programmes and their courses
+    assert len(protected) == 58 + 23 + 2 + 4 + 6
     for method, path in protected:
         response = getattr(client, method)(concrete(path))
         assert response.status_code == 401, (method, path, response.content)

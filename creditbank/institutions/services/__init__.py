@@ -4,7 +4,8 @@
 - ``members``: an institution's administrators add and remove its staff;
 - ``clients``: API clients created, their secrets rotated (with an overlap window), revoked;
 - ``client_tokens``: the client-credentials grant, the tokens' authentication, the call record;
-- ``opening``: bulk account opening from a file of students, its run, the one-time result file.
+- ``opening``: bulk account opening from a file of students, its run, the one-time result file;
+- ``programmes``: programmes (专业) and their courses, drafted, published, retired.
 """
 
 from creditbank.institutions.domain.principals import ClientPrincipal
@@ -25,6 +26,15 @@ from creditbank.institutions.services.opening import (
     account_openings_purge,
     account_openings_resume,
 )
+from creditbank.institutions.services.programmes import (
+    course_create,
+    course_deactivate,
+    course_update,
+    programme_create,
+    programme_publish,
+    programme_retire,
+    programme_update,
+)
 
 __all__ = [
     "ClientPrincipal",
@@ -41,8 +51,15 @@ __all__ = [
     "client_call_record",
     "client_token_authenticate",
     "client_token_grant",
+    "course_create",
+    "course_deactivate",
+    "course_update",
     "institution_clean",
     "institution_create",
     "member_add",
     "member_remove",
+    "programme_create",
+    "programme_publish",
+    "programme_retire",
+    "programme_update",
 ]

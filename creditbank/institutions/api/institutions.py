@@ -27,7 +27,7 @@ from creditbank.kernel.errors import ErrorCode as KernelCode
 from creditbank.kernel.idempotency import run_idempotent
 from creditbank.kernel.paging import Limit, Offset, page
 
-router = Router(tags=["institutions"])
+router = Router()
 
 
 class InstitutionOut(Schema):
