@@ -25,6 +25,7 @@ from creditbank.notices.api import router as notices_router
 from creditbank.outcomes.api import router as outcomes_router
 from creditbank.outcomes.import_api import router as outcome_imports_router
 from creditbank.profiles.api import router as profiles_router
+from creditbank.rules.api import router as rules_router
 
 _PROBLEM_REF = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 _BODY_PROBLEMS = {
@@ -82,6 +83,7 @@ api.add_router("/", institutions_router)
 api.add_router("/", ledger_router)
 api.add_router("/", outcomes_router)
 api.add_router("/", outcome_imports_router)
+api.add_router("/", rules_router)
 
 
 @api.exception_handler(DomainError)

@@ -288,6 +288,9 @@ CREDITBANK_POLICY: dict[str, Any] = {
     "ACCOUNT_OPENING_MAX_ROWS": env.get_int("POLICY_ACCOUNT_OPENING_MAX_ROWS", 5000),
     "ACCOUNT_OPENING_RESULT_HOURS": env.get_int("POLICY_ACCOUNT_OPENING_RESULT_HOURS", 24),
     "ACCOUNT_OPENINGS_PER_INSTITUTION_PER_HOUR": env.get_int("POLICY_ACCOUNT_OPENINGS_PER_INSTITUTION_PER_HOUR", 20),
+    # Conversion (docs/adr/0028): "once", a converted outcome is used once (已转换); or
+    # "per_programme", several programmes may recognise one outcome, never one programme twice
+    "OUTCOME_REUSE": env.get("POLICY_OUTCOME_REUSE", "once"),
 }
 
 # --- Text messages (confirmation codes); see creditbank/profiles/sms.py ------------------------

@@ -33,6 +33,8 @@ class Role(StrEnum):
     CERTIFICATION_REVIEWER = "outcomes.review_certification"
     #: bank staff who publish the bank's certification standards
     STANDARDS_EDITOR = "outcomes.publish_standard"
+    #: bank staff who author and publish conversion rules for any institution
+    RULES_EDITOR = "rules.publish_rule"
     # Roles held at one institution (a membership there), not through a permission:
     INSTITUTION_ISSUER = "institution:issuer"
     INSTITUTION_REVIEWER = "institution:reviewer"

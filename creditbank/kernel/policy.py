@@ -67,6 +67,9 @@ class Policy:
     account_opening_max_rows: int
     account_opening_result_hours: int
     account_openings_per_institution_per_hour: int
+    # Conversion: "once" (a converted outcome is used once) or "per_programme" (several
+    # programmes may recognise one outcome, never one programme twice)
+    outcome_reuse: str
 
     @classmethod
     def from_mapping(cls, raw: dict[str, Any]) -> Policy:
@@ -86,6 +89,8 @@ class Policy:
                 raise ImproperlyConfigured(f"CREDITBANK_POLICY[{name.upper()!r}] must be a whole number >= 0")
             if kind is str and not isinstance(value, str):
                 raise ImproperlyConfigured(f"CREDITBANK_POLICY[{name.upper()!r}] must be text")
+            if name == "outcome_reuse" and value not in ("once", "per_programme"):
+                raise ImproperlyConfigured("CREDITBANK_POLICY['OUTCOME_REUSE'] must be once or per_programme")
             if kind == tuple[str, ...]:
                 value = tuple(str(v) for v in value)
             values[name] = value

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -33,6 +35,7 @@ from creditbank.outcomes.models import (
     ImportRow,
     Outcome,
     OutcomeSource,
+    OutcomeStatus,
     StandardStatus,
 )
 from creditbank.reviews.selectors import review_queue
@@ -274,3 +277,48 @@ def import_rows_of(*, job: ImportJob, status: str = "", row_from: int = 0) -> Qu
     if row_from:
         qs = qs.filter(row__gte=row_from)
     return qs
+
+
+@dataclass(frozen=True)
+class CertifiedFacts:
+    """A certified outcome as the conversion rules see it: no personal data, no title; the
+    credits are those certified (and deposited); ``issuer`` is the issuing institution's code,
+    or the name a self-report declared."""
+
+    id: int
+    type: str
+    code: str
+    issuer: str
+    achieved_on: date
+    credits: Decimal
+    expires_on: date | None
+    hours: Decimal | None
+    level: int | None
+    result: dict[str, str] | None
+    title: str
+
+
+def certified_facts(user: Any, ids: Collection[int] | None = None) -> list[CertifiedFacts]:
+    """``user``'s certified outcomes (those among ``ids`` when given; another learner's ids are
+    simply not found), oldest id first."""
+    qs = Outcome.objects.filter(user_id=getattr(user, "pk", None) or 0, status=OutcomeStatus.CERTIFIED)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    rows = []
+    for o in qs.select_related("issuer_institution").order_by("id"):
+        rows.append(
+            CertifiedFacts(
+                id=o.pk,
+                type=o.type,
+                code=o.code,
+                issuer=o.issuer_institution.code if o.issuer_institution is not None else o.issuer_name,
+                achieved_on=o.achieved_on,
+                credits=o.certified_credits if o.certified_credits is not None else o.credits,
+                expires_on=o.expires_on,
+                hours=o.hours,
+                level=o.level,
+                result={"scheme": o.result_scheme, "value": o.result_value} if o.result_scheme else None,
+                title=o.title,
+            )
+        )
+    return rows

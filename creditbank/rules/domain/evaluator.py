@@ -211,9 +211,9 @@ def requirement_checks(req: Requirement, outcome: OutcomeFacts, index: int, as_o
     if req.types:
         add("type", outcome.type in req.types, " ".join(req.types), outcome.type)
     if req.codes:
-        add("code", outcome.code in req.codes, " ".join(req.codes), outcome.code)
+        add("code", outcome.code.upper() in req.codes, " ".join(req.codes), outcome.code)
     if req.issuers:
-        add("issuer", outcome.issuer in req.issuers, " ".join(req.issuers), outcome.issuer)
+        add("issuer", outcome.issuer.lower() in req.issuers, " ".join(req.issuers), outcome.issuer)
     if req.min_level is not None:
         level = outcome.level
         add("min_level", level is not None and level >= req.min_level, str(req.min_level), str(level or ""))

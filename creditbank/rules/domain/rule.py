@@ -252,9 +252,14 @@ def parse_rule(data: Mapping[str, object], *, code: str, version: int) -> RuleVe
     return RuleVersion(code, version, target, criteria, grants, caps, requires_review, valid_from, valid_to)
 
 
+def rule_code(value: object) -> str:
+    """A rule's code within its institution (letters, digits and . _ / -), upper-cased."""
+    return _code(value, "code", ErrorCode.RULE_CODE_INVALID).upper()
+
+
 def parse_target(value: object) -> Target:
     data = _object(value, "target", ErrorCode.RULE_TARGET_INVALID, {"institution", "programme", "course"})
-    institution = _code(data.get("institution"), "target.institution", ErrorCode.RULE_TARGET_INVALID)
+    institution = _code(data.get("institution"), "target.institution", ErrorCode.RULE_TARGET_INVALID).lower()
     programme = _code(data.get("programme"), "target.programme", ErrorCode.RULE_TARGET_INVALID)
     course = data.get("course")
     if course is None or course == "":
@@ -298,8 +303,8 @@ def parse_requirement(value: object, field: str) -> Requirement:
             raise RuleError(code, f"{field}.types", f"unknown outcome type {t!r}")
     requirement = Requirement(
         types=types,
-        codes=_codes(data.get("codes"), f"{field}.codes"),
-        issuers=_codes(data.get("issuers"), f"{field}.issuers"),
+        codes=_codes(data.get("codes"), f"{field}.codes", fold="upper"),
+        issuers=_codes(data.get("issuers"), f"{field}.issuers", fold="lower"),
         min_level=_int(data.get("min_level"), f"{field}.min_level", 1, 10),
         min_result=_grade(data.get("min_result"), f"{field}.min_result", code),
         max_age_months=_int(data.get("max_age_months"), f"{field}.max_age_months", 1, 1200),
@@ -373,12 +378,18 @@ def _code(value: object, field: str, code: ErrorCode) -> str:
     return value.strip()
 
 
-def _codes(value: object, field: str) -> tuple[str, ...]:
+def _codes(value: object, field: str, *, fold: str = "") -> tuple[str, ...]:
+    """A list of codes, each checked, folded (``upper`` for course and certificate codes, ``lower``
+    for institution codes: the forms the outcomes context stores), without repeats, sorted."""
     if value is None:
         return ()
     if not isinstance(value, Sequence) or isinstance(value, str) or len(value) > MAX_LIST:
         raise RuleError(ErrorCode.RULE_CRITERIA_INVALID, field, f"a list of at most {MAX_LIST} codes")
     codes = {_code(item, field, ErrorCode.RULE_CRITERIA_INVALID) for item in value}
+    if fold == "upper":
+        codes = {c.upper() for c in codes}
+    elif fold == "lower":
+        codes = {c.lower() for c in codes}
     return tuple(sorted(codes))
 
 
@@ -429,3 +440,40 @@ def _date(value: object, field: str, *, required: bool) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise RuleError(ErrorCode.RULE_DATES_INVALID, field, "not a date in the calendar") from None
+
+
+# --- the look-up keys of the rules index ---------------------------------------------------
+
+ANY_KEY = "any"
+#: search-only keys: the outcome types a rule's requirements name (never an index look-up key)
+ABOUT_PREFIX = "about:"
+
+
+def source_keys(rule: RuleVersion) -> frozenset[str]:
+    """Keys under which ``rule`` is found from an outcome: ``code:<CODE>`` for a requirement
+    naming codes, else ``type:<type>`` for one naming types, else ``any``. Every outcome a
+    requirement can accept has one of that requirement's keys among :func:`outcome_keys`."""
+    keys: set[str] = set()
+    for req in rule.criteria.requirements:
+        if req.codes:
+            keys.update(f"code:{c}" for c in req.codes)
+        elif req.types:
+            keys.update(f"type:{t}" for t in req.types)
+        else:
+            keys.add(ANY_KEY)
+    return frozenset(keys)
+
+
+def outcome_keys(outcome_type: str, code: str) -> frozenset[str]:
+    """The keys under which rules that might accept an outcome of this type and code are found."""
+    keys = {f"type:{outcome_type}", ANY_KEY}
+    if code:
+        keys.add(f"code:{code.upper()}")
+    return frozenset(keys)
+
+
+def search_keys(rule: RuleVersion) -> frozenset[str]:
+    """The index keys and ``about:<type>`` for every outcome type a requirement names, so the
+    public search finds a rule by the types it accepts."""
+    about = {f"{ABOUT_PREFIX}{t}" for req in rule.criteria.requirements for t in req.types}
+    return source_keys(rule) | about

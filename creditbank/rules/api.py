@@ -1,0 +1,368 @@
+"""``GET /rules`` (certification standards and conversion rules, each with its ``kind``), and
+the authors' endpoints for conversion rules (``/conversion-rules``)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja.responses import Status
+
+from creditbank.accounts.actor import actor
+from creditbank.accounts.selectors import user_require_verified
+from creditbank.kernel.api_schemas import InputSchema, problems
+from creditbank.kernel.errors import DomainError, NotFound
+from creditbank.kernel.paging import Limit, Offset, page
+from creditbank.outcomes.publication import STANDARD_PREFIX, StandardOut, standard_out, standard_valid_to
+from creditbank.outcomes.selectors import standard_get_public, standards_published
+from creditbank.rules import selectors, services
+from creditbank.rules.errors import ErrorCode
+from creditbank.rules.models import ConversionRule
+
+router = Router()
+RULE_PREFIX = "rule-"
+KINDS = ("certification_standard", "conversion_rule")
+
+
+class TargetOut(Schema):
+    institution: str
+    programme: str
+    course: str | None
+
+
+class RuleOut(Schema):
+    #: ``rule-<n>``: one version of a conversion rule
+    id: str
+    kind: str
+    series: str
+    code: str
+    version: int
+    status: str
+    target: TargetOut
+    criteria: dict[str, Any]
+    grants: dict[str, Any]
+    caps: dict[str, Any]
+    requires_review: bool
+    valid_from: date
+    valid_to: date | None
+    #: the day the next published version takes over (None: none has)
+    superseded_from: date | None
+    hash: str
+    published_at: datetime | None
+
+
+class RuleListOut(Schema):
+    items: list[StandardOut | RuleOut]
+    count: int
+
+
+class ConversionRuleListOut(Schema):
+    items: list[RuleOut]
+    count: int
+
+
+class TargetIn(InputSchema):
+    institution: str = ""
+    programme: str = ""
+    course: str | None = None
+
+
+class RuleIn(InputSchema):
+    code: str = ""
+    target: TargetIn
+    criteria: dict[str, Any]
+    grants: dict[str, Any]
+    caps: dict[str, Any] | None = None
+    requires_review: bool = False
+    valid_from: str = ""
+    valid_to: str | None = None
+
+
+class RuleChangeIn(InputSchema):
+    target: TargetIn
+    criteria: dict[str, Any]
+    grants: dict[str, Any]
+    caps: dict[str, Any] | None = None
+    requires_review: bool = False
+    valid_from: str = ""
+    valid_to: str | None = None
+
+
+class ReviseIn(InputSchema):
+    valid_from: date | None = None
+
+
+class TryIn(InputSchema):
+    rule: RuleIn
+    #: a sample outcome: the outcome fields of the API contract
+    sample: dict[str, Any]
+    as_of: date | None = None
+
+
+class CheckOut(Schema):
+    step: str
+    name: str
+    passed: bool
+    expected: str
+    actual: str
+    outcome: int | None
+    requirement: int | None
+
+
+class DecisionOut(Schema):
+    eligible: bool
+    refusal: str | None
+    credits: str
+    consumed: list[int]
+    grade: dict[str, str] | None
+    exempts_course: str | None
+    trace: list[CheckOut]
+    hash: str
+
+
+class ImportRowError(Schema):
+    index: int
+    code: str
+    field: str
+    message: str
+
+
+class ImportOut(Schema):
+    created: list[RuleOut]
+    errors: list[ImportRowError]
+
+
+class ImportIn(InputSchema):
+    rules: list[Any]
+    publish: bool = False
+
+
+def rule_out(rule: ConversionRule, *, superseded: date | None = None) -> dict[str, Any]:
+    definition = rule.definition
+    return {
+        "id": f"{RULE_PREFIX}{rule.pk}",
+        "kind": "conversion_rule",
+        "series": rule.series,
+        "code": rule.code,
+        "version": rule.version,
+        "status": rule.status,
+        "target": {"institution": rule.institution.code, "programme": rule.programme_code, "course": rule.course_code or None},
+        "criteria": definition["criteria"],
+        "grants": definition["grants"],
+        "caps": definition["caps"],
+        "requires_review": rule.requires_review,
+        "valid_from": rule.valid_from,
+        "valid_to": rule.valid_to,
+        "superseded_from": superseded,
+        "hash": rule.hash,
+        "published_at": rule.published_at,
+    }  # fmt: skip
+
+
+def decision_out(decision: Any) -> dict[str, Any]:
+    data = decision.as_dict()
+    data.pop("v")
+    data["hash"] = decision.sha256()
+    return data
+
+
+def _numbered(rule_id: str, prefix: str) -> int | None:
+    if rule_id.startswith(prefix) and rule_id[len(prefix) :].isdigit():
+        return int(rule_id[len(prefix) :])
+    return None
+
+
+@router.get("/rules", response={200: RuleListOut, **problems(400)}, auth=None)
+def rule_list(
+    request: HttpRequest,
+    q: str = "",
+    kind: str = "",
+    type: str = "",
+    owner: str = "",
+    institution: str = "",
+    programme: str = "",
+    code: str = "",
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Any:
+    """Published certification standards (``kind: certification_standard``; ``owner`` an
+    institution's code or ``bank``) and conversion rules (``kind: conversion_rule``; target
+    ``institution`` and ``programme``, a source certificate or course ``code``), every version;
+    ``q`` searches codes and titles, ``type`` the outcome type. Standards come first."""
+    if kind and kind not in KINDS:
+        raise DomainError(
+            ErrorCode.RULE_KIND_INVALID, _("kind is certification_standard or conversion_rule."), field="kind"
+        )
+    q = q[:100]
+    standards = (
+        standards_published(q=q, outcome_type=type, owner=owner)
+        if kind in ("", "certification_standard") and not (institution or programme or code)
+        else None
+    )
+    conversions = (
+        selectors.rules_public(q=q, institution=institution, programme=programme, code=code, outcome_type=type)
+        if kind in ("", "conversion_rule") and not owner
+        else None
+    )
+    items: list[dict[str, Any]] = []
+    count = 0
+    if standards is not None:
+        rows, n = page(standards, limit=limit, offset=offset)
+        items += [standard_out(s, valid_to=standard_valid_to(s)) for s in rows]
+        count += n
+    if conversions is not None:
+        skip = max(offset - count, 0)
+        rule_rows, rule_count = (
+            page(conversions, limit=limit - len(items), offset=skip)
+            if len(items) < limit
+            else ([], conversions.count())
+        )
+        items += [rule_out(r, superseded=selectors.superseded_from(r)) for r in rule_rows]
+        count += rule_count
+    return {"items": items, "count": count}
+
+
+@router.get("/rules/{rule_id}", response={200: StandardOut | RuleOut, **problems(404)}, auth=None)
+def rule_detail(request: HttpRequest, rule_id: str) -> Any:
+    """One version of a standard (``standard-<n>``) or a conversion rule (``rule-<n>``)."""
+    standard_id = _numbered(rule_id, STANDARD_PREFIX)
+    if standard_id is not None:
+        s = standard_get_public(standard_id)
+        return standard_out(s, valid_to=standard_valid_to(s))
+    number = _numbered(rule_id, RULE_PREFIX)
+    if number is None:
+        raise NotFound(_("No such rule."))
+    rule = selectors.rule_get_public(number)
+    return rule_out(rule, superseded=selectors.superseded_from(rule))
+
+
+# --- authors -------------------------------------------------------------------------------
+
+
+@router.get("/conversion-rules", response={200: ConversionRuleListOut, **problems(400, 401)})
+def author_list(request: HttpRequest, status: str = "", limit: Limit = 50, offset: Offset = 0) -> Any:
+    """Every version the caller may edit (drafts first): bank staff with the rules role see all,
+    an institution's administrators their institution's."""
+    rows, count = page(selectors.rules_for_editor(actor=actor(request), status=status), limit=limit, offset=offset)
+    return {"items": [rule_out(r) for r in rows], "count": count}
+
+
+@router.post("/conversion-rules", response={201: RuleOut, **problems(400, 401, 404, 409)})
+def create(request: HttpRequest, payload: RuleIn) -> Any:
+    """A new conversion rule (a draft) of the target institution."""
+    return Status(201, rule_out(services.rule_create(actor=actor(request), data=payload.dict())))
+
+
+@router.put("/conversion-rules/{rule_id}", response={200: RuleOut, **problems(400, 401, 404, 409)})
+def update(request: HttpRequest, rule_id: int, payload: RuleChangeIn) -> Any:
+    """Change a draft (a published version never changes; its code and institution never do)."""
+    return rule_out(services.rule_update(actor=actor(request), rule_id=rule_id, data=payload.dict()))
+
+
+@router.post("/conversion-rules/{rule_id}/publish", response={200: RuleOut, **problems(400, 401, 404, 409)})
+def publish(request: HttpRequest, rule_id: int) -> Any:
+    return rule_out(services.rule_publish(actor=actor(request), rule_id=rule_id))
+
+
+@router.post("/conversion-rules/{rule_id}/versions", response={201: RuleOut, **problems(400, 401, 404, 409)})
+def revise(request: HttpRequest, rule_id: int, payload: ReviseIn) -> Any:
+    """A new draft version of a published rule, to edit and publish."""
+    return Status(
+        201, rule_out(services.rule_revise(actor=actor(request), rule_id=rule_id, valid_from=payload.valid_from))
+    )
+
+
+@router.post("/conversion-rules/{rule_id}/retire", response={200: RuleOut, **problems(401, 404, 409)})
+def retire(request: HttpRequest, rule_id: int) -> Any:
+    return rule_out(services.rule_retire(actor=actor(request), rule_id=rule_id))
+
+
+@router.post("/conversion-rules/preview", response={200: DecisionOut, **problems(400, 401)})
+def preview(request: HttpRequest, payload: TryIn) -> Any:
+    """What a rule (saved or not) decides for a sample outcome, on ``as_of`` (default today),
+    with no prior conversion. Nothing is written."""
+    data = payload.dict()
+    decision = services.rule_try(actor=actor(request), data=data["rule"], sample=data["sample"], as_of=data["as_of"])
+    return decision_out(decision)
+
+
+@router.post("/conversion-rules/import", response={200: ImportOut, **problems(400, 401)})
+def import_rules(request: HttpRequest, payload: ImportIn) -> Any:
+    """Rules in bulk (a JSON list of rule objects, as ``POST /conversion-rules`` takes), each
+    checked and created on its own; ``errors`` names every refused row. ``publish`` publishes
+    each created rule at once."""
+    report = services.rules_import(actor=actor(request), rows=payload.rules, publish=payload.publish)
+    return {"created": [rule_out(r) for r in report.created], "errors": report.errors}
+
+
+# --- learners ------------------------------------------------------------------------------
+
+
+class PreviewIn(InputSchema):
+    #: ``rule-<n>``: any version of a rule (the version in force decides)
+    rule_id: str | None = None
+    #: ``<institution code>:<programme code>``: every rule in force for the programme
+    program: str | None = None
+    #: the learner's certified outcomes to consider (all of them when left out)
+    outcome_ids: list[Any] | None = None
+
+
+class RuleRefOut(Schema):
+    id: str
+    code: str
+    version: int
+    hash: str
+    target: TargetOut
+    requires_review: bool
+
+
+class PreviewItemOut(Schema):
+    rule: RuleRefOut
+    decision: DecisionOut
+
+
+class PreviewOut(Schema):
+    items: list[PreviewItemOut]
+    count: int
+
+
+def rule_ref(rule: ConversionRule) -> dict[str, Any]:
+    return {
+        "id": f"{RULE_PREFIX}{rule.pk}",
+        "code": rule.code,
+        "version": rule.version,
+        "hash": rule.hash,
+        "target": {"institution": rule.institution.code, "programme": rule.programme_code, "course": rule.course_code or None},
+        "requires_review": rule.requires_review,
+    }  # fmt: skip
+
+
+def _rule_number(value: str) -> int:
+    number = _numbered(value.strip(), RULE_PREFIX)
+    if number is None:
+        raise NotFound(_("No such rule."))
+    return number
+
+
+@router.post("/me/conversions/preview", response={200: PreviewOut, **problems(400, 401, 403, 404)})
+def conversion_preview(request: HttpRequest, payload: PreviewIn) -> Any:
+    """What the learner's certified outcomes (``outcome_ids``, or all) would convert into by a
+    rule (``rule_id``) or by every rule of a programme (``program``), and why not: each decision
+    with its trace. Nothing is written."""
+    user = actor(request)
+    user_require_verified(user)
+    programme: tuple[str, str] | None = None
+    if payload.program:
+        institution, _sep, code = payload.program.strip().partition(":")
+        programme = (institution, code)
+    found = services.conversion_preview(
+        user=user,
+        rule_id=_rule_number(payload.rule_id) if payload.rule_id else None,
+        programme=programme,
+        outcome_ids=payload.outcome_ids,
+    )
+    items = [{"rule": rule_ref(p.rule), "decision": decision_out(p.decision)} for p in found]
+    return {"items": items, "count": len(items)}

@@ -1,0 +1,30 @@
+"""Writes of the rules context (one transaction each)."""
+
+from creditbank.rules.services.rules import (
+    FIELDS,
+    ImportReport,
+    rule_create,
+    rule_error,
+    rule_publish,
+    rule_retire,
+    rule_revise,
+    rule_try,
+    rule_update,
+    rules_import,
+    sample_outcome,
+)
+
+__all__ = [
+    "FIELDS", "ImportReport", "rule_create", "rule_error", "rule_publish", "rule_retire", "rule_revise",
+    "rule_try", "rule_update", "rules_import", "sample_outcome",
+]  # fmt: skip
+
+from creditbank.rules.services.preview import (  # noqa: E402
+    Preview,
+    chosen_facts,
+    conversion_preview,
+    prior_conversions,
+    reuse_policy,
+)
+
+__all__ += ["Preview", "chosen_facts", "conversion_preview", "prior_conversions", "reuse_policy"]
