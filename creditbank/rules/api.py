@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status
+from pydantic import StrictBool
 
 from creditbank.accounts.actor import actor
 from creditbank.accounts.selectors import user_require_verified
@@ -76,7 +77,7 @@ class RuleIn(InputSchema):
     criteria: dict[str, Any]
     grants: dict[str, Any]
     caps: dict[str, Any] | None = None
-    requires_review: bool = False
+    requires_review: StrictBool = False
     valid_from: str = ""
     valid_to: str | None = None
 
@@ -86,12 +87,12 @@ class RuleChangeIn(InputSchema):
     criteria: dict[str, Any]
     grants: dict[str, Any]
     caps: dict[str, Any] | None = None
-    requires_review: bool = False
+    requires_review: StrictBool = False
     valid_from: str = ""
     valid_to: str | None = None
 
 
-class ReviseIn(InputSchema):
+class RuleReviseIn(InputSchema):
     valid_from: date | None = None
 
 
@@ -102,7 +103,7 @@ class TryIn(InputSchema):
     as_of: date | None = None
 
 
-class CheckOut(Schema):
+class TraceCheckOut(Schema):
     step: str
     name: str
     passed: bool
@@ -119,7 +120,7 @@ class DecisionOut(Schema):
     consumed: list[int]
     grade: dict[str, str] | None
     exempts_course: str | None
-    trace: list[CheckOut]
+    trace: list[TraceCheckOut]
     hash: str
 
 
@@ -137,7 +138,7 @@ class ImportOut(Schema):
 
 class ImportIn(InputSchema):
     rules: list[Any]
-    publish: bool = False
+    publish: StrictBool = False
 
 
 def rule_out(rule: ConversionRule, *, superseded: date | None = None) -> dict[str, Any]:
@@ -256,30 +257,6 @@ def create(request: HttpRequest, payload: RuleIn) -> Any:
     return Status(201, rule_out(services.rule_create(actor=actor(request), data=payload.dict())))
 
 
-@router.put("/conversion-rules/{rule_id}", response={200: RuleOut, **problems(400, 401, 404, 409)})
-def update(request: HttpRequest, rule_id: int, payload: RuleChangeIn) -> Any:
-    """Change a draft (a published version never changes; its code and institution never do)."""
-    return rule_out(services.rule_update(actor=actor(request), rule_id=rule_id, data=payload.dict()))
-
-
-@router.post("/conversion-rules/{rule_id}/publish", response={200: RuleOut, **problems(400, 401, 404, 409)})
-def publish(request: HttpRequest, rule_id: int) -> Any:
-    return rule_out(services.rule_publish(actor=actor(request), rule_id=rule_id))
-
-
-@router.post("/conversion-rules/{rule_id}/versions", response={201: RuleOut, **problems(400, 401, 404, 409)})
-def revise(request: HttpRequest, rule_id: int, payload: ReviseIn) -> Any:
-    """A new draft version of a published rule, to edit and publish."""
-    return Status(
-        201, rule_out(services.rule_revise(actor=actor(request), rule_id=rule_id, valid_from=payload.valid_from))
-    )
-
-
-@router.post("/conversion-rules/{rule_id}/retire", response={200: RuleOut, **problems(401, 404, 409)})
-def retire(request: HttpRequest, rule_id: int) -> Any:
-    return rule_out(services.rule_retire(actor=actor(request), rule_id=rule_id))
-
-
 @router.post("/conversion-rules/preview", response={200: DecisionOut, **problems(400, 401)})
 def preview(request: HttpRequest, payload: TryIn) -> Any:
     """What a rule (saved or not) decides for a sample outcome, on ``as_of`` (default today),
@@ -296,6 +273,30 @@ def import_rules(request: HttpRequest, payload: ImportIn) -> Any:
     each created rule at once."""
     report = services.rules_import(actor=actor(request), rows=payload.rules, publish=payload.publish)
     return {"created": [rule_out(r) for r in report.created], "errors": report.errors}
+
+
+@router.put("/conversion-rules/{rule_id}", response={200: RuleOut, **problems(400, 401, 404, 409)})
+def update(request: HttpRequest, rule_id: int, payload: RuleChangeIn) -> Any:
+    """Change a draft (a published version never changes; its code and institution never do)."""
+    return rule_out(services.rule_update(actor=actor(request), rule_id=rule_id, data=payload.dict()))
+
+
+@router.post("/conversion-rules/{rule_id}/publish", response={200: RuleOut, **problems(400, 401, 404, 409)})
+def publish(request: HttpRequest, rule_id: int) -> Any:
+    return rule_out(services.rule_publish(actor=actor(request), rule_id=rule_id))
+
+
+@router.post("/conversion-rules/{rule_id}/versions", response={201: RuleOut, **problems(400, 401, 404, 409)})
+def revise(request: HttpRequest, rule_id: int, payload: RuleReviseIn) -> Any:
+    """A new draft version of a published rule, to edit and publish."""
+    return Status(
+        201, rule_out(services.rule_revise(actor=actor(request), rule_id=rule_id, valid_from=payload.valid_from))
+    )
+
+
+@router.post("/conversion-rules/{rule_id}/retire", response={200: RuleOut, **problems(401, 404, 409)})
+def retire(request: HttpRequest, rule_id: int) -> Any:
+    return rule_out(services.rule_retire(actor=actor(request), rule_id=rule_id))
 
 
 # --- learners ------------------------------------------------------------------------------

@@ -112,8 +112,9 @@ def test_every_protected_operation_declares_the_security_schemes(db) -> None:  #
 def test_every_protected_operation_answers_401_problem_details_without_credentials(db) -> None:  # type: ignore[no-untyped-def]
     client = Client()
     protected = [(m, p) for m, p, op in operations(document()) if "security" in op]
-    # + outcomes, + the credits export and the staff view, + imports, + programmes and their courses
-    assert len(protected) == 58 + 23 + 2 + 4 + 6
+    # + outcomes, + the credits export and the staff view, + imports, + programmes and their courses,
+    # + conversion rules (authors: 8) and the learner's conversion preview
+    assert len(protected) == 58 + 23 + 2 + 4 + 6 + 9
     for method, path in protected:
         response = getattr(client, method)(concrete(path))
         assert response.status_code == 401, (method, path, response.content)

@@ -39,7 +39,8 @@ def test_operation_ids_are_unique_and_name_the_context_api(db) -> None:  # type:
     assert len(ids) == len(set(ids))
     for operation_id in ids:
         assert re.fullmatch(
-            r"creditbank_(accounts|identity|profiles|notices|institutions|ledger|outcomes)_api_[a-z_]+", operation_id
+            r"creditbank_(accounts|identity|profiles|notices|institutions|ledger|outcomes|rules)_api_[a-z_]+",
+            operation_id,
         ), operation_id
 
 
