@@ -88,7 +88,11 @@ def rule_create(*, actor: Any, data: Mapping[str, Any]) -> ConversionRule:
     """A new rule's first version, as a draft, for the target institution ``actor`` may edit."""
     target = data.get("target")
     code = target.get("institution") if isinstance(target, Mapping) else None
-    institution = institution_find_active(code) if isinstance(code, str) else None
+    if not isinstance(code, str) or not code.strip():
+        raise rule_error(
+            RuleError(ErrorCode.RULE_TARGET_INVALID, "target.institution", "the target institution's code")
+        )
+    institution = institution_find_active(code)
     if institution is None or not may_edit_rules(actor, institution=institution):
         raise NotFound(_("No such institution."))
     rule_code = _rule_code(data.get("code"))
