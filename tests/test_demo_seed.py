@@ -56,6 +56,24 @@ def test_seed_demo_is_idempotent_and_prints_working_logins(db, django_capture_on
     assert staff.get("/review/change-requests/").status_code == 200
     assert staff.get("/support/queue/").status_code == 200
     _demo_outcomes(lines)
+    _demo_programmes()
+
+
+def _demo_programmes() -> None:
+    """Published programmes with their courses at both institutions, once though seeded twice."""
+    from creditbank.institutions.models import Course, Programme
+
+    programmes = Programme.objects.order_by("institution__code", "code")
+    assert [(p.institution.code, p.code, p.status, f"{p.total_credits}") for p in programmes] == [
+        ("demo-open-univ", "ACC", "published", "150.00"),
+        ("demo-open-univ", "CS", "published", "160.00"),
+        ("demo-skills", "EC", "published", "130.00"),
+        ("demo-skills", "SE", "published", "140.00"),
+    ]
+    assert [Course.objects.filter(programme=p, active=True).count() for p in programmes] == [8, 9, 7, 7]
+    cs = Programme.objects.get(institution__code="demo-open-univ", code="CS")
+    assert Course.objects.get(programme=cs, code="CS202").name_zh == "数据库原理"
+    assert Client().get("/programmes/demo-open-univ/CS/").status_code == 200
 
 
 def _demo_outcomes(lines: dict[str, str]) -> None:

@@ -140,7 +140,7 @@ def programmes(
     request: HttpRequest,
     code: str,
     q: str = "",
-    all: StrictBool = False,
+    all: bool = False,
     limit: Limit = 50,
     offset: Offset = 0,  # noqa: A002
 ) -> Any:
@@ -182,7 +182,7 @@ def programme_create(request: HttpRequest, code: str, payload: ProgrammeIn) -> A
 @router.get(
     "/institutions/{code}/programmes/{programme}", response={200: ProgrammeOut, **problems(401, 404)}, auth=None
 )
-def programme(request: HttpRequest, code: str, programme: str, all: StrictBool = False) -> Any:  # noqa: A002
+def programme(request: HttpRequest, code: str, programme: str, all: bool = False) -> Any:  # noqa: A002
     """A published programme with its active courses (public). With ``all=true``, for its
     administrators: a programme in any status, with every course."""
     if all:

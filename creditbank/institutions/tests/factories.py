@@ -18,7 +18,7 @@ from creditbank.identity.specimens import valid_id_number
 from creditbank.institutions import services
 from creditbank.institutions.domain.principals import ClientPrincipal
 from creditbank.institutions.domain.student_files import TEMPLATE_HEADERS
-from creditbank.institutions.models import AccountOpening, ApiClient, Institution
+from creditbank.institutions.models import AccountOpening, ApiClient, Institution, Programme
 
 #: published, valid unified social credit codes (see domain tests)
 USCC_A = "12100000400000624D"
@@ -105,3 +105,35 @@ def open_accounts(caller: Any, code: str, upload: SimpleUploadedFile, **over: An
         opening = services.account_opening_upload(caller=caller, code=code, upload=upload, **over)
     opening.refresh_from_db()
     return opening
+
+
+# --- programmes and courses --------------------------------------------------------------------------
+
+#: (code, 中文, English, credits) of the courses ``make_programme`` adds by default
+COURSES = (("ENG101", "大学英语 I", "College English I", "4"), ("MATH101", "高等数学 A", "Calculus A", "5"))
+
+
+def make_programme(
+    institution: Institution,
+    *,
+    admin: User,
+    code: str = "CS",
+    publish: bool = True,
+    courses: tuple[tuple[str, str, str, str], ...] = COURSES,
+    **over: Any,
+) -> Programme:
+    """A programme of ``institution`` with ``courses``, made by its administrator ``admin``
+    through the services, published unless ``publish=False``."""
+    fields: dict[str, Any] = {
+        "name_zh": "计算机科学与技术", "name_en": "Computer Science and Technology", "total_credits": "160", "level": 6,
+    }  # fmt: skip
+    fields.update(over)
+    programme = services.programme_create(actor=admin, code=institution.code, programme_code=code, **fields)
+    for course_code, name_zh, name_en, credits in courses:
+        services.course_create(
+            actor=admin, code=institution.code, programme_code=code, course_code=course_code, name_zh=name_zh,
+            name_en=name_en, credits=credits,
+        )  # fmt: skip
+    if publish:
+        programme = services.programme_publish(actor=admin, code=institution.code, programme_code=code)
+    return programme

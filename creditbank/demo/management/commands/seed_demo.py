@@ -1,5 +1,6 @@
 """Demo data for `./dev run`: one learner in each state, a reviewer, two institutions with their
-administrator, issuer and reviewer, and an API client. Idempotent."""
+administrator, issuer and reviewer, an API client, and the institutions' published programmes
+with their courses. Idempotent."""
 
 from __future__ import annotations
 
@@ -83,6 +84,7 @@ class Command(BaseCommand):
                 )
         lines.append(f"reviewer: {reviewer.email} / {DEMO_PASSWORD}")
         lines += self._institutions(reviewer)
+        self._programmes()
         self._extras(reviewer)
         self._outcomes(reviewer)
         self.stdout.write("Demo logins (identifier / password):")
@@ -159,6 +161,25 @@ class Command(BaseCommand):
         lines.append(f"institution-client: {client.client_id} / {secret}")
         lines.append(f"institution-code: {code}")
         return lines
+
+    def _programmes(self) -> None:
+        """Published programmes with their courses at both institutions (each made once)."""
+        admin = User.objects.get(email__iexact="institution-admin@demo.creditbank.test")
+        for code, programmes in DEMO_PROGRAMMES.items():
+            existing = institution_selectors.programmes_for_admin(actor=admin, code=code)
+            for (programme_code, name_zh, name_en, total_credits, level), courses in programmes:
+                if existing.filter(code=programme_code).exists():
+                    continue
+                institution_services.programme_create(
+                    actor=admin, code=code, programme_code=programme_code, name_zh=name_zh, name_en=name_en,
+                    total_credits=total_credits, level=level,
+                )  # fmt: skip
+                for course_code, course_zh, course_en, credits in courses:
+                    institution_services.course_create(
+                        actor=admin, code=code, programme_code=programme_code, course_code=course_code,
+                        name_zh=course_zh, name_en=course_en, credits=credits, level=level,
+                    )  # fmt: skip
+                institution_services.programme_publish(actor=admin, code=code, programme_code=programme_code)
 
     @transaction.atomic
     def _learner(self, role: str, name: str, id_number: str, phone: str, email: str, reviewer: User, i: int) -> User:
@@ -329,6 +350,54 @@ DEMO_DEPOSITS = [
     ("DOU-2023-MATH101-0556", "高等数学", "MATH101", "2023-07-10", "4", "76"),
     ("DOU-2024-ENG101-0556", "大学英语", "ENG101", "2024-01-12", "4", "81"),
 ]
+
+
+#: institution code → [((programme code, 中文, English, credits to graduate, level), [(course code, 中文, English, credits)])]
+DEMO_PROGRAMMES = {
+    "demo-open-univ": [
+        (("CS", "计算机科学与技术", "Computer Science and Technology", "160", 6), [
+            ("ENG101", "大学英语 I", "College English I", "4"),
+            ("MATH101", "高等数学 A", "Advanced Mathematics A", "5"),
+            ("CS101", "计算机应用基础", "Computer Fundamentals", "3"),
+            ("CS102", "程序设计基础", "Programming Fundamentals", "4"),
+            ("CS201", "数据结构", "Data Structures", "4"),
+            ("CS202", "数据库原理", "Principles of Databases", "3.5"),
+            ("CS203", "计算机网络", "Computer Networks", "3"),
+            ("CS301", "软件工程", "Software Engineering", "3"),
+            ("PE101", "体育 I", "Physical Education I", "1"),
+        ]),
+        (("ACC", "会计学", "Accounting", "150", 6), [
+            ("ENG101", "大学英语 I", "College English I", "4"),
+            ("ECO101", "经济学原理", "Principles of Economics", "3"),
+            ("ACC101", "基础会计", "Fundamentals of Accounting", "3"),
+            ("ACC201", "中级财务会计", "Intermediate Financial Accounting", "4"),
+            ("ACC202", "成本会计", "Cost Accounting", "3"),
+            ("TAX201", "税法", "Tax Law", "3"),
+            ("ACC301", "审计学", "Auditing", "3"),
+            ("CS101", "计算机应用基础", "Computer Fundamentals", "3"),
+        ]),
+    ],
+    "demo-skills": [
+        (("SE", "软件技术", "Software Technology", "140", 5), [
+            ("WEB101", "Web 前端开发", "Web Front-end Development", "4"),
+            ("PY101", "Python 程序设计", "Python Programming", "4"),
+            ("JAVA101", "Java 程序设计", "Java Programming", "4"),
+            ("DB101", "MySQL 数据库应用", "MySQL Database Applications", "3"),
+            ("LNX101", "Linux 操作系统", "The Linux Operating System", "3"),
+            ("SE201", "软件测试", "Software Testing", "3"),
+            ("PRJ301", "顶岗实习", "Work Placement", "12"),
+        ]),
+        (("EC", "电子商务", "E-commerce", "130", 5), [
+            ("EC101", "电子商务基础", "Introduction to E-commerce", "3"),
+            ("EC102", "网店运营", "Online Shop Operations", "4"),
+            ("EC201", "网络营销", "Online Marketing", "3"),
+            ("EC202", "直播电商", "Live-stream Commerce", "2"),
+            ("EC203", "商务数据分析", "Business Data Analysis", "3"),
+            ("LOG101", "物流管理", "Logistics Management", "2"),
+            ("PRJ301", "顶岗实习", "Work Placement", "12"),
+        ]),
+    ],
+}  # fmt: skip
 
 
 def _terms() -> str:
