@@ -225,10 +225,10 @@ def requirement_checks(req: Requirement, outcome: OutcomeFacts, index: int, as_o
         age = months_between(outcome.achieved_on, as_of)
         add("max_age_months", age <= req.max_age_months, str(req.max_age_months), str(age))
     if req.not_expired:
+        # valid through its expires_on day, as the outcomes context expires credits (expires_on < today)
         expires = outcome.expires_on
-        add(
-            "not_expired", expires is None or expires > as_of, as_of.isoformat(), expires.isoformat() if expires else ""
-        )
+        valid = expires is None or expires >= as_of
+        add("not_expired", valid, as_of.isoformat(), expires.isoformat() if expires else "")
     if req.min_hours is not None:
         hours = outcome.hours
         add("min_hours", hours is not None and hours >= req.min_hours, _s(req.min_hours), _s(hours) if hours else "")
