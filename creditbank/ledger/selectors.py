@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -31,7 +31,7 @@ from creditbank.ledger.domain.credits import ZERO, credits
 from creditbank.ledger.domain.postings import OUTCOME_TYPES, UNSPECIFIED, Kind, SubAccount, type_key
 from creditbank.ledger.domain.verify import Projection, StoredEntry, account_problems
 from creditbank.ledger.errors import ErrorCode
-from creditbank.ledger.models import CreditAccount, LedgerEntry
+from creditbank.ledger.models import ConversionClaim, CreditAccount, LedgerEntry
 from creditbank.ledger.services.posting import entry_record
 
 log = logging.getLogger(__name__)
@@ -114,17 +114,22 @@ def credit_account_of(user: Any) -> CreditAccount | None:
 
 @dataclass(frozen=True)
 class CreditBalances:
+    """The bank credits (``total`` = available + frozen, by outcome type) and, apart from them,
+    the credits held in each programme by conversion (programme key → credits, by key)."""
+
     total: Decimal
     available: Decimal
     frozen: Decimal
     by_type: dict[str, Decimal]
+    programmes: dict[str, Decimal] = field(default_factory=dict)
 
 
 def credit_balances(account: CreditAccount | None) -> CreditBalances:
     if account is None:
-        return CreditBalances(ZERO, ZERO, ZERO, {})
+        return CreditBalances(ZERO, ZERO, ZERO, {}, {})
     by_type = {key: Decimal(value) for key, value in sorted((account.by_type or {}).items())}
-    return CreditBalances(account.available + account.frozen, account.available, account.frozen, by_type)
+    programmes = {key: Decimal(value) for key, value in sorted((account.programmes or {}).items())}
+    return CreditBalances(account.available + account.frozen, account.available, account.frozen, by_type, programmes)
 
 
 @dataclass(frozen=True)
@@ -218,6 +223,7 @@ ENTRY_COLUMNS = (
     "created_at",
     "log_index",
     "hash",
+    "programme",
 )
 
 
@@ -300,5 +306,30 @@ def ledger_check_accounts() -> Iterator[AccountCheck]:
             by_type={key: Decimal(value) for key, value in (account.by_type or {}).items()},
             last_seq=account.last_seq,
             last_hash=account.last_hash,
+            programmes={key: Decimal(value) for key, value in (account.programmes or {}).items()},
         )
         yield AccountCheck(account.pk, len(rows), account_problems(stored, projection))
+
+
+def conversion_claims_of(user: Any) -> list[dict[str, Any]]:
+    """The user's active conversion claims (outcomes held by a pending or approved conversion
+    application), by programme and outcome: ``{"programme", "outcome_id", "application_id"}``."""
+    return list(
+        ConversionClaim.objects.filter(user_id=getattr(user, "pk", None) or 0, active=True)
+        .order_by("programme", "outcome_id")
+        .values("programme", "outcome_id", "application_id")
+    )
+
+
+def outcome_ids_converted(user: Any) -> frozenset[int]:
+    """The outcomes whose credits a conversion took from the user's bank credits and that no
+    reversal gave back (a ``conversion_debit`` not reversed): their credits cannot be frozen,
+    converted, expired or taken back again."""
+    return frozenset(
+        LedgerEntry.objects.filter(
+            account__user_id=getattr(user, "pk", None) or 0,
+            kind=Kind.CONVERSION_DEBIT,
+            outcome_id__isnull=False,
+            reversed_by__isnull=True,
+        ).values_list("outcome_id", flat=True)
+    )

@@ -5,7 +5,9 @@ are decimal strings with two places, the time is UTC with microseconds and a ``Z
 is pseudonymous (``account:<id>``, no personal data), and ``prev`` is the SHA-256 (hex) of the
 account's previous entry (64 zeros for its first), so an account's entries form a hash chain: a
 changed, removed or inserted entry breaks every hash after it. docs/adr/0021 fixes the form;
-``v`` changes if it ever must.
+``v`` changes if it ever must. An entry of a programme sub-account (a conversion_credit and its
+reversal) also has the key ``programme``; every other entry's object has no such key, so the bytes
+of entries without a programme are exactly version 1's as first written (docs/adr/0027).
 """
 
 from __future__ import annotations
@@ -43,11 +45,13 @@ class EntryRecord:
     reverses_seq: int | None
     created_at: datetime
     prev: str
+    #: the programme of a programme sub-account's entry; ``""`` (no key in the form) otherwise
+    programme: str = ""
 
     def as_dict(self) -> dict[str, object]:
         if self.created_at.tzinfo is None:
             raise ValueError("created_at must be timezone-aware")
-        return {
+        form: dict[str, object] = {
             "v": CANONICAL_VERSION,
             "account": self.account,
             "seq": self.seq,
@@ -62,6 +66,9 @@ class EntryRecord:
             "created_at": self.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
             "prev": self.prev,
         }
+        if self.programme:
+            form["programme"] = self.programme
+        return form
 
     def canonical_bytes(self) -> bytes:
         return json.dumps(self.as_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")

@@ -99,3 +99,55 @@ def test_a_projection_mismatch_is_found(accounts: list[CreditAccount]) -> None:
     with pytest.raises(CommandError, match=rf"credit account {accounts[1].pk} differs") as caught:
         _verify()
     assert "projection: available/frozen 99.00/" in str(caught.value)
+
+
+CS = "demo-univ:CS"
+
+
+@pytest.fixture
+def converted(make_learner: Any) -> CreditAccount:
+    """An account whose outcome 1 (4.00) converted into 5.00 credits of demo-univ:CS."""
+    from creditbank.ledger.services import conversion_claims_take, ledger_post_conversion
+
+    user = make_learner()
+    ledger_post(user=user, kind="deposit", amount="4", outcome_id=1, outcome_type="mooc")
+    conversion_claims_take(user=user, application_id=41, programme=CS, outcome_ids=[1], exclusive=True)
+    ledger_post_conversion(
+        user=user, application_id=41, programme=CS, consumed=[(1, "mooc", "4")], granted="5", frozen=False
+    )
+    return CreditAccount.objects.get(user=user)
+
+
+def test_a_ledger_with_a_conversion_passes(converted: CreditAccount) -> None:
+    assert "1 account, 4 entries" in _verify()
+
+
+def test_a_tampered_programme_projection_is_found(converted: CreditAccount) -> None:
+    CreditAccount.objects.filter(pk=converted.pk).update(programmes={CS: "6.00"})
+    with pytest.raises(CommandError, match=rf"credit account {converted.pk} differs") as caught:
+        _verify()
+    assert (
+        "projection: credits by programme {'demo-univ:CS': '6.00'} differ from the entries' {'demo-univ:CS': '5.00'}"
+        in str(caught.value)
+    )
+
+
+def test_a_programme_missing_from_the_projection_is_found(converted: CreditAccount) -> None:
+    CreditAccount.objects.filter(pk=converted.pk).update(programmes={})
+    with pytest.raises(CommandError) as caught:
+        _verify()
+    assert "credits by programme {} differ from the entries' {'demo-univ:CS': '5.00'}" in str(caught.value)
+
+
+def test_a_tampered_entry_programme_is_found(converted: CreditAccount) -> None:
+    with trigger_lifted() as cursor:
+        cursor.execute(
+            "UPDATE ledger_ledgerentry SET programme = %s WHERE account_id = %s AND seq = 4",
+            ["demo-univ:EE", converted.pk],
+        )
+    with pytest.raises(CommandError) as caught:
+        _verify()
+    assert "seq 4: stored hash" in str(caught.value)
+    assert "credits by programme {'demo-univ:CS': '5.00'} differ from the entries' {'demo-univ:EE': '5.00'}" in str(
+        caught.value
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
@@ -40,6 +41,7 @@ CHANGED = {
     "reverses_seq": 1,
     "created_at": RECORD.created_at + timedelta(microseconds=1),
     "prev": "1" * 64,
+    "programme": "demo-univ:CS",
 }
 
 
@@ -50,6 +52,55 @@ def test_exact_form() -> None:
         b'"prev":"' + GENESIS.encode() + b'","reverses_seq":null,"seq":3,"v":1}'
     )
     assert len(RECORD.sha256()) == 64
+
+
+def test_an_entry_without_a_programme_has_no_programme_key() -> None:
+    """The key is absent, not empty or null: the bytes (and hash) of every entry without a
+    programme are version 1's as first written, before programmes existed."""
+    assert "programme" not in RECORD.as_dict()
+    assert RECORD.sha256() == hashlib.sha256(
+        b'{"account":"account:7","amount":"4.50","application_id":null,"created_at":"2026-12-03T14:30:00.123456Z",'
+        b'"credit":"available","debit":"issued","kind":"deposit","outcome_id":12,"outcome_type":"academic_credit",'
+        b'"prev":"' + GENESIS.encode() + b'","reverses_seq":null,"seq":3,"v":1}'
+    ).hexdigest()
+    # the hash of this record as the ledger computed it before programmes existed
+    assert RECORD.sha256() == "fc67913081849e986a37f7c83b5335919ab23ef8fc02572b053dc20ee2d06f3e"
+
+
+PROGRAMME_RECORD = EntryRecord(
+    account="account:7",
+    seq=9,
+    kind="conversion_credit",
+    debit="converted",
+    credit="programme",
+    amount=Decimal("3.00"),
+    outcome_type="",
+    outcome_id=None,
+    application_id=41,
+    reverses_seq=None,
+    created_at=datetime(2027, 3, 1, 8, 0, 0, 5, tzinfo=UTC),
+    prev="a" * 64,
+    programme="demo-univ:CS",
+)
+
+
+def test_exact_form_of_an_entry_with_a_programme() -> None:
+    assert PROGRAMME_RECORD.canonical_bytes() == (
+        b'{"account":"account:7","amount":"3.00","application_id":41,"created_at":"2027-03-01T08:00:00.000005Z",'
+        b'"credit":"programme","debit":"converted","kind":"conversion_credit","outcome_id":null,"outcome_type":"",'
+        b'"prev":"' + b"a" * 64 + b'","programme":"demo-univ:CS","reverses_seq":null,"seq":9,"v":1}'
+    )
+    assert PROGRAMME_RECORD.sha256() == hashlib.sha256(PROGRAMME_RECORD.canonical_bytes()).hexdigest()
+    without = dataclasses.replace(PROGRAMME_RECORD, programme="")
+    assert b'"programme":' not in without.canonical_bytes()
+    assert without.sha256() != PROGRAMME_RECORD.sha256()
+
+
+def test_a_programme_is_kept_as_written() -> None:
+    """Non-ASCII would be UTF-8 (ensure_ascii=False); keys are ASCII, case counts."""
+    lower = dataclasses.replace(PROGRAMME_RECORD, programme="demo-univ:cs")
+    assert lower.sha256() != PROGRAMME_RECORD.sha256()
+    assert json.loads(lower.canonical_bytes())["programme"] == "demo-univ:cs"
 
 
 def test_every_field_counts() -> None:
