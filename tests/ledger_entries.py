@@ -62,3 +62,25 @@ def small_ledger(user: Any) -> list[LedgerEntry]:
         "2027-02-02 08:00", user=user, kind="expiry", amount="0.50", outcome_id=11, outcome_type="academic_credit"
     )
     return [first, second, third, fourth, fifth, sixth]
+
+
+def small_conversion(user: Any) -> list[LedgerEntry]:
+    """:func:`small_ledger`, then on 2027-03-01 09:00 (Beijing time) application 7 converts
+    outcome 11's 2.50 academic credits into 2.00 credits of programme ``demo-univ:CS``:
+
+    7. freeze 2.50 academic_credit, outcome 11, application 7
+    8. conversion_debit 2.50 academic_credit, outcome 11, application 7
+    9. conversion_credit 2.00 into demo-univ:CS, application 7
+
+    Balances after them: available 0.50, frozen 1.00, total 1.50; by type unspecified 1.50;
+    programmes demo-univ:CS 2.00."""
+    from creditbank.ledger.services import conversion_claims_take, ledger_post_conversion
+
+    entries = small_ledger(user)
+    conversion_claims_take(user=user, application_id=7, programme="demo-univ:CS", outcome_ids=[11], exclusive=True)
+    with ledger_clock(beijing("2027-03-01 09:00")):
+        entries += ledger_post_conversion(
+            user=user, application_id=7, programme="demo-univ:CS", consumed=[(11, "academic_credit", "2.50")],
+            granted="2.00", frozen=False,
+        )  # fmt: skip
+    return entries

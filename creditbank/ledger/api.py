@@ -61,6 +61,11 @@ class BalanceOut(Schema):
 EntryKind = Literal["deposit", "freeze", "unfreeze", "conversion_debit", "conversion_credit", "reversal", "expiry"]
 
 
+class ProgrammeCreditsOut(Schema):
+    programme: str
+    credits: str
+
+
 class EntryOut(Schema):
     seq: int
     kind: EntryKind
@@ -72,11 +77,13 @@ class EntryOut(Schema):
     reverses_seq: int | None
     hash: str
     outcome_type: str | None
+    programme: str | None
 
 
 class CreditsOut(Schema):
     balance: BalanceOut
     by_type: dict[str, str]
+    programmes: list[ProgrammeCreditsOut]
     entries: list[EntryOut]
     count: int
 
@@ -99,6 +106,7 @@ def entry_out(entry: dict[str, Any]) -> dict[str, Any]:
         "reverses_seq": entry["reverses_seq"],
         "hash": entry["hash"],
         "outcome_type": entry["outcome_type"] or None,
+        "programme": entry["programme"] or None,
     }
 
 
@@ -121,6 +129,7 @@ def credits_out(account: CreditAccount | None, filters: EntryFilter, *, limit: i
             "frozen": f"{balances.frozen:.2f}",
         },
         "by_type": {key: f"{value:.2f}" for key, value in balances.by_type.items()},
+        "programmes": [{"programme": key, "credits": f"{value:.2f}"} for key, value in balances.programmes.items()],
         "entries": [entry_out(e) for e in rows],
         "count": count,
     }
@@ -136,9 +145,13 @@ def my_credits(
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> Any:
-    """Balances (total = available + frozen), credits by outcome type, and the ledger entries,
-    newest first, paged and filtered by kind, outcome type and day. A wrong filter answers 400
-    naming every wrong field: `kind_invalid`, `choice_invalid` (`type`; both with `allowed`),
+    """Balances (total = available + frozen), credits by outcome type, the credits held in each
+    programme by conversion (`programmes`: `{programme, credits}` by programme key
+    `<institution code>:<programme code>`; not part of `balance` or `by_type`, which count the
+    bank credits), and the ledger entries (an entry's `programme`: the programme a
+    `conversion_credit` or its reversal moves credits into or out of, else null), newest first,
+    paged and filtered by kind, outcome type and day. A wrong filter answers 400 naming every
+    wrong field: `kind_invalid`, `choice_invalid` (`type`; both with `allowed`),
     `date_range_invalid` (`to` before `from`), `validation_error` (not a date)."""
     user = actor(request)
     user_require_verified(user)
@@ -161,7 +174,7 @@ def my_credits_export(
     """The entries the filters select (all of them, oldest first, not paged) as a CSV statement,
     streamed: seq, time (Beijing), kind, amount, the changes of available and frozen credits,
     outcome type, outcome (its title where known), outcome id, application, application id, the
-    reversed entry's seq and the entry's SHA-256. The filters and their errors are those of
+    reversed entry's seq, the programme (of a conversion's credit) and the entry's SHA-256. The filters and their errors are those of
     `GET /me/credits`."""
     user = actor(request)
     user_require_verified(user)

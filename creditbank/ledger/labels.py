@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from creditbank.ledger.domain.postings import UNSPECIFIED, Kind, SubAccount
 
@@ -32,7 +33,15 @@ TYPE_LABELS: dict[str, Any] = {
 SUB_ACCOUNT_LABELS: dict[str, Any] = {
     SubAccount.AVAILABLE: _("available"),
     SubAccount.FROZEN: _("frozen"),
+    SubAccount.CONVERTED: pgettext_lazy("sub-account", "converted"),
 }
+
+
+def side_label(side: str, programme: str = "") -> str:
+    """What a page calls one side of an entry: a sub-account, or the programme ``programme``."""
+    if side == SubAccount.PROGRAMME:
+        return str(_("programme %(programme)s") % {"programme": programme})
+    return str(SUB_ACCOUNT_LABELS.get(side, side))
 
 
 def kind_label(kind: str) -> str:

@@ -29,7 +29,7 @@ from creditbank.ledger import selectors
 from creditbank.ledger.charts import stacked_bars
 from creditbank.ledger.domain.postings import OUTCOME_TYPES, UNSPECIFIED, own_changes
 from creditbank.ledger.forms import FILTER_FIELDS, EntryFilterForm, StaffLookupForm
-from creditbank.ledger.labels import SUB_ACCOUNT_LABELS, kind_label, type_label
+from creditbank.ledger.labels import kind_label, side_label, type_label
 from creditbank.ledger.models import CreditAccount
 from creditbank.ledger.references import describe_applications, describe_outcomes
 from creditbank.ledger.statements import statement_filename, statement_response
@@ -78,11 +78,11 @@ def _entry_rows(entries: Any) -> list[dict[str, Any]]:
                 "label": kind_label(entry.kind),
                 "type": type_label(entry.outcome_type) if entry.outcome_type else "",
                 "change": change,
-                # a move between the learner's own sub-accounts: from where to where
+                # a move that leaves the bank credits' total as it is (between the learner's own
+                # sub-accounts, or into or out of a programme's credits): from where to where
                 "move": ""
                 if change
-                else f"{SUB_ACCOUNT_LABELS.get(entry.debit, entry.debit)} → "
-                f"{SUB_ACCOUNT_LABELS.get(entry.credit, entry.credit)}",
+                else f"{side_label(entry.debit, entry.programme)} → {side_label(entry.credit, entry.programme)}",
                 "outcome": outcomes.get(entry.outcome_id) if entry.outcome_id else None,
                 "application": applications.get(entry.application_id) if entry.application_id else None,
             }

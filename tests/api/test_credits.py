@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from conftest import Api
 from creditbank.accounts.models import AccountStatus
-from creditbank.ledger.services import ledger_post
+from creditbank.ledger.services import conversion_claims_take, ledger_post, ledger_post_conversion
 
 URL = "/api/v1/me/credits"
 
@@ -28,6 +28,7 @@ def test_an_account_without_entries(api: Api, learner: Any) -> None:
     assert response.json() == {
         "balance": {"total": "0.00", "available": "0.00", "frozen": "0.00"},
         "by_type": {},
+        "programmes": [],
         "entries": [],
         "count": 0,
     }
@@ -42,14 +43,18 @@ def test_balances_and_entries(api: Api, learner: Any) -> None:
     assert body["balance"] == {"total": "2.00", "available": "0.75", "frozen": "1.25"}
     assert body["by_type"] == {"mooc": "2.00"}
     assert body["count"] == 4
+    assert body["programmes"] == []
     newest = body["entries"][0]
-    assert {k: newest[k] for k in ("seq", "kind", "amount", "outcome_id", "application_id", "log_index")} == {
+    assert {
+        k: newest[k] for k in ("seq", "kind", "amount", "outcome_id", "application_id", "log_index", "programme")
+    } == {
         "seq": 4,
         "kind": "reversal",
         "amount": "4.50",
         "outcome_id": 7,
         "application_id": None,
         "log_index": None,
+        "programme": None,
     }
     assert newest["reverses_seq"] == 1
     assert [e["seq"] for e in body["entries"]] == [4, 3, 2, 1]
@@ -62,6 +67,34 @@ def test_balances_and_entries(api: Api, learner: Any) -> None:
     assert api.get(URL, {"from": str(today), "to": str(today)}).json()["count"] == 4
     assert api.get(URL, {"from": str(today + timedelta(days=1))}).json()["count"] == 0
     assert api.get(URL, {"to": str(today - timedelta(days=1))}).json()["count"] == 0
+
+
+def test_credits_held_by_programme(api: Api, learner: Any) -> None:
+    """A conversion's credits leave the bank credits (balance, by_type) and arrive in the
+    programme's (`programmes`, by key); its credit entry names the programme."""
+    ledger_post(user=learner, kind="deposit", amount="4", outcome_id=1, outcome_type="mooc")
+    ledger_post(user=learner, kind="deposit", amount="1", outcome_id=2, outcome_type="award")
+    for application_id, programme, granted in ((41, "demo-univ:EE", "3"), (42, "demo-univ:CS", "2.5")):
+        ledger_post(user=learner, kind="conversion_credit", amount=granted, application_id=application_id, programme=programme)
+    conversion_claims_take(user=learner, application_id=43, programme="demo-univ:CS", outcome_ids=[1], exclusive=True)
+    ledger_post_conversion(
+        user=learner, application_id=43, programme="demo-univ:CS", consumed=[(1, "mooc", "4")], granted="1",
+        frozen=False,
+    )  # fmt: skip
+    body = api.get(URL).json()
+    assert body["balance"] == {"total": "1.00", "available": "1.00", "frozen": "0.00"}
+    assert body["by_type"] == {"award": "1.00"}
+    assert body["programmes"] == [
+        {"programme": "demo-univ:CS", "credits": "3.50"},
+        {"programme": "demo-univ:EE", "credits": "3.00"},
+    ]
+    assert [(e["seq"], e["kind"], e["amount"], e["outcome_id"], e["application_id"], e["programme"]) for e in body["entries"][:3]] == [
+        (7, "conversion_credit", "1.00", None, 43, "demo-univ:CS"),
+        (6, "conversion_debit", "4.00", 1, 43, None),
+        (5, "freeze", "4.00", 1, 43, None),
+    ]
+    only = api.get(URL, {"kind": "conversion_credit"}).json()
+    assert [e["programme"] for e in only["entries"]] == ["demo-univ:CS", "demo-univ:CS", "demo-univ:EE"]
 
 
 @pytest.mark.parametrize(

@@ -50,6 +50,7 @@ def test_an_auditor_reads_with_a_reason_and_each_call_is_recorded(api: Api, lear
     assert body["account_no"] == learner.account_no and body["name"] == learner.name
     assert body["balance"] == {"total": "4.00", "available": "3.00", "frozen": "1.00"}
     assert body["by_type"] == {"academic_credit": "2.50", "unspecified": "1.50"}
+    assert body["programmes"] == []
     assert [e["seq"] for e in body["entries"]] == [4, 2] and body["count"] == 3
     row = (auditor.pk, learner.pk, "ledger.account_viewed", "credit_account", str(account.pk), REASON, "127.0.0.1")
     assert recorded() == [row]

@@ -16,7 +16,7 @@ from creditbank.accounts.models import AccountStatus
 from creditbank.ledger import references
 from creditbank.ledger.references import register_application_describer, register_outcome_describer
 from creditbank.ledger.services import ledger_post
-from tests.ledger_entries import small_ledger
+from tests.ledger_entries import small_conversion, small_ledger
 from tests.pages.html_tables import table_rows
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +56,33 @@ def test_balances(learner: Any) -> None:
     assert '<strong data-testid="total">4.00</strong>' in html
     assert '<span data-testid="available">3.00</span>' in html
     assert '<span data-testid="frozen">1.00</span>' in html
+
+
+def test_no_programmes_section_before_a_conversion(learner: Any) -> None:
+    html = signed_in(learner).get(URL).content.decode()
+    assert 'data-testid="programmes"' not in html
+
+
+def test_credits_by_programme_after_a_conversion(make_learner: Any) -> None:
+    user = make_learner(AccountStatus.VERIFIED)
+    small_conversion(user)
+    html = signed_in(user).get(URL).content.decode()
+    assert '<strong data-testid="total">1.50</strong>' in html
+    assert '<span data-testid="available">0.50</span>' in html
+    assert "By programme (from conversions)" in html
+    assert table_rows(html, "programmes-table") == [["Programme", "Credits"], ["demo-univ:CS", "2.00"]]
+    assert table_rows(html, "by-type-table")[1:] == [["Other", "1.50"]]
+    rows = table_rows(html, "entries")
+    assert [r[2:] for r in rows[1:4]] == [
+        ["Credited by conversion", "2.00 (converted → programme demo-univ:CS)", "", "application #7"],
+        ["Converted", "−2.50", "outcome #11 Academic credit", "application #7"],
+        ["Frozen for an application", "2.50 (available → frozen)", "outcome #11 Academic credit", "application #7"],
+    ]
+    assert table_rows(html, "by-year-table")[-1] == ["2027", "-3.00", "-2.00", "—", "-5.00"]
+    chinese = signed_in(user, "zh-hans").get(URL).content.decode()
+    assert "按专业（转换所得）" in chinese
+    assert table_rows(chinese, "programmes-table") == [["专业", "学分"], ["demo-univ:CS", "2.00"]]
+    assert table_rows(chinese, "entries")[1][3] == "2.00 (已转换 → 专业 demo-univ:CS)"
 
 
 def test_the_charts_figures_as_text(learner: Any) -> None:

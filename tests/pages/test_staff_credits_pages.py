@@ -16,7 +16,7 @@ from creditbank.accounts.models import AccountStatus
 from creditbank.audit.models import AuditEvent
 from creditbank.ledger import views as ledger_views
 from creditbank.ledger.models import CreditAccount
-from tests.ledger_entries import small_ledger
+from tests.ledger_entries import small_conversion, small_ledger
 from tests.pages.html_tables import table_rows
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +74,7 @@ def test_look_up_then_every_view_is_recorded_with_the_reason(
     assert f'<q data-testid="reason">{REASON}</q>' in html
     assert learner.account_no in html and learner.name in html
     assert table_rows(html, "by-type-table")[1:] == [["Academic credit", "2.50"], ["Other", "1.50"]]
+    assert table_rows(html, "programmes-table") == []  # no conversion yet
     row = (auditor.pk, learner.pk, "ledger.account_viewed", "credit_account", str(account.pk), REASON, "127.0.0.1")
     assert views_recorded() == [row]
 
@@ -81,6 +82,17 @@ def test_look_up_then_every_view_is_recorded_with_the_reason(
     assert 'data-seq="4"' in filtered and 'data-seq="3"' not in filtered
     assert views_recorded() == [row, row]
     assert 'data-testid="export"' not in filtered  # the statement is the learner's own download
+
+
+def test_staff_see_the_credits_by_programme(make_learner: Any, auditor: Any) -> None:
+    learner = make_learner(AccountStatus.VERIFIED)
+    small_conversion(learner)
+    account = CreditAccount.objects.get(user=learner)
+    client = signed_in(auditor)
+    look_up(client, learner.account_no)
+    html = client.get(f"/staff/credits/{account.pk}/").content.decode()
+    assert table_rows(html, "programmes-table") == [["Programme", "Credits"], ["demo-univ:CS", "2.00"]]
+    assert '<strong data-testid="total">1.50</strong>' in html
 
 
 def test_the_reason_is_required_and_nothing_is_recorded_without_it(
