@@ -174,8 +174,8 @@ def my_credits_export(
     """The entries the filters select (all of them, oldest first, not paged) as a CSV statement,
     streamed: seq, time (Beijing), kind, amount, the changes of available and frozen credits,
     outcome type, outcome (its title where known), outcome id, application, application id, the
-    reversed entry's seq, the programme (of a conversion's credit) and the entry's SHA-256. The filters and their errors are those of
-    `GET /me/credits`."""
+    reversed entry's seq, the entry's SHA-256 and the programme (of a conversion's credit). The
+    filters and their errors are those of `GET /me/credits`."""
     user = actor(request)
     user_require_verified(user)
     filters = _filters(kind, type_, from_, to)

@@ -314,22 +314,25 @@ def ledger_check_accounts() -> Iterator[AccountCheck]:
 def conversion_claims_of(user: Any) -> list[dict[str, Any]]:
     """The user's active conversion claims (outcomes held by a pending or approved conversion
     application), by programme and outcome: ``{"programme", "outcome_id", "application_id"}``."""
-    return list(
+    rows = (
         ConversionClaim.objects.filter(user_id=getattr(user, "pk", None) or 0, active=True)
         .order_by("programme", "outcome_id")
-        .values("programme", "outcome_id", "application_id")
+        .values_list("programme", "outcome_id", "application_id")
     )
+    return [
+        {"programme": programme, "outcome_id": outcome_id, "application_id": application_id}
+        for programme, outcome_id, application_id in rows
+    ]
 
 
 def outcome_ids_converted(user: Any) -> frozenset[int]:
     """The outcomes whose credits a conversion took from the user's bank credits and that no
     reversal gave back (a ``conversion_debit`` not reversed): their credits cannot be frozen,
     converted, expired or taken back again."""
-    return frozenset(
-        LedgerEntry.objects.filter(
-            account__user_id=getattr(user, "pk", None) or 0,
-            kind=Kind.CONVERSION_DEBIT,
-            outcome_id__isnull=False,
-            reversed_by__isnull=True,
-        ).values_list("outcome_id", flat=True)
-    )
+    debited = LedgerEntry.objects.filter(
+        account__user_id=getattr(user, "pk", None) or 0,
+        kind=Kind.CONVERSION_DEBIT,
+        outcome_id__isnull=False,
+        reversed_by__isnull=True,
+    ).values_list("outcome_id", flat=True)
+    return frozenset(outcome_id for outcome_id in debited if outcome_id is not None)

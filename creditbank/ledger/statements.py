@@ -48,8 +48,8 @@ HEADER = (
     _("Application"),
     _("Application ID"),
     _("Reverses No."),
-    _("Programme"),
     _("SHA-256"),
+    _("Programme"),
 )
 
 
@@ -108,8 +108,8 @@ def statement_rows(entries: QuerySet[LedgerEntry]) -> Iterator[list[str]]:
                 text_cell(application_name(entry.application_id, applications)),
                 _number(entry.application_id),
                 _number(entry.reverses.seq if entry.reverses_id and entry.reverses else None),
-                text_cell(entry.programme),
                 entry.hash,
+                text_cell(entry.programme),
             ]
 
 

@@ -75,7 +75,9 @@ def test_credits_held_by_programme(api: Api, learner: Any) -> None:
     ledger_post(user=learner, kind="deposit", amount="4", outcome_id=1, outcome_type="mooc")
     ledger_post(user=learner, kind="deposit", amount="1", outcome_id=2, outcome_type="award")
     for application_id, programme, granted in ((41, "demo-univ:EE", "3"), (42, "demo-univ:CS", "2.5")):
-        ledger_post(user=learner, kind="conversion_credit", amount=granted, application_id=application_id, programme=programme)
+        ledger_post(
+            user=learner, kind="conversion_credit", amount=granted, application_id=application_id, programme=programme
+        )
     conversion_claims_take(user=learner, application_id=43, programme="demo-univ:CS", outcome_ids=[1], exclusive=True)
     ledger_post_conversion(
         user=learner, application_id=43, programme="demo-univ:CS", consumed=[(1, "mooc", "4")], granted="1",
@@ -88,7 +90,10 @@ def test_credits_held_by_programme(api: Api, learner: Any) -> None:
         {"programme": "demo-univ:CS", "credits": "3.50"},
         {"programme": "demo-univ:EE", "credits": "3.00"},
     ]
-    assert [(e["seq"], e["kind"], e["amount"], e["outcome_id"], e["application_id"], e["programme"]) for e in body["entries"][:3]] == [
+    assert [
+        (e["seq"], e["kind"], e["amount"], e["outcome_id"], e["application_id"], e["programme"])
+        for e in body["entries"][:3]
+    ] == [
         (7, "conversion_credit", "1.00", None, 43, "demo-univ:CS"),
         (6, "conversion_debit", "4.00", 1, 43, None),
         (5, "freeze", "4.00", 1, 43, None),

@@ -104,8 +104,8 @@ def test_export(api: Api, learner: Any) -> None:
     assert response["Content-Disposition"].startswith(f'attachment; filename="credits-{learner.account_no}-')
     body = b"".join(response.streaming_content).decode("utf-8")
     assert body.splitlines()[1:] == [
-        f"1,2025-12-31 23:30:00,Deposit,3.00,3.00,0.00,Academic credit,outcome #11,11,,,,,{entries[0].hash}",
-        f"2,2026-01-01 00:10:00,Deposit,2.00,2.00,0.00,Online course (MOOC),outcome #12,12,,,,,{entries[1].hash}",
+        f"1,2025-12-31 23:30:00,Deposit,3.00,3.00,0.00,Academic credit,outcome #11,11,,,,{entries[0].hash},",
+        f"2,2026-01-01 00:10:00,Deposit,2.00,2.00,0.00,Online course (MOOC),outcome #12,12,,,,{entries[1].hash},",
     ]
     assert body.startswith("\ufeffNo.,Date and time,")
 

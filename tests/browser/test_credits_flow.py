@@ -79,6 +79,7 @@ def test_filter_the_entries_and_download_them(page: Any, make_learner: Any) -> N
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert [row[0] for row in rows] == ["序号", "2", "4"]
     assert rows[1][12] == entries[1].hash and rows[2][12] == entries[3].hash
+    assert rows[1][13] == rows[2][13] == ""  # no programme: not a conversion
 
 
 def test_the_credits_page_fits_a_phone_in_both_languages(new_page: Any, make_learner: Any) -> None:

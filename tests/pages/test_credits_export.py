@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 URL = "/credits/export.csv"
 HEADER_EN = (
     "No.,Date and time,Kind,Credits,Change of available credits,Change of frozen credits,Outcome type,Outcome,"
-    "Outcome ID,Application,Application ID,Reverses No.,Programme,SHA-256\r\n"
+    "Outcome ID,Application,Application ID,Reverses No.,SHA-256,Programme\r\n"
 )
 
 
@@ -58,12 +58,12 @@ def test_the_statement_to_the_byte(make_learner: Any) -> None:
     expected = (
         "\ufeff"
         + HEADER_EN
-        + f"1,2025-12-31 23:30:00,Deposit,3.00,3.00,0.00,Academic credit,outcome #11,11,,,,,{e[0].hash}\r\n"
-        + f"2,2026-01-01 00:10:00,Deposit,2.00,2.00,0.00,Online course (MOOC),outcome #12,12,,,,,{e[1].hash}\r\n"
-        + f"3,2026-03-05 10:00:00,Frozen for an application,1.00,-1.00,1.00,,,,application #5,5,,,{e[2].hash}\r\n"
-        + f"4,2026-06-01 09:00:00,Deposit,1.50,1.50,0.00,,,,,,,,{e[3].hash}\r\n"
-        + f"5,2027-02-01 08:00:00,Reversal,2.00,-2.00,0.00,Online course (MOOC),outcome #12,12,,,2,,{e[4].hash}\r\n"
-        + f"6,2027-02-02 08:00:00,Expired,0.50,-0.50,0.00,Academic credit,outcome #11,11,,,,,{e[5].hash}\r\n"
+        + f"1,2025-12-31 23:30:00,Deposit,3.00,3.00,0.00,Academic credit,outcome #11,11,,,,{e[0].hash},\r\n"
+        + f"2,2026-01-01 00:10:00,Deposit,2.00,2.00,0.00,Online course (MOOC),outcome #12,12,,,,{e[1].hash},\r\n"
+        + f"3,2026-03-05 10:00:00,Frozen for an application,1.00,-1.00,1.00,,,,application #5,5,,{e[2].hash},\r\n"
+        + f"4,2026-06-01 09:00:00,Deposit,1.50,1.50,0.00,,,,,,,{e[3].hash},\r\n"
+        + f"5,2027-02-01 08:00:00,Reversal,2.00,-2.00,0.00,Online course (MOOC),outcome #12,12,,,2,{e[4].hash},\r\n"
+        + f"6,2027-02-02 08:00:00,Expired,0.50,-0.50,0.00,Academic credit,outcome #11,11,,,,{e[5].hash},\r\n"
     )
     assert b"".join(response.streaming_content) == expected.encode("utf-8")
 
@@ -74,9 +74,9 @@ def test_a_conversion_in_the_statement(make_learner: Any) -> None:
     lines = download(signed_in(user), {"from": "2027-03-01"}).decode("utf-8").split("\r\n")
     assert lines[1:] == [
         f"7,2027-03-01 09:00:00,Frozen for an application,2.50,-2.50,2.50,Academic credit,outcome #11,11,"
-        f"application #7,7,,,{e[6].hash}",
-        f"8,2027-03-01 09:00:00,Converted,2.50,0.00,-2.50,Academic credit,outcome #11,11,application #7,7,,,{e[7].hash}",
-        f"9,2027-03-01 09:00:00,Credited by conversion,2.00,0.00,0.00,,,,application #7,7,,demo-univ:CS,{e[8].hash}",
+        f"application #7,7,,{e[6].hash},",
+        f"8,2027-03-01 09:00:00,Converted,2.50,0.00,-2.50,Academic credit,outcome #11,11,application #7,7,,{e[7].hash},",
+        f"9,2027-03-01 09:00:00,Credited by conversion,2.00,0.00,0.00,,,,application #7,7,,{e[8].hash},demo-univ:CS",
         "",
     ]
 
@@ -88,8 +88,8 @@ def test_the_filter_selects_the_rows(make_learner: Any) -> None:
     assert body == (
         "\ufeff"
         + HEADER_EN
-        + f"2,2026-01-01 00:10:00,Deposit,2.00,2.00,0.00,Online course (MOOC),outcome #12,12,,,,,{e[1].hash}\r\n"
-        + f"4,2026-06-01 09:00:00,Deposit,1.50,1.50,0.00,,,,,,,,{e[3].hash}\r\n"
+        + f"2,2026-01-01 00:10:00,Deposit,2.00,2.00,0.00,Online course (MOOC),outcome #12,12,,,,{e[1].hash},\r\n"
+        + f"4,2026-06-01 09:00:00,Deposit,1.50,1.50,0.00,,,,,,,{e[3].hash},\r\n"
     )
     assert download(signed_in(user), {"type": "award"}) == ("\ufeff" + HEADER_EN).encode("utf-8")
 

@@ -107,7 +107,8 @@ def _check_types(account: CreditAccount, uses: list[_Use]) -> None:
         .distinct()
     )
     for outcome_id, outcome_type in rows:
-        recorded.setdefault(outcome_id, set()).add(outcome_type)
+        if outcome_id is not None:
+            recorded.setdefault(outcome_id, set()).add(outcome_type)
     for use in uses:
         types = recorded.get(use.outcome_id)
         if types and use.outcome_type not in types:

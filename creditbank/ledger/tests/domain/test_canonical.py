@@ -58,11 +58,14 @@ def test_an_entry_without_a_programme_has_no_programme_key() -> None:
     """The key is absent, not empty or null: the bytes (and hash) of every entry without a
     programme are version 1's as first written, before programmes existed."""
     assert "programme" not in RECORD.as_dict()
-    assert RECORD.sha256() == hashlib.sha256(
-        b'{"account":"account:7","amount":"4.50","application_id":null,"created_at":"2026-12-03T14:30:00.123456Z",'
-        b'"credit":"available","debit":"issued","kind":"deposit","outcome_id":12,"outcome_type":"academic_credit",'
-        b'"prev":"' + GENESIS.encode() + b'","reverses_seq":null,"seq":3,"v":1}'
-    ).hexdigest()
+    assert (
+        RECORD.sha256()
+        == hashlib.sha256(
+            b'{"account":"account:7","amount":"4.50","application_id":null,"created_at":"2026-12-03T14:30:00.123456Z",'
+            b'"credit":"available","debit":"issued","kind":"deposit","outcome_id":12,"outcome_type":"academic_credit",'
+            b'"prev":"' + GENESIS.encode() + b'","reverses_seq":null,"seq":3,"v":1}'
+        ).hexdigest()
+    )
     # the hash of this record as the ledger computed it before programmes existed
     assert RECORD.sha256() == "fc67913081849e986a37f7c83b5335919ab23ef8fc02572b053dc20ee2d06f3e"
 

@@ -64,5 +64,7 @@ def test_an_entry_taking_another_outcomes_credits_is_found() -> None:
         ("deposit", "issued", "available", "1.00", 2, ""),
         ("expiry", "available", "expired", "3.00", 2, ""),
     )
-    problems = account_problems(entries, _projection(entries, available=Decimal("2.00"), by_type={"mooc": Decimal("2.00")}))
+    problems = account_problems(
+        entries, _projection(entries, available=Decimal("2.00"), by_type={"mooc": Decimal("2.00")})
+    )
     assert problems == ["seq 3: takes more than outcome 2 holds 1.00 available and 0.00 frozen"]

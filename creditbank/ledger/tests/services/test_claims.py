@@ -66,7 +66,11 @@ def test_claims_taken_and_listed(learner: Any) -> None:
 def test_an_outcome_used_once_is_refused_for_any_other_programme(learner: Any) -> None:
     _take(learner, 41, CS, [1, 2])
     refused = _refused(learner, 42, EE, [3, 2])
-    assert (refused.code, refused.status, refused.extra) == (ErrorCode.CONVERSION_CLAIM_TAKEN, 409, {"outcome_ids": [2]})
+    assert (refused.code, refused.status, refused.extra) == (
+        ErrorCode.CONVERSION_CLAIM_TAKEN,
+        409,
+        {"outcome_ids": [2]},
+    )
     refused = _refused(learner, 42, CS, [1])
     assert (refused.code, refused.extra) == (ErrorCode.CONVERSION_CLAIM_TAKEN, {"outcome_ids": [1]})
     _take(learner, 42, EE, [3])
@@ -123,7 +127,9 @@ def test_the_database_refusal_becomes_the_domain_error_inside_a_transaction(lear
         ({"outcome_id": 7, "programme": CS, "active": False}, "ledger_claim_released_when_inactive"),
     ],
 )
-def test_the_database_itself_refuses_what_the_service_would(learner: Any, fields: dict[str, Any], constraint: str) -> None:
+def test_the_database_itself_refuses_what_the_service_would(
+    learner: Any, fields: dict[str, Any], constraint: str
+) -> None:
     _take(learner, 41, CS, [1])
     unique = constraint.endswith("_active")
     # SQLite names the columns of a unique constraint it enforces, PostgreSQL names the index

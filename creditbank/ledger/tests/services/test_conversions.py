@@ -48,7 +48,17 @@ def _claim(user: Any, outcome_ids: list[int], *, programme: str = CS, applicatio
 
 def _rows(entries: list[LedgerEntry]) -> list[tuple[Any, ...]]:
     return [
-        (e.seq, e.kind, e.debit, e.credit, f"{e.amount:.2f}", e.outcome_id, e.outcome_type, e.application_id, e.programme)
+        (
+            e.seq,
+            e.kind,
+            e.debit,
+            e.credit,
+            f"{e.amount:.2f}",
+            e.outcome_id,
+            e.outcome_type,
+            e.application_id,
+            e.programme,
+        )
         for e in entries
     ]
 
@@ -89,9 +99,7 @@ def test_a_conversion_approved_at_once_freezes_then_converts(learner: Any) -> No
 
 
 def test_a_conversion_after_a_freeze_releases_what_it_did_not_use(learner: Any) -> None:
-    frozen = ledger_freeze_for_application(
-        user=learner, application_id=APP, consumed=[*USED, (3, "award", "1.00")]
-    )
+    frozen = ledger_freeze_for_application(user=learner, application_id=APP, consumed=[*USED, (3, "award", "1.00")])
     assert _rows(frozen) == [
         (4, "freeze", "available", "frozen", "4.00", 1, "academic_credit", APP, ""),
         (5, "freeze", "available", "frozen", "2.00", 2, "mooc", APP, ""),
