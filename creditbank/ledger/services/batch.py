@@ -89,8 +89,8 @@ def ledger_post_deposits(*, deposits: Sequence[Deposit]) -> list[int]:
         rows.append(
             {"account_id": account.pk, "seq": record.seq, "kind": move.kind.value, "debit": move.debit.value,
              "credit": move.credit.value, "amount": move.amount, "outcome_type": deposit.outcome_type,
-             "outcome_id": deposit.outcome_id, "application_id": None, "reverses_id": None, "created_at": now,
-             "prev_hash": account.last_hash, "hash": digest, "log_index": None}
+             "outcome_id": deposit.outcome_id, "application_id": None, "programme": "", "reverses_id": None,
+             "created_at": now, "prev_hash": account.last_hash, "hash": digest, "log_index": None}
         )  # fmt: skip
         account.last_seq, account.last_hash = record.seq, digest
     ids = insert_rows(LedgerEntry, rows)
