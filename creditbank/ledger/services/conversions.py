@@ -303,25 +303,21 @@ def ledger_reverse_conversion(*, user: Any, application_id: int) -> list[LedgerE
     application that is not reversed already), ``insufficient_credits`` (409: the programme no
     longer holds the credits granted)."""
     positive_id(application_id, field="application_id")
-    account = CreditAccount.objects.filter(user=user).first()
-    posting = Posting(account_lock(user=user)) if account is not None else None
-    originals = (
-        list(
-            LedgerEntry.objects.filter(
-                account=posting.account,
-                application_id=application_id,
-                kind__in=[Kind.CONVERSION_DEBIT, Kind.CONVERSION_CREDIT],
-                reversed_by__isnull=True,
-            ).order_by("seq")
-        )
-        if posting is not None
-        else []
+    not_posted = DomainError(
+        ErrorCode.CONVERSION_NOT_POSTED, _("This application has no conversion to take back."), status=409
     )
-    if posting is None or not originals:
-        raise DomainError(
-            ErrorCode.CONVERSION_NOT_POSTED, _("This application has no conversion to take back."), status=409
-        )
+    if not CreditAccount.objects.filter(user=user).exists():
+        raise not_posted
+    posting = Posting(account_lock(user=user))
+    originals = LedgerEntry.objects.filter(
+        account=posting.account,
+        application_id=application_id,
+        kind__in=[Kind.CONVERSION_DEBIT, Kind.CONVERSION_CREDIT],
+        reversed_by__isnull=True,
+    )
     credits_first = sorted(originals, key=lambda e: (e.kind != Kind.CONVERSION_CREDIT, e.seq))
+    if not credits_first:
+        raise not_posted
     entries = [posting.post(kind=Kind.REVERSAL, amount=None, reverses=original) for original in credits_first]
     entries += _unfreeze_all(posting, application_id)
     posting.save()

@@ -168,6 +168,15 @@ def test_a_conversion_taken_back(learner: Any) -> None:
     _intact()
 
 
+def test_nothing_to_take_back_for_a_learner_without_an_account(make_learner: Any) -> None:
+    user = make_learner()
+    with pytest.raises(DomainError) as caught:
+        ledger_reverse_conversion(user=user, application_id=APP)
+    assert (caught.value.code, caught.value.status) == (ErrorCode.CONVERSION_NOT_POSTED, 409)
+    assert not CreditAccount.objects.filter(user=user).exists()
+    assert outcome_ids_converted(user) == frozenset()
+
+
 def test_a_conversion_whose_programme_credits_are_gone_is_not_taken_back(learner: Any) -> None:
     """The programme must still hold what the conversion granted (no entry spends programme
     credits today; the check stands for when one does): here the projection says it holds less."""
