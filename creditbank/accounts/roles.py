@@ -35,6 +35,8 @@ class Role(StrEnum):
     STANDARDS_EDITOR = "outcomes.publish_standard"
     #: bank staff who author and publish conversion rules for any institution
     RULES_EDITOR = "rules.publish_rule"
+    #: bank staff who may decide any institution's conversion applications
+    CONVERSION_REVIEWER = "rules.review_conversion"
     # Roles held at one institution (a membership there), not through a permission:
     INSTITUTION_ISSUER = "institution:issuer"
     INSTITUTION_REVIEWER = "institution:reviewer"

@@ -13,15 +13,20 @@ from ninja.responses import Status
 from pydantic import StrictBool
 
 from creditbank.accounts.actor import actor
+from creditbank.accounts.roles import Acting
 from creditbank.accounts.selectors import user_require_verified
+from creditbank.kernel import ratelimit
 from creditbank.kernel.api_schemas import InputSchema, problems
-from creditbank.kernel.errors import DomainError, NotFound
+from creditbank.kernel.errors import DomainError, NotFound, PermissionDenied
+from creditbank.kernel.idempotency import run_idempotent
 from creditbank.kernel.paging import Limit, Offset, page
 from creditbank.outcomes.publication import STANDARD_PREFIX, StandardOut, standard_out, standard_valid_to
 from creditbank.outcomes.selectors import standard_get_public, standards_published
+from creditbank.reviews.errors import ErrorCode as ReviewsCode
+from creditbank.reviews.schemas import DecisionIn, decision_arguments
 from creditbank.rules import selectors, services
 from creditbank.rules.errors import ErrorCode
-from creditbank.rules.models import ConversionRule
+from creditbank.rules.models import ConversionApplication, ConversionRule
 
 router = Router()
 RULE_PREFIX = "rule-"
@@ -367,3 +372,156 @@ def conversion_preview(request: HttpRequest, payload: PreviewIn) -> Any:
     )
     items = [{"rule": rule_ref(p.rule), "decision": decision_out(p.decision)} for p in found]
     return {"items": items, "count": len(items)}
+
+
+# --- conversion applications ---------------------------------------------------------------
+
+
+class ConversionIn(InputSchema):
+    #: ``rule-<n>``: any version of the rule (the version in force today decides)
+    rule_id: str
+    outcome_ids: list[Any]
+
+
+class ConversionDecisionOut(Schema):
+    eligible: bool
+    refusal: str | None
+    credits: str
+    consumed: list[int]
+    grade: dict[str, str] | None
+    exempts_course: str | None
+    trace: list[TraceCheckOut]
+
+
+class ConversionOut(Schema):
+    id: int
+    #: approved | pending_review | rejected | withdrawn
+    status: str
+    rule: RuleRefOut
+    outcome_ids: list[int]
+    credits: str
+    decision: ConversionDecisionOut
+    decision_hash: str
+    inputs_hash: str
+    reason_code: str
+    note: str
+    created_at: datetime
+    decided_at: datetime | None
+
+
+class ConversionListOut(Schema):
+    items: list[ConversionOut]
+    count: int
+
+
+class ReviewConversionOut(ConversionOut):
+    account_no: str
+    learner_name: str
+
+
+class ReviewConversionListOut(Schema):
+    items: list[ReviewConversionOut]
+    count: int
+
+
+WIRE_STATUS = {"pending": "pending_review"}
+
+
+def conversion_out(a: ConversionApplication) -> dict[str, Any]:
+    decision = dict(a.decision)
+    decision.pop("v", None)
+    return {
+        "id": a.pk,
+        "status": WIRE_STATUS.get(a.status, a.status),
+        "rule": rule_ref(a.rule),
+        "outcome_ids": [int(i) for i in a.outcome_ids],
+        "credits": f"{a.credits:.2f}",
+        "decision": decision,
+        "decision_hash": a.decision_hash,
+        "inputs_hash": a.inputs_hash,
+        "reason_code": a.reason_code,
+        "note": a.note,
+        "created_at": a.created_at,
+        "decided_at": a.decided_at,
+    }
+
+
+def _review_conversion_out(a: ConversionApplication) -> dict[str, Any]:
+    return {**conversion_out(a), "account_no": a.user.account_no, "learner_name": a.user.name}
+
+
+@router.post("/me/conversions", response={201: ConversionOut, **problems(400, 401, 403, 404, 409)})
+def conversion_apply(request: HttpRequest, payload: ConversionIn) -> Any:
+    """Apply for a conversion (学分转换) with a rule and certified outcomes (``Idempotency-Key``
+    makes a retry safe). The rule is evaluated at once: refused with the decision's explanation
+    (``criteria_not_met``, ``outcome_already_converted``, ``cap_reached``, ``rule_not_in_force``;
+    nothing written), ``approved`` (posted), or ``pending_review`` (credits frozen) when the rule
+    asks for a person's review."""
+    user = actor(request)
+    user_require_verified(user)
+    rule_number = _rule_number(payload.rule_id)
+
+    def create() -> tuple[int, dict[str, Any]]:
+        made = services.conversion_apply(
+            user=user, rule_id=rule_number, outcome_ids=payload.outcome_ids,
+            client_address=ratelimit.client_address(request),
+        )  # fmt: skip
+        return 201, conversion_out(selectors.conversion_get_for_actor(actor=user, id=made.pk, acting=Acting.OWNER))
+
+    status, body = run_idempotent(
+        scope=f"conversion:{user.pk}", key=request.headers.get("Idempotency-Key"),
+        payload={"rule_id": payload.rule_id, "outcome_ids": payload.outcome_ids}, create=create,
+    )  # fmt: skip
+    return Status(status, body)
+
+
+@router.get("/me/conversions", response={200: ConversionListOut, **problems(400, 401, 403)})
+def conversion_list(request: HttpRequest, limit: Limit = 20, offset: Offset = 0) -> Any:
+    user = actor(request)
+    user_require_verified(user)
+    rows, count = page(selectors.conversions_for_user(user), limit=limit, offset=offset)
+    return {"items": [conversion_out(a) for a in rows], "count": count}
+
+
+@router.get("/me/conversions/{application_id}", response={200: ConversionOut, **problems(401, 403, 404)})
+def conversion_detail(request: HttpRequest, application_id: int) -> Any:
+    user = actor(request)
+    user_require_verified(user)
+    return conversion_out(selectors.conversion_get_for_actor(actor=user, id=application_id, acting=Acting.OWNER))
+
+
+@router.post("/me/conversions/{application_id}/withdraw", response={200: ConversionOut, **problems(401, 403, 404, 409)})
+def conversion_withdraw(request: HttpRequest, application_id: int) -> Any:
+    """Withdraw a pending application: the credits it froze are available again."""
+    user = actor(request)
+    services.conversion_withdraw(user=user, application_id=application_id)
+    return conversion_out(selectors.conversion_get_for_actor(actor=user, id=application_id, acting=Acting.OWNER))
+
+
+def _require_conversion_reviewer(user: Any) -> None:
+    if not selectors.may_review_conversions(user):
+        raise PermissionDenied(ReviewsCode.NOT_REVIEWER, _("Only conversion reviewers may see this."))
+
+
+@router.get("/review/conversions", response={200: ReviewConversionListOut, **problems(400, 401, 403)})
+def review_queue(request: HttpRequest, status: str = "pending", limit: Limit = 20, offset: Offset = 0) -> Any:
+    """Conversion applications to the caller's institution (every one for the bank's conversion
+    reviewers), oldest first (``status=all`` for every state)."""
+    user = actor(request)
+    _require_conversion_reviewer(user)
+    qs = selectors.conversion_queue(reviewer=user, status=None if status == "all" else status)
+    rows, count = page(qs, limit=limit, offset=offset)
+    return {"items": [_review_conversion_out(a) for a in rows], "count": count}
+
+
+@router.post(
+    "/review/conversions/{application_id}/decision",
+    response={200: ReviewConversionOut, **problems(400, 401, 403, 404, 409)},
+)
+def review_decide(request: HttpRequest, application_id: int, payload: DecisionIn) -> Any:
+    """Approve (the conversion is posted from the frozen credits) or reject with a
+    ``reason_code`` (the credits are released)."""
+    services.conversion_decide(application_id=application_id, **decision_arguments(request, payload))
+    reviewer = actor(request)
+    found = selectors.conversion_get_for_actor(actor=reviewer, id=application_id, acting=Acting.STAFF)
+    return _review_conversion_out(found)

@@ -6,3 +6,7 @@ class RulesConfig(AppConfig):
     name = "creditbank.rules"
     label = "rules"
     verbose_name = _("Conversion rules")
+
+    def ready(self) -> None:
+        # the review registry learns this context's reasons (reviews sits below and never imports it)
+        from creditbank.rules import reasons  # noqa: F401

@@ -25,6 +25,8 @@ class ErrorCode(StrEnum):
         "conversion_outcomes_invalid"  # outcome_ids not a list of the learner's certified outcomes
     )
     CONVERSION_TARGET_REQUIRED = "conversion_target_required"  # a preview names neither a rule nor a programme
+    CONVERSION_NOT_PENDING = "conversion_not_pending"  # 409: decided or withdrawn already
+    CONVERSION_INPUTS_ALTERED = "conversion_inputs_altered"  # (replay) stored inputs that no longer match their hash
     # conversion refusals (../shared/API.md; outcome_already_converted is the outcomes context's code)
     CRITERIA_NOT_MET = "criteria_not_met"  # the chosen outcomes do not satisfy the rule (the trace says why)
     CAP_REACHED = "cap_reached"  # a programme, year, term or source-institution cap leaves no room

@@ -111,6 +111,8 @@ class ConversionApplication(ReviewedRequest):
     programme_code = models.CharField(max_length=64)
     outcome_ids = models.JSONField(default=list)
     issuers = models.JSONField(default=list)
+    #: [outcome id, type, credits] of each consumed outcome whose credits the conversion moves
+    holdings = models.JSONField(default=list)
     credits = models.DecimalField(max_digits=7, decimal_places=2)
     decided_on = models.DateField()
     rule_hash = models.CharField(max_length=64)

@@ -11,11 +11,12 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from creditbank.accounts.roles import Role, has_role
+from creditbank.accounts.roles import Acting, Role, has_role
 from creditbank.institutions.selectors import institution_ids_with_role
 from creditbank.kernel.errors import NotFound
+from creditbank.reviews.selectors import review_queue
 from creditbank.rules.domain.rule import ABOUT_PREFIX, RuleVersion, parse_rule
-from creditbank.rules.models import ConversionRule, RuleSourceKey, RuleStatus
+from creditbank.rules.models import ConversionApplication, ConversionRule, ConversionStatus, RuleSourceKey, RuleStatus
 
 log = logging.getLogger(__name__)
 NO_RULE = _("No such rule.")
@@ -149,3 +150,58 @@ def rule_in_force(*, id: int, on: date) -> ConversionRule | None:
         return None
     found = rules_in_force(on, candidates=ConversionRule.objects.filter(series=row))
     return found[0] if found else None
+
+
+# --- conversion applications ---------------------------------------------------------------
+
+NO_APPLICATION = _("No such conversion application.")
+
+
+def _reviewable(actor: Any) -> Q:
+    """The applications ``actor`` may decide: to an institution where they are a reviewer, or
+    every one when they hold the bank's ``Role.CONVERSION_REVIEWER``."""
+    if has_role(actor, Role.CONVERSION_REVIEWER):
+        return Q()
+    return Q(institution_id__in=institution_ids_with_role(user=actor, role=Role.INSTITUTION_REVIEWER))
+
+
+def may_review_conversions(actor: Any) -> bool:
+    return has_role(actor, Role.CONVERSION_REVIEWER) or has_role(actor, Role.INSTITUTION_REVIEWER)
+
+
+def conversion_get_for_actor(
+    *, actor: Any, id: int, acting: Acting = Acting.EITHER, for_update: bool = False
+) -> ConversionApplication:
+    """The application if ``actor`` may see it: the learner who applied (not ``Acting.STAFF``)
+    or a reviewer of its target institution (not ``Acting.OWNER``); NotFound (logged) otherwise."""
+    qs = ConversionApplication.objects.all()
+    qs = qs.select_for_update(of=("self",)) if for_update else qs.select_related("rule", "institution")
+    allowed = Q(pk__in=[])
+    if acting != Acting.STAFF:
+        allowed |= Q(user_id=getattr(actor, "pk", None) or 0)
+    if acting != Acting.OWNER and may_review_conversions(actor):
+        allowed |= _reviewable(actor)
+    found = qs.filter(allowed, pk=id).first()
+    if found is None:
+        if getattr(actor, "is_authenticated", False) and ConversionApplication.objects.filter(pk=id).exists():
+            log.warning("conversion access refused: account %s asked for application %s", actor.pk, id)
+        raise NotFound(NO_APPLICATION)
+    return found
+
+
+def conversions_for_user(user: Any) -> QuerySet[ConversionApplication]:
+    return (
+        ConversionApplication.objects.filter(user_id=getattr(user, "pk", None) or 0)
+        .select_related("rule", "institution")
+        .order_by("-created_at", "-id")
+    )
+
+
+def conversion_queue(
+    *, reviewer: Any, status: str | None = ConversionStatus.PENDING
+) -> QuerySet[ConversionApplication]:
+    """The applications ``reviewer`` may decide, oldest first, never their own."""
+    if not may_review_conversions(reviewer):
+        return ConversionApplication.objects.none()
+    qs = ConversionApplication.objects.filter(_reviewable(reviewer)).select_related("rule", "institution", "user")
+    return review_queue(qs, reviewer=reviewer, status=status)

@@ -9,12 +9,14 @@ from creditbank.ledger.services.conversions import (
     ledger_reverse_conversion,
     ledger_unfreeze_for_application,
 )
+from creditbank.ledger.services.posting import account_lock as credit_account_lock
 from creditbank.ledger.services.posting import credit_account_open, ledger_post
 
 __all__ = [
     "Deposit",
     "conversion_claims_release",
     "conversion_claims_take",
+    "credit_account_lock",
     "credit_account_open",
     "ledger_freeze_for_application",
     "ledger_post",

@@ -24,14 +24,23 @@ How a decision is reached, each step recorded as a :class:`Check` in the trace:
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
 
-from creditbank.rules.domain.grades import Grade
-from creditbank.rules.domain.rule import PLACES, Combine, GrantMode, Requirement, RuleVersion, canonical_json
+from creditbank.rules.domain.grades import Grade, grade
+from creditbank.rules.domain.rule import (
+    PLACES,
+    Combine,
+    GrantMode,
+    Requirement,
+    RuleVersion,
+    canonical_json,
+    parse_rule,
+)
 
 ZERO = Decimal("0.00")
 DECISION_VERSION = 1
@@ -383,3 +392,61 @@ def evaluate(
 
     course = rule.target.course if grants.exempts_course else None
     return Decision(True, amount, tuple(o.id for o in consumed), tuple(trace), None, grants.grade, course)
+
+
+# --- replay: a stored decision's inputs, read back -----------------------------------------
+
+
+def _day(value: object) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _dec(value: object) -> Decimal | None:
+    return Decimal(value) if isinstance(value, str) else None
+
+
+def inputs_read(data: bytes) -> tuple[RuleVersion, list[OutcomeFacts], list[PriorConversion], date, Reuse]:
+    """The inputs :func:`inputs_canonical` wrote, as the evaluator takes them (``ValueError``
+    for bytes it did not write)."""
+    raw = json.loads(data.decode())
+    if not isinstance(raw, dict) or raw.get("v") != DECISION_VERSION:
+        raise ValueError("not the inputs of a decision of this version")
+    rule_data = raw["rule"]
+    rule = parse_rule(rule_data, code=str(rule_data["code"]), version=int(rule_data["version"]))
+    outcomes = []
+    for o in raw["outcomes"]:
+        achieved = _day(o["achieved_on"])
+        credits = _dec(o["credits"])
+        if achieved is None or credits is None:
+            raise ValueError("an outcome without its date or credits")
+        outcomes.append(
+            OutcomeFacts(
+                id=int(o["id"]), type=str(o["type"]), code=str(o["code"]), issuer=str(o["issuer"]),
+                achieved_on=achieved, credits=credits, expires_on=_day(o["expires_on"]), hours=_dec(o["hours"]),
+                level=o["level"], result=grade(o["result"]) if o["result"] else None,
+            )
+        )  # fmt: skip
+    prior = []
+    for p in raw["prior"]:
+        decided = _day(p["decided_on"])
+        amount = _dec(p["credits"])
+        if decided is None or amount is None:
+            raise ValueError("a prior conversion without its date or credits")
+        prior.append(
+            PriorConversion(
+                institution=str(p["institution"]), programme=str(p["programme"]), credits=amount,
+                decided_on=decided, outcome_ids=tuple(int(i) for i in p["outcome_ids"]),
+                issuers=tuple(str(i) for i in p["issuers"]),
+            )
+        )  # fmt: skip
+    as_of = _day(raw["as_of"])
+    if as_of is None:
+        raise ValueError("inputs without their day")
+    return rule, outcomes, prior, as_of, Reuse(raw["reuse"])
+
+
+def replay(data: bytes) -> Decision:
+    """The decision the evaluator gives today on stored inputs (compare its hash with the
+    stored decision's: invariant 7)."""
+    rule, outcomes, prior, as_of, reuse = inputs_read(data)
+    return evaluate(rule, outcomes, prior, as_of=as_of, reuse=reuse)

@@ -28,3 +28,13 @@ from creditbank.rules.services.preview import (  # noqa: E402
 )
 
 __all__ += ["Preview", "chosen_facts", "conversion_preview", "prior_conversions", "reuse_policy"]
+
+from creditbank.rules.services.conversions import (  # noqa: E402
+    conversion_apply,
+    conversion_decide,
+    conversion_replay,
+    conversion_withdraw,
+    decision_payload,
+)
+
+__all__ += ["conversion_apply", "conversion_decide", "conversion_replay", "conversion_withdraw", "decision_payload"]

@@ -68,7 +68,7 @@ class Preview:
     decision: Decision
 
 
-def _outcome_ids(value: object) -> list[int] | None:
+def outcome_ids_check(value: object) -> list[int] | None:
     if value is None:
         return None
     if (
@@ -112,7 +112,7 @@ def conversion_preview(
     rule in force for a ``programme`` (institution code, programme code) on the learner's
     certified outcomes (``outcome_ids``, or all). Nothing is written."""
     today = on or timezone.localdate()
-    ids = _outcome_ids(outcome_ids)
+    ids = outcome_ids_check(outcome_ids)
     if rule_id is not None:
         rule = rule_in_force(id=rule_id, on=today)
         if rule is None:

@@ -52,3 +52,19 @@ def rule_body(institution: str = "uni-a", **over: Any) -> dict[str, Any]:
 def make_rule(*, actor: Any, publish: bool = True, **over: Any) -> ConversionRule:
     rule = services.rule_create(actor=actor, data=rule_body(**over))
     return services.rule_publish(actor=actor, rule_id=rule.pk) if publish else rule
+
+
+def certified(learner: User, school: School, external_id: str, **over: Any) -> int:
+    """A certified outcome deposited by ``school`` for ``learner`` (a CET4 certificate unless
+    ``over`` says otherwise); answers its id."""
+    from creditbank.outcomes import services as outcome_services
+    from creditbank.outcomes.models import Outcome
+    from creditbank.outcomes.tests.factories import deposit_row
+
+    fields = {"type": "vocational_certificate", "code": "CET4", "title": "CET-4", "credits": "2", **over}
+    report = outcome_services.outcomes_deposit(
+        institution=school.institution, rows=[deposit_row(learner, external_id, **fields)], actor=school.issuer,
+        deposited_by="test",
+    )  # fmt: skip
+    assert report.accepted == 1, report.errors
+    return Outcome.objects.get(user=learner, external_id=external_id).pk
