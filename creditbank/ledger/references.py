@@ -17,8 +17,8 @@ call is the expected cost.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
-from typing import NamedTuple
+from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import NamedTuple, Protocol
 
 
 class Reference(NamedTuple):
@@ -40,9 +40,23 @@ def register_outcome_describer(describer: Describer) -> None:
     _describers[OUTCOME] = describer
 
 
-def register_application_describer(describer: Describer) -> None:
-    """Let the context that owns applications (certification, conversion) name them."""
-    _describers[APPLICATION] = describer
+#: The two kinds of application whose ids share an entry's ``application_id``: a certification
+#: (its deposit, and that deposit's reversal or expiry) and a conversion (freezes, unfreezes, the
+#: conversion entries and their reversals). An entry tells which by its sub-accounts.
+CERTIFICATION = "certification"
+CONVERSION = "conversion"
+_CONVERSION_SIDES = frozenset({"frozen", "converted", "programme"})
+
+
+def application_family(debit: str, credit: str) -> str:
+    """Which kind of application an entry with these sides belongs to: a conversion when it
+    touches the frozen, converted or a programme's sub-account, else a certification."""
+    return CONVERSION if {debit, credit} & _CONVERSION_SIDES else CERTIFICATION
+
+
+def register_application_describer(describer: Describer, *, family: str = CERTIFICATION) -> None:
+    """Let the context that owns applications of ``family`` (certification, conversion) name them."""
+    _describers[APPLICATION if family == CERTIFICATION else f"{APPLICATION}:{family}"] = describer
 
 
 def _describe(what: str, ids: Collection[int | None]) -> dict[int, Reference]:
@@ -72,5 +86,31 @@ def describe_outcomes(ids: Collection[int | None]) -> dict[int, Reference]:
 
 
 def describe_applications(ids: Collection[int | None]) -> dict[int, Reference]:
-    """As :func:`describe_outcomes`, for application ids."""
+    """As :func:`describe_outcomes`, for certification application ids."""
     return _describe(APPLICATION, ids)
+
+
+class _Entry(Protocol):
+    application_id: int | None
+    debit: str
+    credit: str
+
+
+def describe_entry_applications(entries: Iterable[_Entry]) -> dict[tuple[str, int], Reference]:
+    """The applications of ``entries``, each asked of the describer of its family
+    (:func:`application_family`), keyed by (family, id): see :func:`entry_application`."""
+    wanted: dict[str, set[int]] = {}
+    for e in entries:
+        if e.application_id is not None:
+            wanted.setdefault(application_family(e.debit, e.credit), set()).add(e.application_id)
+    found: dict[tuple[str, int], Reference] = {}
+    for family, ids in wanted.items():
+        key = APPLICATION if family == CERTIFICATION else f"{APPLICATION}:{family}"
+        found.update({(family, i): ref for i, ref in _describe(key, ids).items()})
+    return found
+
+
+def entry_application(entry: _Entry, described: dict[tuple[str, int], Reference]) -> Reference | None:
+    if entry.application_id is None:
+        return None
+    return described.get((application_family(entry.debit, entry.credit), entry.application_id))

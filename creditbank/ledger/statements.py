@@ -29,7 +29,7 @@ from creditbank.kernel.spreadsheets import text_cell
 from creditbank.ledger.domain.postings import own_changes
 from creditbank.ledger.labels import kind_label, type_label
 from creditbank.ledger.models import LedgerEntry
-from creditbank.ledger.references import Reference, describe_applications, describe_outcomes
+from creditbank.ledger.references import Reference, describe_entry_applications, describe_outcomes, entry_application
 
 BOM = "\ufeff"
 CHUNK = 500
@@ -66,11 +66,11 @@ def outcome_name(outcome_id: int | None, found: dict[int, Reference]) -> str:
     return ref.title if ref else str(_("outcome #%(id)s") % {"id": outcome_id})
 
 
-def application_name(application_id: int | None, found: dict[int, Reference]) -> str:
-    if application_id is None:
+def application_name(entry: LedgerEntry, found: dict[tuple[str, int], Reference]) -> str:
+    if entry.application_id is None:
         return ""
-    ref = found.get(application_id)
-    return ref.title if ref else str(_("application #%(id)s") % {"id": application_id})
+    ref = entry_application(entry, found)
+    return ref.title if ref else str(_("application #%(id)s") % {"id": entry.application_id})
 
 
 def _chunks(entries: Iterable[LedgerEntry]) -> Iterator[list[LedgerEntry]]:
@@ -92,7 +92,7 @@ def statement_rows(entries: QuerySet[LedgerEntry]) -> Iterator[list[str]]:
     rows = entries.select_related("reverses").order_by("seq").iterator(chunk_size=CHUNK)
     for chunk in _chunks(rows):
         outcomes = describe_outcomes({e.outcome_id for e in chunk})
-        applications = describe_applications({e.application_id for e in chunk})
+        applications = describe_entry_applications(chunk)
         for entry in chunk:
             available, frozen = own_changes(entry.debit, entry.credit, entry.amount)
             yield [
@@ -105,7 +105,7 @@ def statement_rows(entries: QuerySet[LedgerEntry]) -> Iterator[list[str]]:
                 text_cell(type_label(entry.outcome_type)) if entry.outcome_type else "",
                 text_cell(outcome_name(entry.outcome_id, outcomes)),
                 _number(entry.outcome_id),
-                text_cell(application_name(entry.application_id, applications)),
+                text_cell(application_name(entry, applications)),
                 _number(entry.application_id),
                 _number(entry.reverses.seq if entry.reverses_id and entry.reverses else None),
                 entry.hash,

@@ -31,7 +31,7 @@ from creditbank.ledger.domain.postings import OUTCOME_TYPES, UNSPECIFIED, own_ch
 from creditbank.ledger.forms import FILTER_FIELDS, EntryFilterForm, StaffLookupForm
 from creditbank.ledger.labels import kind_label, side_label, type_label
 from creditbank.ledger.models import CreditAccount
-from creditbank.ledger.references import describe_applications, describe_outcomes
+from creditbank.ledger.references import describe_entry_applications, describe_outcomes, entry_application
 from creditbank.ledger.statements import statement_filename, statement_response
 
 PAGE_SIZE = 20
@@ -67,7 +67,7 @@ def _filter(request: HttpRequest) -> tuple[EntryFilterForm, selectors.EntryFilte
 
 def _entry_rows(entries: Any) -> list[dict[str, Any]]:
     outcomes = describe_outcomes({e.outcome_id for e in entries})
-    applications = describe_applications({e.application_id for e in entries})
+    applications = describe_entry_applications(entries)
     rows = []
     for entry in entries:
         available, frozen = own_changes(entry.debit, entry.credit, entry.amount)
@@ -84,7 +84,7 @@ def _entry_rows(entries: Any) -> list[dict[str, Any]]:
                 if change
                 else f"{side_label(entry.debit, entry.programme)} → {side_label(entry.credit, entry.programme)}",
                 "outcome": outcomes.get(entry.outcome_id) if entry.outcome_id else None,
-                "application": applications.get(entry.application_id) if entry.application_id else None,
+                "application": entry_application(entry, applications),
             }
         )
     return rows

@@ -9,4 +9,9 @@ class RulesConfig(AppConfig):
 
     def ready(self) -> None:
         # the review registry learns this context's reasons (reviews sits below and never imports it)
+        from creditbank.ledger.references import CONVERSION, register_application_describer
         from creditbank.rules import reasons  # noqa: F401
+        from creditbank.rules.selectors import conversion_references
+
+        # the ledger names the conversion applications of its entries through this (it sits below)
+        register_application_describer(conversion_references, family=CONVERSION)

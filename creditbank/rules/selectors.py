@@ -4,7 +4,7 @@ and the rules that might accept a learner's outcomes (through the source-key ind
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date
 from typing import Any
 
@@ -205,3 +205,18 @@ def conversion_queue(
         return ConversionApplication.objects.none()
     qs = ConversionApplication.objects.filter(_reviewable(reviewer)).select_related("rule", "institution", "user")
     return review_queue(qs, reviewer=reviewer, status=status)
+
+
+def conversion_references(ids: Collection[int]) -> dict[int, tuple[str, str]]:
+    """``{id: (name, page)}`` of these conversion applications, for the ledger's pages (one query)."""
+    rows = ConversionApplication.objects.filter(pk__in=list(ids)).values_list(
+        "pk", "institution__code", "programme_code", "rule__code"
+    )
+    return {
+        pk: (
+            str(_("Conversion into %(programme)s (%(institution)s) by rule %(rule)s")
+                % {"programme": programme, "institution": institution, "rule": rule}),
+            "/conversions/",
+        )
+        for pk, institution, programme, rule in rows
+    }  # fmt: skip

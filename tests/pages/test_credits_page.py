@@ -14,7 +14,7 @@ from django.test import Client
 from conftest import PASSWORD
 from creditbank.accounts.models import AccountStatus
 from creditbank.ledger import references
-from creditbank.ledger.references import register_application_describer, register_outcome_describer
+from creditbank.ledger.references import CONVERSION, register_application_describer, register_outcome_describer
 from creditbank.ledger.services import ledger_post
 from tests.ledger_entries import small_conversion, small_ledger
 from tests.pages.html_tables import table_rows
@@ -134,11 +134,13 @@ def test_the_entries_newest_first_with_outcome_and_application(learner: Any) -> 
 
 def test_registered_describers_name_and_link_outcomes_and_applications(learner: Any) -> None:
     register_outcome_describer(lambda ids: {11: ("高等数学（上）", "/outcomes/11/")} if 11 in ids else {})
+    # application 5 froze credits: a conversion's (a certification describer is not asked for it)
     register_application_describer(lambda ids: {5: ("认证申请 5", "/applications/5/")})
+    register_application_describer(lambda ids: {5: ("转换申请 5", "/conversions/")}, family=CONVERSION)
     html = signed_in(learner).get(URL).content.decode()
     assert html.count('<a href="/outcomes/11/">高等数学（上）</a>') == 2
     assert "outcome #12" in html  # the describer did not answer for 12
-    assert '<a href="/applications/5/">认证申请 5</a>' in html
+    assert '<a href="/conversions/">转换申请 5</a>' in html and "认证申请 5" not in html
 
 
 @pytest.mark.parametrize(

@@ -84,3 +84,28 @@ def test_a_later_registration_replaces_the_earlier() -> None:
     register_outcome_describer(lambda ids: {11: ("first", "")})
     register_outcome_describer(lambda ids: {11: ("second", "")})
     assert describe_outcomes({11}) == {11: Reference("second", "")}
+
+
+def test_certification_and_conversion_applications_sharing_an_id_are_told_apart() -> None:
+    from types import SimpleNamespace
+
+    from creditbank.ledger.references import CONVERSION, describe_entry_applications, entry_application
+
+    register_application_describer(lambda ids: {7: ("认证申请 7", "/outcomes/3/")})
+    register_application_describer(lambda ids: {7: ("转换申请 7", "/conversions/")}, family=CONVERSION)
+    deposit = SimpleNamespace(application_id=7, debit="issued", credit="available")
+    revocation = SimpleNamespace(application_id=7, debit="available", credit="issued")
+    freeze = SimpleNamespace(application_id=7, debit="available", credit="frozen")
+    credited = SimpleNamespace(application_id=7, debit="converted", credit="programme")
+    taken_back = SimpleNamespace(application_id=7, debit="converted", credit="frozen")
+    none = SimpleNamespace(application_id=None, debit="issued", credit="available")
+    found = describe_entry_applications([deposit, revocation, freeze, credited, taken_back, none])
+    named = [entry_application(e, found) for e in (deposit, revocation, freeze, credited, taken_back, none)]
+    assert [r.title if r else None for r in named] == [
+        "认证申请 7",
+        "认证申请 7",
+        "转换申请 7",
+        "转换申请 7",
+        "转换申请 7",
+        None,
+    ]
