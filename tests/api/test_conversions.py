@@ -75,7 +75,9 @@ def test_review_queue_decision_and_withdrawal(db: Any) -> None:
     queue = reviewer.get("/api/v1/review/conversions").json()
     assert [(i["id"], i["account_no"]) for i in queue["items"]] == [(pending["id"], learner.account_no)]
     assert as_user(other.reviewer).get("/api/v1/review/conversions").json()["count"] == 0
-    stranger = as_user(other.reviewer).post(f"/api/v1/review/conversions/{pending['id']}/decision", {"decision": "approve"})
+    stranger = as_user(other.reviewer).post(
+        f"/api/v1/review/conversions/{pending['id']}/decision", {"decision": "approve"}
+    )
     assert stranger.status_code == 404
     not_reviewer = as_user(VerifiedLearnerFactory()).get("/api/v1/review/conversions")
     assert (not_reviewer.status_code, not_reviewer.json()["code"]) == (403, "not_reviewer")
