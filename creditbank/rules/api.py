@@ -407,6 +407,13 @@ class ConversionOut(Schema):
     note: str
     created_at: datetime
     decided_at: datetime | None
+    #: set when a source outcome was revoked: waiting for the target institution's review
+    flagged_at: datetime | None
+    flag_reason: str
+    #: the entries the review would post to take the conversion back
+    proposed: list[dict[str, Any]]
+    #: "" (not flagged, or waiting), "reversed" or "kept"
+    flag_resolution: str
 
 
 class ConversionListOut(Schema):
@@ -443,6 +450,10 @@ def conversion_out(a: ConversionApplication) -> dict[str, Any]:
         "note": a.note,
         "created_at": a.created_at,
         "decided_at": a.decided_at,
+        "flagged_at": a.flagged_at,
+        "flag_reason": a.flag_reason,
+        "proposed": a.proposed,
+        "flag_resolution": a.flag_resolution,
     }
 
 
@@ -523,5 +534,29 @@ def review_decide(request: HttpRequest, application_id: int, payload: DecisionIn
     ``reason_code`` (the credits are released)."""
     services.conversion_decide(application_id=application_id, **decision_arguments(request, payload))
     reviewer = actor(request)
+    found = selectors.conversion_get_for_actor(actor=reviewer, id=application_id, acting=Acting.STAFF)
+    return _review_conversion_out(found)
+
+
+class FlagResolutionIn(InputSchema):
+    #: ``reverse`` (post the proposed entries) or ``keep`` (the conversion stands; ``note`` required)
+    action: str
+    note: str = ""
+
+
+@router.post(
+    "/review/conversions/{application_id}/flag",
+    response={200: ReviewConversionOut, **problems(400, 401, 403, 404, 409)},
+)
+def review_flag(request: HttpRequest, application_id: int, payload: FlagResolutionIn) -> Any:
+    """Resolve a conversion flagged because a source outcome was revoked (``GET
+    /review/conversions?status=flagged`` lists them): ``reverse`` takes it back with the proposed
+    entries, ``keep`` lets it stand with a note."""
+    reviewer = actor(request)
+    _require_conversion_reviewer(reviewer)
+    services.conversion_flag_resolve(
+        reviewer=reviewer, application_id=application_id, action=payload.action, note=payload.note,
+        client_address=ratelimit.client_address(request),
+    )  # fmt: skip
     found = selectors.conversion_get_for_actor(actor=reviewer, id=application_id, acting=Acting.STAFF)
     return _review_conversion_out(found)

@@ -15,3 +15,8 @@ class RulesConfig(AppConfig):
 
         # the ledger names the conversion applications of its entries through this (it sits below)
         register_application_describer(conversion_references, family=CONVERSION)
+        # a revoked outcome that a conversion holds flags the conversion for review (outcomes sits below)
+        from creditbank.outcomes.holds import register_revocation_hold
+        from creditbank.rules.services import conversion_hold_on_revocation
+
+        register_revocation_hold(conversion_hold_on_revocation)

@@ -26,6 +26,9 @@ class ErrorCode(StrEnum):
     )
     CONVERSION_TARGET_REQUIRED = "conversion_target_required"  # a preview names neither a rule nor a programme
     CONVERSION_NOT_PENDING = "conversion_not_pending"  # 409: decided or withdrawn already
+    CONVERSION_FLAGGED = "conversion_flagged"  # 409: approving an application whose source outcome was revoked
+    CONVERSION_NOT_FLAGGED = "conversion_not_flagged"  # 409: resolving a conversion no revocation flagged (or resolved)
+    CONVERSION_FLAG_ACTION = "conversion_flag_action"  # a flag resolution other than reverse or keep
     CONVERSION_INPUTS_ALTERED = "conversion_inputs_altered"  # (replay) stored inputs that no longer match their hash
     # conversion refusals (../shared/API.md; outcome_already_converted is the outcomes context's code)
     CRITERIA_NOT_MET = "criteria_not_met"  # the chosen outcomes do not satisfy the rule (the trace says why)

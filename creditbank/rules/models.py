@@ -121,6 +121,17 @@ class ConversionApplication(ReviewedRequest):
     decision = models.JSONField()
     decision_hash = models.CharField(max_length=64)
     status = models.CharField(max_length=16, choices=ConversionStatus.choices, default=ConversionStatus.PENDING)
+    #: set when a source outcome was revoked: the conversion waits for the target institution's
+    #: review, with the reversing entries it would post (``proposed``); never applied silently
+    flagged_at = models.DateTimeField(null=True, blank=True)
+    flag_reason = models.CharField(max_length=500, blank=True)
+    proposed = models.JSONField(default=list, blank=True)
+    #: "reversed" or "kept", by whom and when
+    flag_resolution = models.CharField(max_length=16, blank=True)
+    flag_resolved_at = models.DateTimeField(null=True, blank=True)
+    flag_resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta(ReviewedRequest.Meta):
         permissions = [("review_conversion", "Can review any institution's conversion applications")]

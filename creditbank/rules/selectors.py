@@ -155,6 +155,8 @@ def rule_in_force(*, id: int, on: date) -> ConversionRule | None:
 # --- conversion applications ---------------------------------------------------------------
 
 NO_APPLICATION = _("No such conversion application.")
+#: the queue of conversions whose source outcome was revoked, waiting for a review
+FLAGGED = "flagged"
 
 
 def _reviewable(actor: Any) -> Q:
@@ -204,6 +206,8 @@ def conversion_queue(
     if not may_review_conversions(reviewer):
         return ConversionApplication.objects.none()
     qs = ConversionApplication.objects.filter(_reviewable(reviewer)).select_related("rule", "institution", "user")
+    if status == FLAGGED:
+        return review_queue(qs.filter(flagged_at__isnull=False, flag_resolution=""), reviewer=reviewer, status=None)
     return review_queue(qs, reviewer=reviewer, status=status)
 
 

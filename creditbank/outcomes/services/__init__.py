@@ -23,7 +23,7 @@ from creditbank.outcomes.services.records import (
     outcome_self_report,
     outcome_update,
 )
-from creditbank.outcomes.services.revocation import outcome_revoke
+from creditbank.outcomes.services.revocation import outcome_revoke, outcomes_close_revoked
 from creditbank.outcomes.services.standards import (
     standard_create,
     standard_publish,
@@ -51,6 +51,7 @@ __all__ = [
     "outcome_revoke",
     "outcome_self_report",
     "outcome_update",
+    "outcomes_close_revoked",
     "outcomes_deposit",
     "outcomes_expire",
     "standard_create",

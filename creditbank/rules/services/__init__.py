@@ -32,9 +32,12 @@ __all__ += ["Preview", "chosen_facts", "conversion_preview", "prior_conversions"
 from creditbank.rules.services.conversions import (  # noqa: E402
     conversion_apply,
     conversion_decide,
+    conversion_flag_resolve,
+    conversion_hold_on_revocation,
     conversion_replay,
     conversion_withdraw,
     decision_payload,
 )
 
+__all__ += ["conversion_flag_resolve", "conversion_hold_on_revocation"]
 __all__ += ["conversion_apply", "conversion_decide", "conversion_replay", "conversion_withdraw", "decision_payload"]

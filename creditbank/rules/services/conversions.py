@@ -24,19 +24,23 @@ from django.utils.translation import gettext_lazy as _
 from creditbank.accounts.models import User
 from creditbank.accounts.roles import Acting
 from creditbank.accounts.selectors import user_require_verified
+from creditbank.audit.services import audit_record
 from creditbank.kernel.errors import DomainError
+from creditbank.kernel.text import clean_text
 from creditbank.ledger.errors import ErrorCode as LedgerCode
-from creditbank.ledger.selectors import outcome_ids_converted
+from creditbank.ledger.selectors import conversion_claims_of, outcome_ids_converted
 from creditbank.ledger.services import (
     conversion_claims_release,
     conversion_claims_take,
     credit_account_lock,
     ledger_freeze_for_application,
     ledger_post_conversion,
+    ledger_reverse_conversion,
     ledger_unfreeze_for_application,
 )
 from creditbank.notifications.services import Topic, notify
 from creditbank.outcomes.errors import ErrorCode as OutcomesCode
+from creditbank.outcomes.services import outcomes_close_revoked
 from creditbank.reviews.services import review_decide, review_withdraw
 from creditbank.rules.domain.evaluator import (
     Decision,
@@ -178,6 +182,7 @@ def _holdings(consumed: Sequence[OutcomeFacts], left: frozenset[int]) -> list[li
 def _release(learner: Any, application: ConversionApplication) -> None:
     ledger_unfreeze_for_application(user=learner, application_id=application.pk)
     conversion_claims_release(application_id=application.pk)
+    _close_revoked(learner, application)
 
 
 def conversion_decide(
@@ -197,6 +202,12 @@ def conversion_decide(
         learner = User.objects.get(pk=found.user_id)
         credit_account_lock(user=learner)  # the lock order of apply: the account, then the application
         application = conversion_get_for_actor(actor=reviewer, id=application_id, acting=Acting.STAFF, for_update=True)
+        if application.flagged_at is not None and decision == "approve":
+            raise DomainError(
+                ErrorCode.CONVERSION_FLAGGED,
+                _("An outcome this application uses was revoked by its issuer: reject the application."),
+                status=409,
+            )
         decided = review_decide(
             kind=CONVERSION_REVIEW, request=application, subject=learner, actor=reviewer, decision=decision,
             reason_code=reason_code, note=note, client_address=client_address,
@@ -244,6 +255,104 @@ def conversion_replay(application: ConversionApplication) -> tuple[bool, Decisio
 
 
 __all__ = [
-    "REFUSALS", "conversion_apply", "conversion_decide", "conversion_replay", "conversion_withdraw",
-    "decision_payload", "refusal_error",
+    "REFUSALS", "conversion_apply", "conversion_decide", "conversion_flag_resolve", "conversion_hold_on_revocation",
+    "conversion_replay", "conversion_withdraw", "decision_payload", "refusal_error",
 ]  # fmt: skip
+
+
+# --- a source outcome revoked ----------------------------------------------------------------
+
+
+def _proposal(application: ConversionApplication, revoked: int) -> list[dict[str, Any]]:
+    """The entries the review would post to take the conversion back (approved) or release it
+    (pending), then the revoked outcome's deposit reversal."""
+    key = programme_key(application)
+    steps: list[dict[str, Any]] = []
+    if application.status == "approved":
+        steps.append(
+            {"kind": "reversal", "of": "conversion_credit", "amount": f"{application.credits:.2f}", "programme": key}
+        )
+        steps += [
+            {"kind": "reversal", "of": "conversion_debit", "amount": c, "outcome_id": i}
+            for i, _t, c in _uses(application)
+        ]
+    steps += [{"kind": "unfreeze", "amount": c, "outcome_id": i} for i, _t, c in _uses(application)]
+    held = {i: c for i, _t, c in _uses(application)}
+    if revoked in held:
+        steps.append({"kind": "reversal", "of": "deposit", "amount": held[revoked], "outcome_id": revoked})
+    return steps
+
+
+def conversion_hold_on_revocation(learner: Any, outcome_id: int, reason: str) -> bool:
+    """Registered with the outcomes context: when an institution revokes ``outcome_id``, flag every
+    pending or approved conversion of ``learner`` that holds it for the target institution's
+    review, with the reversing entries proposed (nothing is posted here). True when any holds it."""
+    ids = {c["application_id"] for c in conversion_claims_of(learner) if c["outcome_id"] == outcome_id}
+    held = False
+    for application in ConversionApplication.objects.select_for_update().filter(pk__in=sorted(ids), user_id=learner.pk):
+        application.flagged_at = timezone.now()
+        application.flag_reason = str(
+            _("Outcome %(id)s was revoked by its issuer: %(reason)s") % {"id": outcome_id, "reason": reason}
+        )[:500]
+        application.proposed = _proposal(application, outcome_id)
+        application.flag_resolution = ""
+        application.save(update_fields=["flagged_at", "flag_reason", "proposed", "flag_resolution"])
+        held = True
+    return held
+
+
+def _close_revoked(learner: Any, application: ConversionApplication) -> None:
+    outcomes_close_revoked(learner=learner, outcome_ids=[int(i) for i in application.outcome_ids])
+
+
+def conversion_flag_resolve(
+    *, reviewer: User, application_id: int, action: str, note: str = "", client_address: str = ""
+) -> ConversionApplication:
+    """Resolve a flagged approved conversion: ``reverse`` posts the proposed entries (the
+    conversion taken back, the revoked outcome's credits taken back, the others available again);
+    ``keep`` lets the conversion stand. Either is audited and the learner told."""
+    if action not in ("reverse", "keep"):
+        raise DomainError(
+            ErrorCode.CONVERSION_FLAG_ACTION,
+            _("Choose reverse or keep."),
+            field="action",
+            extra={"allowed": ["keep", "reverse"]},
+        )
+    note = clean_text(note, field="note", max_length=1000, multiline=True, required=action == "keep")
+    with transaction.atomic():
+        found = conversion_get_for_actor(actor=reviewer, id=application_id, acting=Acting.STAFF)
+        learner = User.objects.get(pk=found.user_id)
+        credit_account_lock(user=learner)
+        application = conversion_get_for_actor(actor=reviewer, id=application_id, acting=Acting.STAFF, for_update=True)
+        if application.flagged_at is None or application.flag_resolution or application.status != "approved":
+            raise DomainError(
+                ErrorCode.CONVERSION_NOT_FLAGGED,
+                _("This conversion is not waiting for a review of a revoked outcome."),
+                status=409,
+            )
+        if action == "reverse":
+            ledger_reverse_conversion(user=learner, application_id=application.pk)
+            conversion_claims_release(application_id=application.pk)
+            _close_revoked(learner, application)
+        application.flag_resolution = "reversed" if action == "reverse" else "kept"
+        application.flag_resolved_at = timezone.now()
+        application.flag_resolved_by = reviewer
+        application.note = note or application.note
+        application.save(update_fields=["flag_resolution", "flag_resolved_at", "flag_resolved_by", "note"])
+        audit_record(
+            actor=reviewer, action=f"conversion.flag_{application.flag_resolution}", subject=learner,
+            object_type="conversion", object_id=application.pk, reason=note, client_address=client_address,
+        )  # fmt: skip
+        notify(
+            user=learner,
+            topic=Topic.DECISION,
+            template="rules/email/conversion_flag_resolved",
+            context={
+                "resolution": application.flag_resolution,
+                "credits": f"{application.credits:.2f}",
+                "programme": application.programme_code,
+                "institution": application.institution.code,
+                "note": note,
+            },
+        )
+    return application
