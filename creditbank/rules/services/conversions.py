@@ -287,6 +287,7 @@ def conversion_hold_on_revocation(learner: Any, outcome_id: int, reason: str) ->
     """Registered with the outcomes context: when an institution revokes ``outcome_id``, flag every
     pending or approved conversion of ``learner`` that holds it for the target institution's
     review, with the reversing entries proposed (nothing is posted here). True when any holds it."""
+    credit_account_lock(user=learner)  # the lock order of every conversion write: the account, then the application
     ids = {c["application_id"] for c in conversion_claims_of(learner) if c["outcome_id"] == outcome_id}
     held = False
     for application in ConversionApplication.objects.select_for_update().filter(pk__in=sorted(ids), user_id=learner.pk):
