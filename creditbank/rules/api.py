@@ -361,8 +361,14 @@ def conversion_preview(request: HttpRequest, payload: PreviewIn) -> Any:
     user = actor(request)
     user_require_verified(user)
     programme: tuple[str, str] | None = None
-    if payload.program:
-        institution, _sep, code = payload.program.strip().partition(":")
+    if payload.program is not None:
+        institution, sep, code = payload.program.strip().partition(":")
+        if not (sep and institution and code):
+            raise DomainError(
+                ErrorCode.CONVERSION_TARGET_REQUIRED,
+                _("Name the programme as <institution code>:<programme code>, for example demo-open-univ:CS."),
+                field="program",
+            )
         programme = (institution, code)
     found = services.conversion_preview(
         user=user,

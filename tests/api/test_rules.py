@@ -118,6 +118,10 @@ def test_the_learners_preview_explains_and_writes_nothing(db: Any) -> None:
         "/api/v1/me/conversions/preview", {"rule_id": f"rule-{rule.pk}", "outcome_ids": [oid]}
     )
     assert (theirs.status_code, theirs.json()["code"]) == (400, "conversion_outcomes_invalid")
+    malformed = api.post("/api/v1/me/conversions/preview", {"program": "uni-a"})
+    assert (malformed.status_code, malformed.json()["code"], list(malformed.json()["errors"])) == (
+        400, "conversion_target_required", ["program"],
+    )  # fmt: skip
     nothing = api.post("/api/v1/me/conversions/preview", {"outcome_ids": [oid]})
     assert (nothing.status_code, nothing.json()["code"]) == (400, "conversion_target_required")
     unverified = as_user(LearnerFactory()).post("/api/v1/me/conversions/preview", {"rule_id": f"rule-{rule.pk}"})
