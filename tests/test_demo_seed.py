@@ -57,6 +57,7 @@ def test_seed_demo_is_idempotent_and_prints_working_logins(db, django_capture_on
     assert staff.get("/support/queue/").status_code == 200
     _demo_outcomes(lines)
     _demo_programmes()
+    _demo_rules(lines)
 
 
 def _demo_programmes() -> None:
@@ -74,6 +75,39 @@ def _demo_programmes() -> None:
     cs = Programme.objects.get(institution__code="demo-open-univ", code="CS")
     assert Course.objects.get(programme=cs, code="CS202").name_zh == "数据库原理"
     assert Client().get("/programmes/demo-open-univ/CS/").status_code == 200
+
+
+def _demo_rules(lines: dict[str, str]) -> None:
+    """A published catalogue of conversion rules over the four programmes (caps, combinations, ratio
+    grants, exemptions, reviewed rules), once though seeded twice; learner-verified's certified
+    outcomes meet two of them, one approved at once and one for the demo institution reviewer. Nobody
+    has applied."""
+    from creditbank.demo.conversion_rules import DEMO_RULES
+    from creditbank.rules import services
+    from creditbank.rules.models import ConversionApplication, ConversionRule
+
+    published = ConversionRule.objects.filter(status="published")
+    assert published.count() == len(DEMO_RULES) >= 30
+    assert published.values("institution", "programme_code").distinct().count() == 4
+    definitions = [r.definition for r in published]
+    assert {d["criteria"]["combine"] for d in definitions} == {"any_of", "all_of", "at_least"}
+    assert sum(d["grants"]["mode"] == "ratio" for d in definitions) == 5
+    assert sum(d["grants"]["exempts_course"] for d in definitions) == 29
+    assert sum(d["caps"]["per_academic_year"] is not None for d in definitions) == 8
+    assert sum(d["caps"]["programme_total"] is not None for d in definitions) == 7
+    assert published.filter(requires_review=True).count() == 9
+    assert not ConversionApplication.objects.exists()
+    learner = User.objects.get(email=lines["learner-verified"].split(" / ")[0])
+    decided = {}
+    for code in ("DOU-ENG101-CS", "DOU-CS101-ACC"):
+        rule = published.get(code=code)
+        [preview] = services.conversion_preview(user=learner, rule_id=rule.pk)
+        decided[code] = (preview.decision.eligible, f"{preview.decision.credits}", preview.rule.requires_review)
+    assert decided == {"DOU-ENG101-CS": (True, "4.00", False), "DOU-CS101-ACC": (True, "3.00", True)}
+    reviewer = User.objects.get(email=lines["institution-reviewer"].split(" / ")[0])
+    review_rule = published.get(code="DOU-CS101-ACC")
+    assert Membership.objects.filter(user=reviewer, institution=review_rule.institution, role="reviewer").exists()
+    assert Client().get("/rules/", {"programme": "ACC"}).status_code == 200
 
 
 def _demo_outcomes(lines: dict[str, str]) -> None:

@@ -1,19 +1,20 @@
 """Demo data for `./dev run`: one learner in each state, a reviewer, two institutions with their
-administrator, issuer and reviewer, an API client, and the institutions' published programmes
-with their courses. Idempotent."""
+administrator, issuer and reviewer, an API client, the institutions' published programmes
+with their courses, and their published conversion rules. Idempotent."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
 from creditbank.accounts import services as account_services
 from creditbank.accounts.models import AccountStatus, User
 from creditbank.accounts.services import activation_token_issue, user_activate
+from creditbank.demo.conversion_rules import DEMO_RULES
 from creditbank.identity import services as identity_services
 from creditbank.identity.specimens import card_back, card_front, valid_id_number
 from creditbank.institutions import selectors as institution_selectors
@@ -87,6 +88,7 @@ class Command(BaseCommand):
         self._programmes()
         self._extras(reviewer)
         self._outcomes(reviewer)
+        self._rules()
         self.stdout.write("Demo logins (identifier / password):")
         for line in lines:
             self.stdout.write(line)
@@ -101,6 +103,7 @@ class Command(BaseCommand):
                     "answer_ticket",
                     "review_certification",
                     "publish_standard",
+                    "publish_rule",
                 ]
             )
         )
@@ -314,6 +317,19 @@ class Command(BaseCommand):
             evidence=[_upload("certificate.jpg", card_back(seed=77))],
         )  # fmt: skip
         outcome_services.certification_apply(user=learner, outcome_id=outcome.pk)
+
+    def _rules(self) -> None:
+        """The conversion rules of both institutions' programmes, published by their administrator
+        (once). Nobody applies: ``learner-verified`` can, by two of them (conversion_rules.py)."""
+        from creditbank.rules import selectors as rule_selectors
+        from creditbank.rules import services as rule_services
+
+        if rule_selectors.rules_public().exists():
+            return
+        admin = User.objects.get(email__iexact="institution-admin@demo.creditbank.test")
+        report = rule_services.rules_import(actor=admin, rows=DEMO_RULES, publish=True)
+        if report.errors:
+            raise CommandError(f"demo conversion rules refused: {report.errors}")
 
 
 def _bank(editor: User, admin: User) -> User:
