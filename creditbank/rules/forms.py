@@ -373,3 +373,16 @@ class RuleForm(forms.Form):
                 f"r{i}_min_hours": req.get("min_hours") or "", f"r{i}_not_expired": req.get("not_expired", True),
             })  # fmt: skip
         return initial
+
+
+class RuleImportForm(forms.Form):
+    """A JSON file of rules for an institution's authors (rules.services.rules_import_file)."""
+
+    file = forms.FileField(
+        label=_("JSON file of rules"),
+        help_text=_(
+            'A list of rules as the API takes them ([{"code", "target", "criteria", "grants", "caps", '
+            '"requires_review", "valid_from", "valid_to"}, …]), UTF-8, at most 2 MiB and 2,000 rules.'
+        ),
+    )
+    publish = forms.BooleanField(label=_("Publish each rule that passes its checks"), required=False)

@@ -28,7 +28,7 @@ from creditbank.outcomes.selectors import certified_facts
 from creditbank.rules import plain, selectors, services
 from creditbank.rules.domain.evaluator import Decision
 from creditbank.rules.domain.rule import RuleVersion, parse_rule
-from creditbank.rules.forms import RuleForm, RuleSearchForm
+from creditbank.rules.forms import RuleForm, RuleImportForm, RuleSearchForm
 from creditbank.rules.models import ConversionRule, RuleStatus
 
 #: The page the learners' conversion pages answer a ``POST`` of ``outcome_ids`` at.
@@ -312,4 +312,31 @@ def rule_edit(request: HttpRequest, code: str, rule_id: int) -> HttpResponse:
             "versions": selectors.rule_versions(rule.series).order_by("version"),
         },
         status=status,
+    )
+
+
+@login_required
+@never_cache
+def rules_import(request: HttpRequest, code: str) -> HttpResponse:
+    """Rules from a JSON file, each row checked on its own: the rows created and every refused
+    row with its reason."""
+    user = actor(request)
+    institution = _institution(request, code)
+    form = RuleImportForm(request.POST or None, request.FILES or None)
+    report = None
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            # a file over the limit is refused by its size, never read into memory
+            data = upload.read() if upload.size <= services.MAX_IMPORT_BYTES else b" " * (services.MAX_IMPORT_BYTES + 1)
+            try:
+                report = services.rules_import_file(actor=user, data=data, publish=form.cleaned_data["publish"])
+            except DomainError as exc:
+                form.add_error("file", str(exc.message))
+            else:
+                status = 200
+    return render(
+        request, "rules/import.html", {"institution": institution, "form": form, "report": report}, status=status
     )

@@ -267,3 +267,30 @@ def test_save_publish_new_version_and_retire() -> None:
     assert rule.status == "retired"
     again = page.post(f"/institutions/uni-a/rules/{rule.pk}/", {"action": "retire"}, follow=True)
     assert '<li class="msg-error">只有已发布的版本才能停用。</li>' in again.content.decode()
+
+
+def test_authors_import_rules_from_a_json_file(db: Any) -> None:
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from creditbank.rules.tests.factories import rule_body
+
+    school = make_programme_school()
+    client = Client()
+    client.force_login(school.admin)
+    url = "/institutions/uni-a/rules/import/"
+    rows = [rule_body(code="F1"), rule_body(code="F2", grants={"mode": "ratio", "ratio": "3"})]
+    good = SimpleUploadedFile("rules.json", json.dumps(rows).encode(), content_type="application/json")
+    page = client.post(url, {"file": good, "publish": "on"}, HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "1 rule created." in html and "1 row refused." in html and "grants.ratio" in html
+    assert list(ConversionRule.objects.values_list("code", "status")) == [("F1", "published")]
+    broken = SimpleUploadedFile("rules.json", b"[{", content_type="application/json")
+    refused = client.post(url, {"file": broken}, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 400 and "The file is not JSON in UTF-8." in refused.content.decode()
+    assert ConversionRule.objects.count() == 1
+    outsider = Client()
+    outsider.force_login(make_programme_school("uni-b").admin)
+    assert outsider.get(url).status_code == 404

@@ -2,6 +2,7 @@
 
 from creditbank.rules.services.rules import (
     FIELDS,
+    MAX_IMPORT_BYTES,
     ImportReport,
     rule_create,
     rule_error,
@@ -11,12 +12,24 @@ from creditbank.rules.services.rules import (
     rule_try,
     rule_update,
     rules_import,
+    rules_import_file,
     sample_outcome,
 )
 
 __all__ = [
-    "FIELDS", "ImportReport", "rule_create", "rule_error", "rule_publish", "rule_retire", "rule_revise",
-    "rule_try", "rule_update", "rules_import", "sample_outcome",
+    "FIELDS",
+    "MAX_IMPORT_BYTES",
+    "ImportReport",
+    "rule_create",
+    "rule_error",
+    "rule_publish",
+    "rule_retire",
+    "rule_revise",
+    "rule_try",
+    "rule_update",
+    "rules_import",
+    "rules_import_file",
+    "sample_outcome",
 ]  # fmt: skip
 
 from creditbank.rules.services.preview import (  # noqa: E402

@@ -5,6 +5,7 @@ edit their institution's."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -271,6 +272,27 @@ def rules_import(*, actor: Any, rows: Sequence[object], publish: bool = False) -
     return report
 
 
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+
+
+def rules_import_file(*, actor: Any, data: bytes, publish: bool = False) -> ImportReport:
+    """Rules from a JSON file (UTF-8, with or without a BOM; at most 2 MiB): a list of rule
+    objects as ``POST /conversion-rules`` takes them, or ``{"rules": [...]}``; each row as
+    :func:`rules_import` checks it."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise DomainError(
+            ErrorCode.RULE_IMPORT_INVALID, _("The file is larger than 2 MiB: split it."), field="file",
+            extra={"max_bytes": MAX_IMPORT_BYTES},
+        )  # fmt: skip
+    try:
+        parsed = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        raise DomainError(ErrorCode.RULE_IMPORT_INVALID, _("The file is not JSON in UTF-8."), field="file") from None
+    if isinstance(parsed, Mapping) and set(parsed) == {"rules"}:
+        parsed = parsed["rules"]
+    return rules_import(actor=actor, rows=parsed, publish=publish)
+
+
 __all__ = [
     "FIELDS",
     "MESSAGES",
@@ -284,5 +306,6 @@ __all__ = [
     "rule_try",
     "rule_update",
     "rules_import",
+    "rules_import_file",
     "sample_outcome",
 ]  # fmt: skip
