@@ -1,0 +1,234 @@
+"""The pathway view (转换路径): for every programme whose published rules in force would accept
+some of a learner's certified outcomes, how many credits those outcomes would earn there and
+which courses they would exempt, best first, each line with its explanation. Nothing is written.
+
+How it is computed (a read; the same inputs give the same answer):
+
+1. **Candidates through the index.** Each certified outcome gives its look-up keys
+   (``domain.rule.outcome_keys``); ``selectors.rules_for_keys`` loads only the rules in force
+   with one of them (``RuleSourceKey``), never every rule.
+2. **Each rule on the outcomes it could accept.** A rule is evaluated (the same evaluator as an
+   application, with the learner's prior conversions and the deployment's reuse policy) on the
+   outcomes whose keys meet the rule's keys: an outcome with none of them cannot meet any of its
+   requirements (``domain.rule.source_keys``), so the decision is the same and its trace names
+   only outcomes that matter.
+3. **Per programme, greedy by credits.** Rules of one programme are combined so that no outcome
+   counts twice and the programme's caps hold: the eligible rule granting the most credits is
+   taken (ties: the rule's code, then its id, so the order is deterministic), its outcomes are
+   removed and its credits are counted as a conversion of that programme on the day (so
+   programme, year, term and institution caps see it); the rules still eligible are evaluated
+   again; repeat until none is. A rule refused once is not tried again (fewer outcomes and more
+   credits counted do not make a rule eligible, save the rare per-institution cap that another
+   institution's outcome could still fill: such a rule is left out of the pathway). Each rule is taken at most once and a course is exempted once
+   (a second rule for the same course is skipped). Greedy is not always the best combination
+   (a rule taking one outcome for 4 credits may block two rules of 3 each); it is simple, fast
+   and explained line by line, which is what a learner plans with. Outcomes may appear in the
+   pathways of several programmes: each pathway is an alternative (what is actually applied for
+   then counts, under ``POLICY_OUTCOME_REUSE``).
+4. **Programmes best first**: by the credits they would add, then institution and programme code.
+   ``total_credits`` (the programme's, from ``institutions.selectors.programmes_with_courses``)
+   gives a progress figure: credits already converted into it (approved or pending applications)
+   plus those the pathway adds, over the total.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from creditbank.institutions.selectors import programmes_with_courses
+from creditbank.rules.domain.evaluator import Decision, OutcomeFacts, PriorConversion, Reuse, evaluate
+from creditbank.rules.domain.rule import ANY_KEY, RuleVersion, outcome_keys, source_keys
+from creditbank.rules.models import ConversionRule
+from creditbank.rules.selectors import rule_record, rules_for_keys
+from creditbank.rules.services.preview import chosen_facts, prior_conversions, reuse_policy
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class PathwayLine:
+    """One rule the pathway would use: its decision on the outcomes left to it."""
+
+    rule: ConversionRule
+    record: RuleVersion
+    decision: Decision
+
+    @property
+    def credits(self) -> Decimal:
+        return self.decision.credits
+
+    @property
+    def outcome_ids(self) -> tuple[int, ...]:
+        return self.decision.consumed
+
+
+@dataclass(frozen=True)
+class Pathway:
+    """What a learner's certified outcomes would earn in one programme."""
+
+    institution: str
+    programme: str
+    #: the programme's display names (its code when it is not a published programme)
+    institution_name: str
+    programme_name: str
+    #: the programme's total credits (None: the programme is not published, nothing to measure)
+    total_credits: Decimal | None
+    #: credits of the learner's approved and pending conversions into this programme
+    held: Decimal
+    #: credits the pathway's lines would add
+    credits: Decimal
+    lines: tuple[PathwayLine, ...]
+    #: course code → display name, for the courses the lines would exempt
+    courses: tuple[tuple[str, str], ...]
+    #: codes → display names of this programme's institution, programme and courses (for rules.plain)
+    names: Mapping[str, str]
+
+    @property
+    def progress(self) -> Decimal | None:
+        """(held + credits) / total credits, as a percentage with one decimal place, at most 100."""
+        if not self.total_credits:
+            return None
+        share = (self.held + self.credits) * 100 / self.total_credits
+        return min(share, Decimal(100)).quantize(Decimal("0.1"))
+
+
+def _keys_of(outcome: OutcomeFacts) -> frozenset[str]:
+    return outcome_keys(outcome.type, outcome.code)
+
+
+def _relevant(record: RuleVersion, outcomes: Iterable[OutcomeFacts]) -> list[OutcomeFacts]:
+    """The outcomes that could meet one of ``record``'s requirements (see the module's step 2)."""
+    keys = source_keys(record)
+    if ANY_KEY in keys:
+        return list(outcomes)
+    return [o for o in outcomes if not keys.isdisjoint(_keys_of(o))]
+
+
+def _greedy(
+    rules: list[tuple[ConversionRule, RuleVersion]],
+    facts: list[OutcomeFacts],
+    prior: list[PriorConversion],
+    *,
+    on: date,
+    reuse: Reuse,
+) -> list[PathwayLine]:
+    """The lines of one programme (see the module's step 3)."""
+    lines: list[PathwayLine] = []
+    free = {f.id: f for f in facts}
+    counted = list(prior)
+    remaining = sorted(rules, key=lambda pair: (pair[0].code, pair[0].pk))
+    exempted: set[str] = set()
+    while remaining:
+        best: tuple[ConversionRule, RuleVersion, Decision] | None = None
+        still: list[tuple[ConversionRule, RuleVersion]] = []
+        for rule, record in remaining:
+            decision = evaluate(record, _relevant(record, free.values()), counted, as_of=on, reuse=reuse)
+            if not decision.eligible:
+                continue  # fewer outcomes and more credits counted never make it eligible again
+            still.append((rule, record))
+            if best is None or decision.credits > best[2].credits:
+                best = (rule, record, decision)
+        if best is None:
+            break
+        rule, record, decision = best
+        lines.append(PathwayLine(rule, record, decision))
+        if decision.exempts_course:
+            exempted.add(decision.exempts_course)
+        consumed = [free.pop(i) for i in decision.consumed]
+        counted.append(
+            PriorConversion(
+                institution=record.target.institution, programme=record.target.programme, credits=decision.credits,
+                decided_on=on, outcome_ids=(), issuers=tuple(sorted({o.issuer for o in consumed})),
+            )
+        )  # fmt: skip
+        remaining = [
+            (r, rec)
+            for r, rec in still
+            if r.pk != rule.pk and not (rec.grants.exempts_course and rec.target.course in exempted)
+        ]
+    return lines
+
+
+def pathways(user: Any, on: date | None = None) -> list[Pathway]:
+    """The learner's pathways, best first (see the module docstring); nothing is written."""
+    today = on or timezone.localdate()
+    facts = chosen_facts(user, None)
+    if not facts:
+        return []
+    keys: set[str] = set()
+    for f in facts:
+        keys |= _keys_of(f)
+    candidates = rules_for_keys(keys, on=today)
+    if not candidates:
+        return []
+    prior = prior_conversions(user)
+    reuse = reuse_policy()
+    if reuse is Reuse.ONCE:
+        used = {i for p in prior for i in p.outcome_ids}
+        facts = [f for f in facts if f.id not in used]  # converted outcomes are out of every pathway
+    by_programme: dict[tuple[str, str], list[tuple[ConversionRule, RuleVersion]]] = defaultdict(list)
+    for rule in candidates:
+        by_programme[(rule.institution.code, rule.programme_code)].append((rule, rule_record(rule)))
+    published = {
+        (p.institution.code, p.code): p for p in programmes_with_courses({code for code, _ in by_programme})
+    }  # fmt: skip
+    found: list[Pathway] = []
+    for (institution, programme), rules in by_programme.items():
+        mine = [p for p in prior if (p.institution, p.programme) == (institution, programme)]
+        usable = facts
+        if reuse is Reuse.PER_PROGRAMME:
+            taken = {i for p in mine for i in p.outcome_ids}
+            usable = [f for f in facts if f.id not in taken]
+        lines = _greedy(rules, usable, prior, on=today, reuse=reuse)
+        if not lines:
+            continue
+        found.append(_pathway(institution, programme, published.get((institution, programme)), mine, lines))
+    found.sort(key=lambda p: (-p.credits, p.institution, p.programme))
+    return found
+
+
+def _pathway(
+    institution: str, programme: str, row: Any, mine: list[PriorConversion], lines: list[PathwayLine]
+) -> Pathway:
+    names: dict[str, str] = {}
+    courses: dict[str, str] = {}
+    if row is not None:
+        names[institution] = row.institution.name()
+        names[programme] = row.name()
+        courses = {c.code: c.name() for c in row.courses.all()}
+        names.update(courses)
+    exempted = [line.decision.exempts_course for line in lines if line.decision.exempts_course]
+    return Pathway(
+        institution=institution,
+        programme=programme,
+        institution_name=names.get(institution, institution),
+        programme_name=names.get(programme, programme),
+        total_credits=row.total_credits if row is not None else None,
+        held=sum((p.credits for p in mine), ZERO),
+        credits=sum((line.credits for line in lines), ZERO),
+        lines=tuple(lines),
+        courses=tuple((code, courses.get(code, code)) for code in exempted),
+        names=names,
+    )
+
+
+def rule_names(rule: ConversionRule) -> dict[str, str]:
+    """Display names of a rule's target institution, programme and course (for ``rules.plain``):
+    those of a published programme; codes without one are shown as they are."""
+    names: dict[str, str] = {}
+    row = programmes_with_courses([rule.institution.code]).filter(code=rule.programme_code).first()
+    names[rule.institution.code] = rule.institution.name()
+    if row is not None:
+        names[row.code] = row.name()
+        names.update({c.code: c.name() for c in row.courses.all()})
+    return names
+
+
+__all__ = ["Pathway", "PathwayLine", "pathways", "rule_names"]
