@@ -148,6 +148,9 @@ def test_the_institution_reviewer_approves_and_rejects_another_institution_gets_
     assert pending.status == "pending"
 
     reviewer = signed_in(school.reviewer)
+    assert 'data-queue="conversions" data-pending="1"' in reviewer.get("/").content.decode()
+    assert 'data-queue="conversions" data-pending="0"' in stranger.get("/").content.decode()
+    assert 'data-testid="latest-conversion"' in client.get("/").content.decode()
     queue = reviewer.get("/review/conversions/").content.decode()
     assert f'href="/review/conversions/{pending.pk}/"' in queue and learner.account_no in queue
     detail = reviewer.get(f"/review/conversions/{pending.pk}/").content.decode()

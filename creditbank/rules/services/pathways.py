@@ -45,9 +45,9 @@ from django.utils import timezone
 from creditbank.institutions.selectors import programmes_with_courses
 from creditbank.rules.domain.evaluator import Decision, OutcomeFacts, PriorConversion, Reuse, evaluate
 from creditbank.rules.domain.rule import ANY_KEY, RuleVersion, outcome_keys, source_keys
-from creditbank.rules.models import ConversionRule
+from creditbank.rules.models import ConversionApplication, ConversionRule
 from creditbank.rules.selectors import rule_record, rules_for_keys
-from creditbank.rules.services.preview import chosen_facts, prior_conversions, reuse_policy
+from creditbank.rules.services.preview import HOLDING, chosen_facts, prior_conversions, reuse_policy
 
 ZERO = Decimal("0.00")
 
@@ -118,13 +118,19 @@ def _greedy(
     *,
     on: date,
     reuse: Reuse,
+    exempted: set[str],
 ) -> list[PathwayLine]:
-    """The lines of one programme (see the module's step 3)."""
+    """The lines of one programme (see the module's step 3); ``exempted``: the courses the
+    learner's conversions into it already exempt."""
     lines: list[PathwayLine] = []
     free = {f.id: f for f in facts}
     counted = list(prior)
-    remaining = sorted(rules, key=lambda pair: (pair[0].code, pair[0].pk))
-    exempted: set[str] = set()
+    exempted = set(exempted)
+    remaining = [
+        pair
+        for pair in sorted(rules, key=lambda pair: (pair[0].code, pair[0].pk))
+        if not (pair[1].grants.exempts_course and pair[1].target.course in exempted)
+    ]
     while remaining:
         best: tuple[ConversionRule, RuleVersion, Decision] | None = None
         still: list[tuple[ConversionRule, RuleVersion]] = []
@@ -173,6 +179,12 @@ def pathways(user: Any, on: date | None = None) -> list[Pathway]:
     if reuse is Reuse.ONCE:
         used = {i for p in prior for i in p.outcome_ids}
         facts = [f for f in facts if f.id not in used]  # converted outcomes are out of every pathway
+    held_courses: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for institution, programme, decision in ConversionApplication.objects.filter(
+        user_id=user.pk, status__in=HOLDING
+    ).values_list("institution__code", "programme_code", "decision"):
+        if decision.get("exempts_course"):
+            held_courses[(institution, programme)].add(decision["exempts_course"])
     by_programme: dict[tuple[str, str], list[tuple[ConversionRule, RuleVersion]]] = defaultdict(list)
     for rule in candidates:
         by_programme[(rule.institution.code, rule.programme_code)].append((rule, rule_record(rule)))
@@ -186,7 +198,7 @@ def pathways(user: Any, on: date | None = None) -> list[Pathway]:
         if reuse is Reuse.PER_PROGRAMME:
             taken = {i for p in mine for i in p.outcome_ids}
             usable = [f for f in facts if f.id not in taken]
-        lines = _greedy(rules, usable, prior, on=today, reuse=reuse)
+        lines = _greedy(rules, usable, prior, on=today, reuse=reuse, exempted=held_courses[(institution, programme)])
         if not lines:
             continue
         found.append(_pathway(institution, programme, published.get((institution, programme)), mine, lines))
