@@ -29,7 +29,7 @@ class PathwayLineOut(Schema):
     decision: DecisionOut
 
 
-class CourseOut(Schema):
+class PathwayCourseOut(Schema):
     code: str
     name: str
 
@@ -47,7 +47,7 @@ class PathwayOut(Schema):
     credits: str
     #: (held + credits) / total credits in percent, one decimal place, at most 100 (null without a total)
     progress: str | None
-    courses: list[CourseOut]
+    courses: list[PathwayCourseOut]
     lines: list[PathwayLineOut]
 
 

@@ -131,13 +131,22 @@ def _greedy(
         for pair in sorted(rules, key=lambda pair: (pair[0].code, pair[0].pk))
         if not (pair[1].grants.exempts_course and pair[1].target.course in exempted)
     ]
+    relevant = {rule.pk: frozenset(o.id for o in _relevant(record, facts)) for rule, record in remaining}
+    capped = {rule.pk for rule, record in remaining if _has_caps(record)}
+    # A decision depends on the rule's relevant outcomes still free and, through its caps only, on
+    # the credits counted so far: it is kept until one of those changes (the same answer as
+    # evaluating every rule again each round, without the cost).
+    decisions: dict[int, Decision] = {}
     while remaining:
         best: tuple[ConversionRule, RuleVersion, Decision] | None = None
         still: list[tuple[ConversionRule, RuleVersion]] = []
         for rule, record in remaining:
-            decision = evaluate(record, _relevant(record, free.values()), counted, as_of=on, reuse=reuse)
+            decision = decisions.get(rule.pk)
+            if decision is None:
+                offered = [free[i] for i in relevant[rule.pk] if i in free]
+                decision = decisions[rule.pk] = evaluate(record, offered, counted, as_of=on, reuse=reuse)
             if not decision.eligible:
-                continue  # fewer outcomes and more credits counted never make it eligible again
+                continue  # fewer outcomes and more credits counted do not make it eligible again
             still.append((rule, record))
             if best is None or decision.credits > best[2].credits:
                 best = (rule, record, decision)
@@ -148,6 +157,7 @@ def _greedy(
         if decision.exempts_course:
             exempted.add(decision.exempts_course)
         consumed = [free.pop(i) for i in decision.consumed]
+        taken = frozenset(decision.consumed)
         counted.append(
             PriorConversion(
                 institution=record.target.institution, programme=record.target.programme, credits=decision.credits,
@@ -159,7 +169,16 @@ def _greedy(
             for r, rec in still
             if r.pk != rule.pk and not (rec.grants.exempts_course and rec.target.course in exempted)
         ]
+        for r, _rec in remaining:
+            if r.pk in capped or not relevant[r.pk].isdisjoint(taken):
+                decisions.pop(r.pk, None)
     return lines
+
+
+def _has_caps(record: RuleVersion) -> bool:
+    caps = record.caps
+    limits = (caps.programme_total, caps.per_academic_year, caps.per_term, caps.per_source_institution)
+    return any(limit is not None for limit in limits)
 
 
 def pathways(user: Any, on: date | None = None) -> list[Pathway]:
