@@ -103,12 +103,42 @@ def _keys_of(outcome: OutcomeFacts) -> frozenset[str]:
     return outcome_keys(outcome.type, outcome.code)
 
 
-def _relevant(record: RuleVersion, outcomes: Iterable[OutcomeFacts]) -> list[OutcomeFacts]:
-    """The outcomes that could meet one of ``record``'s requirements (see the module's step 2)."""
-    keys = source_keys(record)
-    if ANY_KEY in keys:
-        return list(outcomes)
-    return [o for o in outcomes if not keys.isdisjoint(_keys_of(o))]
+class _Outcomes:
+    """The outcomes of one learner, found by look-up key."""
+
+    def __init__(self, facts: Iterable[OutcomeFacts]) -> None:
+        self.all = frozenset(f.id for f in facts)
+        self.by_key: dict[str, set[int]] = defaultdict(set)
+        for f in facts:
+            for key in _keys_of(f):
+                self.by_key[key].add(f.id)
+
+    def relevant(self, record: RuleVersion) -> frozenset[int]:
+        """The ids of the outcomes that could meet one of ``record``'s requirements (step 2)."""
+        keys = source_keys(record)
+        if ANY_KEY in keys:
+            return self.all
+        found: set[int] = set()
+        for key in keys:
+            found |= self.by_key.get(key, set())
+        return frozenset(found)
+
+
+_PARSED: dict[tuple[int, str], RuleVersion] = {}
+_PARSED_MAX = 50_000
+
+
+def _record(rule: ConversionRule) -> RuleVersion:
+    """``selectors.rule_record``, kept per process by id and hash: a published version never
+    changes (ADR 0028; a trigger refuses it), so its parsed form cannot go stale."""
+    key = (rule.pk, rule.hash)
+    found = _PARSED.get(key)
+    if found is None:
+        found = rule_record(rule)
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[key] = found
+    return found
 
 
 def _greedy(
@@ -121,38 +151,58 @@ def _greedy(
     exempted: set[str],
 ) -> list[PathwayLine]:
     """The lines of one programme (see the module's step 3); ``exempted``: the courses the
-    learner's conversions into it already exempt."""
+    learner's conversions into it already exempt.
+
+    The same picks as evaluating every rule again each round, for less: a decision that an
+    outcome taken since or the credits counted since may change is kept as a bound (fewer
+    outcomes and more credits counted do not raise a grant: ``any_of`` takes the outcome with the
+    most credits, caps only cut) and the rule is evaluated again only when that bound makes it
+    the best; a rule whose outcomes and caps are untouched keeps its decision as it is. So a
+    line's decision is always evaluated on the outcomes then free. (The one case where a bound
+    may not hold: an ``all_of`` or ``at_least`` rule granting a ratio whose matching changes when
+    an outcome goes; its decision shown is still the fresh one.)"""
     lines: list[PathwayLine] = []
     free = {f.id: f for f in facts}
     counted = list(prior)
     exempted = set(exempted)
+    index = _Outcomes(facts)
     remaining = [
         pair
         for pair in sorted(rules, key=lambda pair: (pair[0].code, pair[0].pk))
         if not (pair[1].grants.exempts_course and pair[1].target.course in exempted)
     ]
-    relevant = {rule.pk: frozenset(o.id for o in _relevant(record, facts)) for rule, record in remaining}
+    relevant = {rule.pk: index.relevant(record) for rule, record in remaining}
     capped = {rule.pk for rule, record in remaining if _has_caps(record)}
-    # A decision depends on the rule's relevant outcomes still free and, through its caps only, on
-    # the credits counted so far: it is kept until one of those changes (the same answer as
-    # evaluating every rule again each round, without the cost).
-    decisions: dict[int, Decision] = {}
+    decisions: dict[int, tuple[Decision, bool]] = {}  # rule id → (decision, fresh)
+
+    def run(rule: ConversionRule, record: RuleVersion) -> Decision:
+        offered = [free[i] for i in relevant[rule.pk] if i in free]
+        decision = evaluate(record, offered, counted, as_of=on, reuse=reuse)
+        decisions[rule.pk] = (decision, True)
+        return decision
+
+    def order(pair: tuple[ConversionRule, RuleVersion]) -> tuple[Decimal, str, int]:
+        return (-decisions[pair[0].pk][0].credits, pair[0].code, pair[0].pk)
+
     while remaining:
-        best: tuple[ConversionRule, RuleVersion, Decision] | None = None
-        still: list[tuple[ConversionRule, RuleVersion]] = []
         for rule, record in remaining:
-            decision = decisions.get(rule.pk)
-            if decision is None:
-                offered = [free[i] for i in relevant[rule.pk] if i in free]
-                decision = decisions[rule.pk] = evaluate(record, offered, counted, as_of=on, reuse=reuse)
-            if not decision.eligible:
-                continue  # fewer outcomes and more credits counted do not make it eligible again
-            still.append((rule, record))
-            if best is None or decision.credits > best[2].credits:
-                best = (rule, record, decision)
+            if rule.pk not in decisions:
+                run(rule, record)
+        # a rule refused once is not tried again: fewer outcomes and more credits counted do
+        # not make it eligible
+        remaining = [pair for pair in remaining if decisions[pair[0].pk][0].eligible]
+        best: tuple[ConversionRule, RuleVersion] | None = None
+        while remaining:
+            best = min(remaining, key=order)
+            if decisions[best[0].pk][1]:
+                break
+            if not run(*best).eligible:
+                remaining.remove(best)
+            best = None
         if best is None:
             break
-        rule, record, decision = best
+        rule, record = best
+        decision = decisions[rule.pk][0]
         lines.append(PathwayLine(rule, record, decision))
         if decision.exempts_course:
             exempted.add(decision.exempts_course)
@@ -166,12 +216,12 @@ def _greedy(
         )  # fmt: skip
         remaining = [
             (r, rec)
-            for r, rec in still
+            for r, rec in remaining
             if r.pk != rule.pk and not (rec.grants.exempts_course and rec.target.course in exempted)
         ]
         for r, _rec in remaining:
             if r.pk in capped or not relevant[r.pk].isdisjoint(taken):
-                decisions.pop(r.pk, None)
+                decisions[r.pk] = (decisions[r.pk][0], False)
     return lines
 
 
@@ -206,7 +256,7 @@ def pathways(user: Any, on: date | None = None) -> list[Pathway]:
             held_courses[(institution, programme)].add(decision["exempts_course"])
     by_programme: dict[tuple[str, str], list[tuple[ConversionRule, RuleVersion]]] = defaultdict(list)
     for rule in candidates:
-        by_programme[(rule.institution.code, rule.programme_code)].append((rule, rule_record(rule)))
+        by_programme[(rule.institution.code, rule.programme_code)].append((rule, _record(rule)))
     published = {
         (p.institution.code, p.code): p for p in programmes_with_courses({code for code, _ in by_programme})
     }  # fmt: skip
