@@ -16,15 +16,17 @@ How it is computed (a read; the same inputs give the same answer):
    counts twice and the programme's caps hold: the eligible rule granting the most credits is
    taken (ties: the rule's code, then its id, so the order is deterministic), its outcomes are
    removed and its credits are counted as a conversion of that programme on the day (so
-   programme, year, term and institution caps see it); the rules still eligible are evaluated
-   again; repeat until none is. A rule refused once is not tried again (fewer outcomes and more
-   credits counted do not make a rule eligible, save the rare per-institution cap that another
-   institution's outcome could still fill: such a rule is left out of the pathway). Each rule is taken at most once and a course is exempted once
-   (a second rule for the same course is skipped). Greedy is not always the best combination
-   (a rule taking one outcome for 4 credits may block two rules of 3 each); it is simple, fast
-   and explained line by line, which is what a learner plans with. Outcomes may appear in the
-   pathways of several programmes: each pathway is an alternative (what is actually applied for
-   then counts, under ``POLICY_OUTCOME_REUSE``).
+   programme, year, term and institution caps see it); the other rules are weighed again on
+   what is left (lazily, see ``_greedy``); repeat until none is eligible. Each rule is taken at
+   most once; a course is exempted once (a second rule for it is skipped, and so is a rule for a
+   course the learner's approved or pending conversions already exempt). A rule refused once is
+   not tried again (fewer outcomes and more credits counted do not make a rule eligible, save
+   the rare per-institution cap that another institution's outcome could fill: such a rule is
+   left out). Greedy is not always the best combination (a rule taking one outcome for 4
+   credits may block two rules of 3 each); it is simple, fast and explained line by line, which
+   is what a learner plans with. An outcome may appear in the pathways of several programmes:
+   each pathway is an alternative (what is applied for then counts, under
+   ``POLICY_OUTCOME_REUSE``).
 4. **Programmes best first**: by the credits they would add, then institution and programme code.
    ``total_credits`` (the programme's, from ``institutions.selectors.programmes_with_courses``)
    gives a progress figure: credits already converted into it (approved or pending applications)
