@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("creditbank.outcomes.urls")),
     path("", include("creditbank.outcomes.import_urls")),
     path("", include("creditbank.rules.urls")),
+    path("", include("creditbank.rules.conversion_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found),

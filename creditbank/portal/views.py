@@ -25,6 +25,7 @@ from creditbank.notices.selectors import (
 )
 from creditbank.outcomes.selectors import certification_queue, may_review_certifications, outcomes_summary
 from creditbank.profiles.selectors import change_request_queue
+from creditbank.rules.selectors import conversion_queue, conversions_for_user, may_review_conversions
 
 
 def _staff_queues(user: User) -> list[dict[str, Any]]:
@@ -57,6 +58,15 @@ def _staff_queues(user: User) -> list[dict[str, Any]]:
                 "pending": certification_queue(reviewer=user).count(),
             }
         )
+    if may_review_conversions(user):
+        queues.append(
+            {
+                "key": "conversions",
+                "label": _("Conversion applications"),
+                "url_name": "conversions:review_queue",
+                "pending": conversion_queue(reviewer=user).count(),
+            }
+        )
     if has_role(user, Role.SUPPORT):
         queues.append(
             {
@@ -67,6 +77,12 @@ def _staff_queues(user: User) -> list[dict[str, Any]]:
             }
         )
     return queues
+
+
+def _conversions(user: User) -> dict[str, Any]:
+    """The learner's conversion applications: how many wait for a decision, the latest one."""
+    mine = conversions_for_user(user)
+    return {"pending": mine.filter(status="pending").count(), "latest": mine.first()}
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -85,6 +101,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "memberships": roles_of_member(user=user),
             "edits_standards": has_role(user, Role.STANDARDS_EDITOR),
             "outcomes": outcomes_summary(user) if user.status == AccountStatus.VERIFIED and not user.is_staff else None,
+            "conversions": _conversions(user) if user.status == AccountStatus.VERIFIED and not user.is_staff else None,
             "notices": notices_visible()[:3],
             "notices_unread": notices_unread_count(user),
             "read_ids": notice_read_ids(user),

@@ -114,8 +114,8 @@ def test_every_protected_operation_answers_401_problem_details_without_credentia
     protected = [(m, p) for m, p, op in operations(document()) if "security" in op]
     # + outcomes, + the credits export and the staff view, + imports, + programmes and their courses,
     # + conversion rules (authors: 8) and the learner's conversion preview, + conversion applications
-    # (the learner's 4, the reviewers' 3)
-    assert len(protected) == 58 + 23 + 2 + 4 + 6 + 9 + 7
+    # (the learner's 4, the reviewers' 3), + the learner's pathways
+    assert len(protected) == 58 + 23 + 2 + 4 + 6 + 9 + 7 + 1
     for method, path in protected:
         response = getattr(client, method)(concrete(path))
         assert response.status_code == 401, (method, path, response.content)

@@ -54,3 +54,7 @@ from creditbank.rules.services.conversions import (  # noqa: E402
 
 __all__ += ["conversion_flag_resolve", "conversion_hold_on_revocation"]
 __all__ += ["conversion_apply", "conversion_decide", "conversion_replay", "conversion_withdraw", "decision_payload"]
+
+from creditbank.rules.services.pathways import Pathway, PathwayLine, pathways, rule_names  # noqa: E402
+
+__all__ += ["Pathway", "PathwayLine", "pathways", "rule_names"]
