@@ -36,3 +36,17 @@ class ConversionApplyForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["outcome_ids"]
         field.choices = [(o.id, outcome_label(o)) for o in outcomes]  # type: ignore[attr-defined]
+
+
+class FlagResolutionForm(forms.Form):
+    """A reviewer's resolution of a conversion flagged because a source outcome was revoked."""
+
+    action = forms.ChoiceField(
+        label=_("Resolution"),
+        choices=[
+            ("reverse", _("Take the conversion back (post the entries proposed above)")),
+            ("keep", _("Keep the conversion (say why)")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))

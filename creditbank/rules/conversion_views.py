@@ -27,7 +27,7 @@ from creditbank.outcomes.selectors import certified_facts
 from creditbank.reviews.pages import DecisionForm, decide_on_page
 from creditbank.reviews.reasons import reason_as_dict
 from creditbank.rules import plain, selectors, services
-from creditbank.rules.conversion_forms import ConversionApplyForm
+from creditbank.rules.conversion_forms import ConversionApplyForm, FlagResolutionForm
 from creditbank.rules.domain.evaluator import Check, Decision
 from creditbank.rules.models import ConversionApplication, ConversionRule, ConversionStatus
 from creditbank.rules.reasons import KIND
@@ -230,7 +230,7 @@ def _require_reviewer(request: HttpRequest) -> Any:
 @require_safe
 def review_queue(request: HttpRequest) -> HttpResponse:
     user = _require_reviewer(request)
-    status = query_choice(request, "status", ConversionStatus, default="pending")
+    status = query_choice(request, "status", [*ConversionStatus, selectors.FLAGGED], default="pending")
     qs = selectors.conversion_queue(reviewer=user, status=None if status == "all" else status)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "rules/conversions/review_queue.html", {"page": page, "status": status})
@@ -246,7 +246,20 @@ def review_detail(request: HttpRequest, application_id: int) -> HttpResponse:
     def decide(**arguments: Any) -> Any:
         return services.conversion_decide(application_id=application.pk, **arguments)
 
-    if decide_on_page(request, form, decide):
+    flag_form = FlagResolutionForm(request.POST if "flag" in request.POST else None)
+    if request.method == "POST" and "flag" in request.POST:
+        if flag_form.is_valid():
+            try:
+                services.conversion_flag_resolve(
+                    reviewer=user, application_id=application.pk, action=flag_form.cleaned_data["action"],
+                    note=flag_form.cleaned_data["note"], client_address=ratelimit.client_address(request),
+                )  # fmt: skip
+            except DomainError as refused:
+                apply_domain_error(flag_form, refused)
+            else:
+                messages.success(request, _("The flagged conversion is resolved; the learner is told."))
+                return redirect("conversions:review_queue")
+    elif decide_on_page(request, form, decide):
         return redirect("conversions:review_queue")
     names = services.rule_names(application.rule)
     titles = {o.id: o for o in certified_facts(application.user, [int(i) for i in application.outcome_ids])}
@@ -262,6 +275,8 @@ def review_detail(request: HttpRequest, application_id: int) -> HttpResponse:
             "outcomes": [(int(i), titles.get(int(i))) for i in application.outcome_ids],
             "lines": explained(application.decision.get("trace", []), names),
             "form": form,
+            "flag_form": flag_form,
+            "flag_open": application.flagged_at is not None and not application.flag_resolution,
             "reason": reason_as_dict(KIND, application.reason_code) if application.reason_code else None,
         },
         status=400 if request.method == "POST" else 200,

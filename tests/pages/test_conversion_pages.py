@@ -196,3 +196,31 @@ def test_the_pathway_page_lists_programmes_best_first_with_an_apply_link() -> No
     assert 'max="160.00" value="4.00"' in html
     empty = signed_in(VerifiedLearnerFactory()).get("/pathways/").content.decode()
     assert 'data-testid="no-pathways"' in empty
+
+
+def test_the_reviewer_resolves_a_conversion_flagged_by_a_revoked_outcome_on_the_page() -> None:
+    from creditbank.outcomes import services as outcome_services
+
+    school = make_programme_school()
+    rule = make_rule(actor=school.admin)
+    learner = VerifiedLearnerFactory()
+    oid = certified(learner, school, "c1")
+    signed_in(learner).post(f"/conversions/apply/{rule.pk}/", {"outcome_ids": [str(oid)]})
+    made = ConversionApplication.objects.get(user=learner, status="approved")
+    outcome_services.outcome_revoke(
+        institution=school.institution, outcome_id=oid, reason="证书无效", actor=school.issuer, revoked_by="test"
+    )
+    reviewer = signed_in(school.reviewer)
+    queue = reviewer.get("/review/conversions/?status=flagged").content.decode()
+    assert f'href="/review/conversions/{made.pk}/"' in queue
+    detail = reviewer.get(f"/review/conversions/{made.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="proposed"' in detail and "<code>conversion_credit</code>" in detail
+    no_note = reviewer.post(f"/review/conversions/{made.pk}/", {"flag": "1", "action": "keep"})
+    assert no_note.status_code == 400 and 'id="id_note_errors"' in no_note.content.decode()
+    made.refresh_from_db()
+    assert made.flag_resolution == ""
+    done = reviewer.post(f"/review/conversions/{made.pk}/", {"flag": "1", "action": "reverse"})
+    assert (done.status_code, done["Location"]) == (302, "/review/conversions/")
+    made.refresh_from_db()
+    assert made.flag_resolution == "reversed"
+    assert CreditAccount.objects.get(user=learner).programmes == {}
