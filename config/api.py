@@ -26,7 +26,6 @@ from creditbank.outcomes.api import router as outcomes_router
 from creditbank.outcomes.import_api import router as outcome_imports_router
 from creditbank.profiles.api import router as profiles_router
 from creditbank.rules.api import router as rules_router
-from creditbank.rules.pathway_api import router as pathways_router
 
 _PROBLEM_REF = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 _BODY_PROBLEMS = {
@@ -85,7 +84,6 @@ api.add_router("/", ledger_router)
 api.add_router("/", outcomes_router)
 api.add_router("/", outcome_imports_router)
 api.add_router("/", rules_router)
-api.add_router("/", pathways_router)
 
 
 @api.exception_handler(DomainError)

@@ -12,7 +12,7 @@ from creditbank.accounts.actor import actor
 from creditbank.accounts.selectors import user_require_verified
 from creditbank.kernel.api_schemas import problems
 from creditbank.rules import plain, services
-from creditbank.rules.api import DecisionOut, RuleRefOut, decision_out, rule_ref
+from creditbank.rules.api.schemas import DecisionOut, RuleRefOut, decision_out, rule_ref
 
 router = Router()
 
