@@ -80,3 +80,92 @@ class MakeAppendOnly(migrations.operations.base.Operation):
 
     def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
         return (self.__class__.__qualname__, [self.table], {})
+
+
+# --- published versions: rows that may not change once published ---------------------------
+
+
+def frozen_sql(vendor: str, table: str, *, columns: tuple[str, ...], function: str, label: str,
+               json_columns: tuple[str, ...] = ()) -> list[str]:  # fmt: skip
+    """A trigger refusing to change ``columns`` of a row of ``table`` once its ``status`` is not
+    ``draft``, to delete such a row, to bring a retired row back or a published one back to
+    draft. ``label`` names the row in the refusal ("a published conversion rule")."""
+    name = f"{table}_append_only_published"  # "append_only": the test reset lifts such guards for its DELETE
+    if vendor == "postgresql":
+        new = ", ".join(f"NEW.{c}" + ("::text" if c in json_columns else "") for c in columns)
+        old = ", ".join(f"OLD.{c}" + ("::text" if c in json_columns else "") for c in columns)
+        return [
+            f"""
+CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        IF OLD.status <> 'draft' THEN
+            RAISE EXCEPTION '{label} is never deleted'
+                USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        RETURN OLD;
+    END IF;
+    IF OLD.status <> 'draft' AND (
+        ({new}) IS DISTINCT FROM ({old})
+        OR (OLD.status = 'retired' AND NEW.status <> 'retired')
+        OR NEW.status = 'draft'
+    ) THEN
+        RAISE EXCEPTION '{label} never changes: revise it to make a new version'
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    RETURN NEW;
+END
+$$
+""",
+            f'CREATE TRIGGER "{name}" BEFORE UPDATE OR DELETE ON "{table}" FOR EACH ROW EXECUTE FUNCTION {function}()',
+        ]
+    if vendor == "sqlite":
+        changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in columns)
+        return [
+            f'CREATE TRIGGER "{name}_update" BEFORE UPDATE ON "{table}" WHEN OLD.status <> \'draft\' AND '
+            f"({changed} OR (OLD.status = 'retired' AND NEW.status <> 'retired') OR NEW.status = 'draft') "
+            f"BEGIN SELECT RAISE(ABORT, '{label} never changes'); END",
+            f'CREATE TRIGGER "{name}_delete" BEFORE DELETE ON "{table}" WHEN OLD.status <> \'draft\' '
+            f"BEGIN SELECT RAISE(ABORT, '{label} is never deleted'); END",
+        ]
+    raise NotImplementedError(f"published versions are not guarded on {vendor}")
+
+
+def unfrozen_sql(vendor: str, table: str, *, function: str) -> list[str]:
+    name = f"{table}_append_only_published"
+    if vendor == "postgresql":
+        return [f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"', f"DROP FUNCTION IF EXISTS {function}()"]
+    return [f'DROP TRIGGER IF EXISTS "{name}_update"', f'DROP TRIGGER IF EXISTS "{name}_delete"']
+
+
+class FreezePublished(migrations.operations.base.Operation):
+    """Migration operation: a published (or retired) version of a document in ``table`` never
+    changes nor is deleted; only its status moves from published to retired (see
+    :func:`frozen_sql`). Certification standards and conversion rules use it."""
+
+    reversible = True
+    reduces_to_sql = True
+
+    def __init__(self, table: str, columns: list[str], function: str, label: str, json_columns: list[str] | None = None) -> None:  # fmt: skip
+        self.table, self.columns, self.function, self.label = table, list(columns), function, label
+        self.json_columns = list(json_columns or [])
+
+    def state_forwards(self, app_label: str, state: Any) -> None:
+        pass
+
+    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+        vendor = schema_editor.connection.vendor
+        for sql in frozen_sql(vendor, self.table, columns=tuple(self.columns), function=self.function,
+                              label=self.label, json_columns=tuple(self.json_columns)):  # fmt: skip
+            schema_editor.execute(sql, params=None)
+
+    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+        for sql in unfrozen_sql(schema_editor.connection.vendor, self.table, function=self.function):
+            schema_editor.execute(sql, params=None)
+
+    def describe(self) -> str:
+        return f"Freeze published versions in {self.table}"
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        kwargs = {"json_columns": self.json_columns} if self.json_columns else {}
+        return (self.__class__.__qualname__, [self.table, self.columns, self.function, self.label], kwargs)

@@ -9,86 +9,142 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IssuedAccountNumber',
+            name="IssuedAccountNumber",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=12, unique=True)),
-                ('issued_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(max_length=12, unique=True)),
+                ("issued_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('account_no', models.CharField(max_length=12, unique=True, verbose_name='account number')),
-                ('name', models.CharField(max_length=64, verbose_name='name')),
-                ('email', models.CharField(max_length=254, verbose_name='email')),
-                ('id_number_enc', models.TextField(blank=True, default='')),
-                ('id_number_index', models.CharField(blank=True, max_length=64, null=True, unique=True)),
-                ('id_number_masked', models.CharField(blank=True, default='', max_length=32)),
-                ('phone_enc', models.TextField(blank=True, default='')),
-                ('phone_index', models.CharField(blank=True, max_length=64, null=True, unique=True)),
-                ('phone_masked', models.CharField(blank=True, default='', max_length=16)),
-                ('gender', models.CharField(blank=True, choices=[('M', 'Male'), ('F', 'Female')], max_length=1, verbose_name='gender')),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='birth date')),
-                ('region_code', models.CharField(blank=True, max_length=6)),
-                ('region_flagged', models.BooleanField(default=False)),
-                ('status', models.CharField(choices=[('registered', 'Registered (email not confirmed)'), ('activated', 'Activated (real-name verification needed)'), ('verified', 'Verified'), ('suspended', 'Suspended'), ('closed', 'Closed')], default='registered', max_length=16)),
-                ('must_change_password', models.BooleanField(default=False)),
-                ('terms_version', models.CharField(blank=True, max_length=32)),
-                ('terms_accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('preferred_language', models.CharField(blank=True, max_length=8)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('activated_at', models.DateTimeField(blank=True, null=True)),
-                ('verified_at', models.DateTimeField(blank=True, null=True)),
-                ('password_changed_at', models.DateTimeField(blank=True, null=True)),
-                ('is_staff', models.BooleanField(default=False)),
-                ('is_active', models.BooleanField(default=True)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                ("account_no", models.CharField(max_length=12, unique=True, verbose_name="account number")),
+                ("name", models.CharField(max_length=64, verbose_name="name")),
+                ("email", models.CharField(max_length=254, verbose_name="email")),
+                ("id_number_enc", models.TextField(blank=True, default="")),
+                ("id_number_index", models.CharField(blank=True, max_length=64, null=True, unique=True)),
+                ("id_number_masked", models.CharField(blank=True, default="", max_length=32)),
+                ("phone_enc", models.TextField(blank=True, default="")),
+                ("phone_index", models.CharField(blank=True, max_length=64, null=True, unique=True)),
+                ("phone_masked", models.CharField(blank=True, default="", max_length=16)),
+                (
+                    "gender",
+                    models.CharField(
+                        blank=True, choices=[("M", "Male"), ("F", "Female")], max_length=1, verbose_name="gender"
+                    ),
+                ),
+                ("birth_date", models.DateField(blank=True, null=True, verbose_name="birth date")),
+                ("region_code", models.CharField(blank=True, max_length=6)),
+                ("region_flagged", models.BooleanField(default=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("registered", "Registered (email not confirmed)"),
+                            ("activated", "Activated (real-name verification needed)"),
+                            ("verified", "Verified"),
+                            ("suspended", "Suspended"),
+                            ("closed", "Closed"),
+                        ],
+                        default="registered",
+                        max_length=16,
+                    ),
+                ),
+                ("must_change_password", models.BooleanField(default=False)),
+                ("terms_version", models.CharField(blank=True, max_length=32)),
+                ("terms_accepted_at", models.DateTimeField(blank=True, null=True)),
+                ("preferred_language", models.CharField(blank=True, max_length=8)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("activated_at", models.DateTimeField(blank=True, null=True)),
+                ("verified_at", models.DateTimeField(blank=True, null=True)),
+                ("password_changed_at", models.DateTimeField(blank=True, null=True)),
+                ("is_staff", models.BooleanField(default=False)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'account',
-                'verbose_name_plural': 'accounts',
+                "verbose_name": "account",
+                "verbose_name_plural": "accounts",
             },
             managers=[
-                ('objects', creditbank.accounts.models.UserManager()),
+                ("objects", creditbank.accounts.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField()),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField()),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), name='accounts_user_email_ci_unique'),
+            model_name="user",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("email"), name="accounts_user_email_ci_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['registered', 'activated', 'verified', 'suspended', 'closed'])), name='accounts_user_status_valid'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["registered", "activated", "verified", "suspended", "closed"])),
+                name="accounts_user_status_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='apitoken',
-            index=models.Index(fields=['user', 'revoked_at'], name='accounts_ap_user_id_f995a6_idx'),
+            model_name="apitoken",
+            index=models.Index(fields=["user", "revoked_at"], name="accounts_ap_user_id_f995a6_idx"),
         ),
     ]

@@ -5,24 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_normalise_stored_emails'),
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("accounts", "0002_normalise_stored_emails"),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='user',
-            name='accounts_user_email_ci_unique',
+            model_name="user",
+            name="accounts_user_email_ci_unique",
         ),
         migrations.AlterField(
-            model_name='user',
-            name='email',
-            field=models.CharField(blank=True, max_length=254, verbose_name='email'),
+            model_name="user",
+            name="email",
+            field=models.CharField(blank=True, max_length=254, verbose_name="email"),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), condition=models.Q(('email', ''), _negated=True), name='accounts_user_email_ci_unique'),
+            model_name="user",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("email"),
+                condition=models.Q(("email", ""), _negated=True),
+                name="accounts_user_email_ci_unique",
+            ),
         ),
     ]

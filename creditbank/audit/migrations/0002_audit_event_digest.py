@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0001_audit_events'),
+        ("audit", "0001_audit_events"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditevent',
-            name='digest',
+            model_name="auditevent",
+            name="digest",
             field=models.CharField(blank=True, max_length=64),
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,37 +14,84 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='VerificationAttempt',
+            name="VerificationAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending', 'Pending review'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn'), ('reset', 'Reset by staff')], default='pending', max_length=16)),
-                ('declared_name', models.CharField(max_length=64)),
-                ('declared_gender', models.CharField(blank=True, max_length=1)),
-                ('consent_at', models.DateTimeField()),
-                ('consent_version', models.CharField(max_length=32)),
-                ('front_blob', models.CharField(blank=True, max_length=64)),
-                ('back_blob', models.CharField(blank=True, max_length=64)),
-                ('front_dhash', models.CharField(blank=True, db_index=True, max_length=16)),
-                ('back_dhash', models.CharField(blank=True, db_index=True, max_length=16)),
-                ('front_sha256', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('back_sha256', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('photos_deleted_at', models.DateTimeField(blank=True, null=True)),
-                ('checks', models.JSONField(blank=True, default=list)),
-                ('checks_completed_at', models.DateTimeField(blank=True, null=True)),
-                ('provider', models.CharField(blank=True, max_length=100)),
-                ('reason_code', models.CharField(blank=True, max_length=32)),
-                ('note', models.TextField(blank=True, max_length=1000)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('auto_decided', models.BooleanField(default=False)),
-                ('closed_at', models.DateTimeField(blank=True, help_text='withdrawn or reset by the learner', null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('reviewer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='verification_decisions', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='verification_attempts', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending review"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("withdrawn", "Withdrawn"),
+                            ("reset", "Reset by staff"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("declared_name", models.CharField(max_length=64)),
+                ("declared_gender", models.CharField(blank=True, max_length=1)),
+                ("consent_at", models.DateTimeField()),
+                ("consent_version", models.CharField(max_length=32)),
+                ("front_blob", models.CharField(blank=True, max_length=64)),
+                ("back_blob", models.CharField(blank=True, max_length=64)),
+                ("front_dhash", models.CharField(blank=True, db_index=True, max_length=16)),
+                ("back_dhash", models.CharField(blank=True, db_index=True, max_length=16)),
+                ("front_sha256", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("back_sha256", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("photos_deleted_at", models.DateTimeField(blank=True, null=True)),
+                ("checks", models.JSONField(blank=True, default=list)),
+                ("checks_completed_at", models.DateTimeField(blank=True, null=True)),
+                ("provider", models.CharField(blank=True, max_length=100)),
+                ("reason_code", models.CharField(blank=True, max_length=32)),
+                ("note", models.TextField(blank=True, max_length=1000)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("auto_decided", models.BooleanField(default=False)),
+                (
+                    "closed_at",
+                    models.DateTimeField(blank=True, help_text="withdrawn or reset by the learner", null=True),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="verification_decisions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="verification_attempts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
-                'permissions': [('review_verification', 'Can review real-name verifications')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('user',), name='identity_one_pending_attempt_per_user'), models.UniqueConstraint(condition=models.Q(('status', 'approved')), fields=('user',), name='identity_one_approved_attempt_per_user'), models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'approved', 'rejected', 'withdrawn', 'reset'])), name='identity_attempt_status_valid')],
+                "ordering": ["created_at", "id"],
+                "permissions": [("review_verification", "Can review real-name verifications")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "pending")),
+                        fields=("user",),
+                        name="identity_one_pending_attempt_per_user",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "approved")),
+                        fields=("user",),
+                        name="identity_one_approved_attempt_per_user",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["pending", "approved", "rejected", "withdrawn", "reset"])),
+                        name="identity_attempt_status_valid",
+                    ),
+                ],
             },
         ),
     ]

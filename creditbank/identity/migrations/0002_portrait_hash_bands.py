@@ -5,28 +5,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('identity', '0001_verification_attempts'),
+        ("identity", "0001_verification_attempts"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='verificationattempt',
-            name='portrait_hash',
-            field=models.CharField(blank=True, help_text='perceptual hash of the portrait on the front (identity.photo_reuse)', max_length=36),
+            model_name="verificationattempt",
+            name="portrait_hash",
+            field=models.CharField(
+                blank=True,
+                help_text="perceptual hash of the portrait on the front (identity.photo_reuse)",
+                max_length=36,
+            ),
         ),
         migrations.CreateModel(
-            name='PortraitHashBand',
+            name="PortraitHashBand",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('band', models.PositiveSmallIntegerField()),
-                ('value', models.PositiveIntegerField()),
-                ('attempt', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='portrait_bands', to='identity.verificationattempt')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("band", models.PositiveSmallIntegerField()),
+                ("value", models.PositiveIntegerField()),
+                (
+                    "attempt",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="portrait_bands",
+                        to="identity.verificationattempt",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['band', 'value'], name='identity_portrait_band_value')],
-                'constraints': [models.UniqueConstraint(fields=('attempt', 'band'), name='identity_portrait_band_once'), models.CheckConstraint(condition=models.Q(('band__lt', 8), ('value__lt', 262144)), name='identity_portrait_band_in_range')],
+                "indexes": [models.Index(fields=["band", "value"], name="identity_portrait_band_value")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("attempt", "band"), name="identity_portrait_band_once"),
+                    models.CheckConstraint(
+                        condition=models.Q(("band__lt", 8), ("value__lt", 262144)),
+                        name="identity_portrait_band_in_range",
+                    ),
+                ],
             },
         ),
     ]

@@ -5,25 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('identity', '0003_verifications_follow_the_review_workflow'),
+        ("identity", "0003_verifications_follow_the_review_workflow"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='verificationattempt',
-            name='source',
-            field=models.CharField(choices=[('learner', 'ID card photos'), ('institution', 'Vouched for by an institution')], default='learner', max_length=16),
+            model_name="verificationattempt",
+            name="source",
+            field=models.CharField(
+                choices=[("learner", "ID card photos"), ("institution", "Vouched for by an institution")],
+                default="learner",
+                max_length=16,
+            ),
         ),
         migrations.AddField(
-            model_name='verificationattempt',
-            name='source_institution',
+            model_name="verificationattempt",
+            name="source_institution",
             field=models.CharField(blank=True, max_length=32),
         ),
         migrations.AddConstraint(
-            model_name='verificationattempt',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('source', 'learner'), ('source_institution', '')), models.Q(('source', 'institution'), ('source_institution__gt', '')), _connector='OR'), name='identity_attempt_source_named'),
+            model_name="verificationattempt",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("source", "learner"), ("source_institution", "")),
+                    models.Q(("source", "institution"), ("source_institution__gt", "")),
+                    _connector="OR",
+                ),
+                name="identity_attempt_source_named",
+            ),
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,117 +14,228 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ApiClient',
+            name="ApiClient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('client_id', models.CharField(max_length=40, unique=True, verbose_name='client ID')),
-                ('secret_hash', models.CharField(max_length=64)),
-                ('previous_secret_hash', models.CharField(blank=True, default='', max_length=64)),
-                ('previous_secret_expires_at', models.DateTimeField(blank=True, null=True)),
-                ('scopes', models.CharField(max_length=200, verbose_name='scopes')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('rotated_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("client_id", models.CharField(max_length=40, unique=True, verbose_name="client ID")),
+                ("secret_hash", models.CharField(max_length=64)),
+                ("previous_secret_hash", models.CharField(blank=True, default="", max_length=64)),
+                ("previous_secret_expires_at", models.DateTimeField(blank=True, null=True)),
+                ("scopes", models.CharField(max_length=200, verbose_name="scopes")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("rotated_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'API client',
-                'verbose_name_plural': 'API clients',
-                'ordering': ['institution_id', '-created_at', '-id'],
+                "verbose_name": "API client",
+                "verbose_name_plural": "API clients",
+                "ordering": ["institution_id", "-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Institution',
+            name="Institution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name_zh', models.CharField(max_length=200, verbose_name='name (Chinese)')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='name (English)')),
-                ('kind', models.CharField(choices=[('university', 'University'), ('vocational_college', 'Vocational college'), ('training_body', 'Training body'), ('certificate_issuer', 'Certificate issuer'), ('employer', 'Employer'), ('bank_branch', 'Credit bank branch')], max_length=32, verbose_name='kind')),
-                ('region', models.CharField(max_length=6, verbose_name='region code')),
-                ('uscc', models.CharField(blank=True, max_length=18, null=True, unique=True, verbose_name='unified social credit code')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name_zh", models.CharField(max_length=200, verbose_name="name (Chinese)")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="name (English)")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("university", "University"),
+                            ("vocational_college", "Vocational college"),
+                            ("training_body", "Training body"),
+                            ("certificate_issuer", "Certificate issuer"),
+                            ("employer", "Employer"),
+                            ("bank_branch", "Credit bank branch"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("region", models.CharField(max_length=6, verbose_name="region code")),
+                (
+                    "uscc",
+                    models.CharField(
+                        blank=True, max_length=18, null=True, unique=True, verbose_name="unified social credit code"
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
             ],
             options={
-                'verbose_name': 'institution',
-                'verbose_name_plural': 'institutions',
-                'ordering': ['code'],
-                'permissions': [('manage_institution', 'Can onboard institutions and manage their staff and clients')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('code__regex', '^[a-z0-9][a-z0-9-]{0,30}[a-z0-9]$')), name='institutions_code_shape'), models.CheckConstraint(condition=models.Q(('region__regex', '^[0-9]{6}$')), name='institutions_region_shape'), models.CheckConstraint(condition=models.Q(('uscc__isnull', True), ('uscc__regex', '^[0-9A-HJ-NP-RTUWXY]{18}$'), _connector='OR'), name='institutions_uscc_shape'), models.CheckConstraint(condition=models.Q(('name_zh__gt', '')), name='institutions_name_zh_present')],
+                "verbose_name": "institution",
+                "verbose_name_plural": "institutions",
+                "ordering": ["code"],
+                "permissions": [("manage_institution", "Can onboard institutions and manage their staff and clients")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("code__regex", "^[a-z0-9][a-z0-9-]{0,30}[a-z0-9]$")),
+                        name="institutions_code_shape",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("region__regex", "^[0-9]{6}$")), name="institutions_region_shape"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("uscc__isnull", True), ("uscc__regex", "^[0-9A-HJ-NP-RTUWXY]{18}$"), _connector="OR"
+                        ),
+                        name="institutions_uscc_shape",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("name_zh__gt", "")), name="institutions_name_zh_present"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ApiClientCall',
+            name="ApiClientCall",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(max_length=8)),
-                ('path', models.CharField(max_length=300)),
-                ('status', models.PositiveSmallIntegerField()),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='calls', to='institutions.apiclient')),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='institutions.institution')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("method", models.CharField(max_length=8)),
+                ("path", models.CharField(max_length=300)),
+                ("status", models.PositiveSmallIntegerField()),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="calls", to="institutions.apiclient"
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="institutions.institution"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'API client call',
-                'verbose_name_plural': 'API client calls',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "API client call",
+                "verbose_name_plural": "API client calls",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='apiclient',
-            name='institution',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='api_clients', to='institutions.institution'),
+            model_name="apiclient",
+            name="institution",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="api_clients", to="institutions.institution"
+            ),
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('issuer', 'Issuer'), ('reviewer', 'Reviewer'), ('admin', 'Administrator')], max_length=16, verbose_name='role')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='institutions.institution')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("issuer", "Issuer"), ("reviewer", "Reviewer"), ("admin", "Administrator")],
+                        max_length=16,
+                        verbose_name="role",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="institutions.institution",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membership',
-                'verbose_name_plural': 'memberships',
-                'ordering': ['institution_id', 'role', 'id'],
+                "verbose_name": "membership",
+                "verbose_name_plural": "memberships",
+                "ordering": ["institution_id", "role", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ApiClientToken',
+            name="ApiClientToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('scopes', models.CharField(max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField(db_index=True)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tokens', to='institutions.apiclient')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("scopes", models.CharField(max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField(db_index=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="tokens", to="institutions.apiclient"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('token_hash__regex', '^[0-9a-f]{64}$')), name='institutions_token_hash')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("token_hash__regex", "^[0-9a-f]{64}$")), name="institutions_token_hash"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='apiclient',
-            constraint=models.CheckConstraint(condition=models.Q(('secret_hash__regex', '^[0-9a-f]{64}$')), name='institutions_client_hash'),
+            model_name="apiclient",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("secret_hash__regex", "^[0-9a-f]{64}$")), name="institutions_client_hash"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='apiclient',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('previous_secret_expires_at__isnull', True), ('previous_secret_hash', '')), models.Q(('previous_secret_hash__regex', '^[0-9a-f]{64}$'), ('previous_secret_expires_at__isnull', False)), _connector='OR'), name='institutions_client_previous_secret'),
+            model_name="apiclient",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("previous_secret_expires_at__isnull", True), ("previous_secret_hash", "")),
+                    models.Q(
+                        ("previous_secret_hash__regex", "^[0-9a-f]{64}$"), ("previous_secret_expires_at__isnull", False)
+                    ),
+                    _connector="OR",
+                ),
+                name="institutions_client_previous_secret",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='apiclient',
-            constraint=models.CheckConstraint(condition=models.Q(('scopes__gt', '')), name='institutions_client_scopes'),
+            model_name="apiclient",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("scopes__gt", "")), name="institutions_client_scopes"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('user', 'institution', 'role'), name='institutions_membership_once'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("user", "institution", "role"), name="institutions_membership_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['issuer', 'reviewer', 'admin'])), name='institutions_membership_role'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("role__in", ["issuer", "reviewer", "admin"])), name="institutions_membership_role"
+            ),
         ),
     ]

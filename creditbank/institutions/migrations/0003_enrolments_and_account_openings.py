@@ -7,112 +7,242 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('institutions', '0002_client_calls_append_only'),
+        ("institutions", "0002_client_calls_append_only"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AccountOpening',
+            name="AccountOpening",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('filename', models.CharField(blank=True, max_length=120, verbose_name='file name')),
-                ('file_format', models.CharField(choices=[('csv', 'CSV'), ('xlsx', 'XLSX')], max_length=8)),
-                ('language', models.CharField(max_length=8)),
-                ('status', models.CharField(choices=[('queued', 'Waiting to start'), ('running', 'Opening accounts'), ('done', 'Finished'), ('failed', 'Stopped by an error')], default='queued', max_length=16)),
-                ('rows_total', models.PositiveIntegerField(default=0)),
-                ('rows_done', models.PositiveIntegerField(default=0)),
-                ('created', models.PositiveIntegerField(default=0)),
-                ('linked', models.PositiveIntegerField(default=0)),
-                ('errors', models.PositiveIntegerField(default=0)),
-                ('vouched', models.BooleanField(default=False)),
-                ('source_blob', models.CharField(blank=True, max_length=64)),
-                ('result_expires_at', models.DateTimeField(blank=True, null=True)),
-                ('result_downloaded_at', models.DateTimeField(blank=True, null=True)),
-                ('result_purged_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('client', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='institutions.apiclient')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='account_openings', to='institutions.institution')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("filename", models.CharField(blank=True, max_length=120, verbose_name="file name")),
+                ("file_format", models.CharField(choices=[("csv", "CSV"), ("xlsx", "XLSX")], max_length=8)),
+                ("language", models.CharField(max_length=8)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Waiting to start"),
+                            ("running", "Opening accounts"),
+                            ("done", "Finished"),
+                            ("failed", "Stopped by an error"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("rows_total", models.PositiveIntegerField(default=0)),
+                ("rows_done", models.PositiveIntegerField(default=0)),
+                ("created", models.PositiveIntegerField(default=0)),
+                ("linked", models.PositiveIntegerField(default=0)),
+                ("errors", models.PositiveIntegerField(default=0)),
+                ("vouched", models.BooleanField(default=False)),
+                ("source_blob", models.CharField(blank=True, max_length=64)),
+                ("result_expires_at", models.DateTimeField(blank=True, null=True)),
+                ("result_downloaded_at", models.DateTimeField(blank=True, null=True)),
+                ("result_purged_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="institutions.apiclient",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="account_openings",
+                        to="institutions.institution",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'account opening',
-                'verbose_name_plural': 'account openings',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "account opening",
+                "verbose_name_plural": "account openings",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AccountOpeningRow',
+            name="AccountOpeningRow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('created', 'Account opened'), ('linked', 'Linked'), ('error', 'Not opened')], max_length=8)),
-                ('code', models.CharField(blank=True, max_length=40)),
-                ('field', models.CharField(blank=True, max_length=16)),
-                ('messages', models.JSONField(blank=True, default=dict)),
-                ('initial_password_enc', models.TextField(blank=True, default='')),
-                ('opening', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rows', to='institutions.accountopening')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("created", "Account opened"), ("linked", "Linked"), ("error", "Not opened")],
+                        max_length=8,
+                    ),
+                ),
+                ("code", models.CharField(blank=True, max_length=40)),
+                ("field", models.CharField(blank=True, max_length=16)),
+                ("messages", models.JSONField(blank=True, default=dict)),
+                ("initial_password_enc", models.TextField(blank=True, default="")),
+                (
+                    "opening",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rows",
+                        to="institutions.accountopening",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['opening_id', 'number'],
+                "ordering": ["opening_id", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Enrolment',
+            name="Enrolment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('student_no', models.CharField(blank=True, max_length=32, verbose_name='student number')),
-                ('opened', models.BooleanField(default=False)),
-                ('name_matched', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('client', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='institutions.apiclient')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrolments', to='institutions.institution')),
-                ('opening', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='enrolments', to='institutions.accountopening')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("student_no", models.CharField(blank=True, max_length=32, verbose_name="student number")),
+                ("opened", models.BooleanField(default=False)),
+                ("name_matched", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="institutions.apiclient",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrolments",
+                        to="institutions.institution",
+                    ),
+                ),
+                (
+                    "opening",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="enrolments",
+                        to="institutions.accountopening",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'enrolment',
-                'verbose_name_plural': 'enrolments',
-                'ordering': ['institution_id', 'id'],
+                "verbose_name": "enrolment",
+                "verbose_name_plural": "enrolments",
+                "ordering": ["institution_id", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='accountopening',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'running', 'done', 'failed'])), name='institutions_opening_status'),
+            model_name="accountopening",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["queued", "running", "done", "failed"])),
+                name="institutions_opening_status",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='accountopening',
-            constraint=models.CheckConstraint(condition=models.Q(('file_format__in', ['csv', 'xlsx'])), name='institutions_opening_file_format'),
+            model_name="accountopening",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("file_format__in", ["csv", "xlsx"])), name="institutions_opening_file_format"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='accountopening',
-            constraint=models.CheckConstraint(condition=models.Q(('rows_done__lte', models.F('rows_total')), ('rows_done', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('created'), '+', models.F('linked')), '+', models.F('errors')))), name='institutions_opening_counts'),
+            model_name="accountopening",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("rows_done__lte", models.F("rows_total")),
+                    (
+                        "rows_done",
+                        django.db.models.expressions.CombinedExpression(
+                            django.db.models.expressions.CombinedExpression(
+                                models.F("created"), "+", models.F("linked")
+                            ),
+                            "+",
+                            models.F("errors"),
+                        ),
+                    ),
+                ),
+                name="institutions_opening_counts",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='accountopeningrow',
-            constraint=models.UniqueConstraint(fields=('opening', 'number'), name='institutions_opening_row_once'),
+            model_name="accountopeningrow",
+            constraint=models.UniqueConstraint(fields=("opening", "number"), name="institutions_opening_row_once"),
         ),
         migrations.AddConstraint(
-            model_name='accountopeningrow',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['created', 'linked', 'error'])), name='institutions_opening_row_status'),
+            model_name="accountopeningrow",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["created", "linked", "error"])),
+                name="institutions_opening_row_status",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='accountopeningrow',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('code__gt', ''), ('status', 'error')), models.Q(models.Q(('status', 'error'), _negated=True), ('code', '')), _connector='OR'), name='institutions_opening_row_code'),
+            model_name="accountopeningrow",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("code__gt", ""), ("status", "error")),
+                    models.Q(models.Q(("status", "error"), _negated=True), ("code", "")),
+                    _connector="OR",
+                ),
+                name="institutions_opening_row_code",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='accountopeningrow',
-            constraint=models.CheckConstraint(condition=models.Q(('initial_password_enc', ''), ('status', 'created'), _connector='OR'), name='institutions_opening_row_password_created_only'),
+            model_name="accountopeningrow",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("initial_password_enc", ""), ("status", "created"), _connector="OR"),
+                name="institutions_opening_row_password_created_only",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='enrolment',
-            constraint=models.UniqueConstraint(fields=('institution', 'user'), name='institutions_enrolment_once'),
+            model_name="enrolment",
+            constraint=models.UniqueConstraint(fields=("institution", "user"), name="institutions_enrolment_once"),
         ),
     ]

@@ -5,92 +5,138 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('institutions', '0003_enrolments_and_account_openings'),
+        ("institutions", "0003_enrolments_and_account_openings"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Programme',
+            name="Programme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, verbose_name='programme code')),
-                ('name_zh', models.CharField(max_length=200, verbose_name='name (Chinese)')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='name (English)')),
-                ('level', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='level')),
-                ('total_credits', models.DecimalField(decimal_places=2, max_digits=7, verbose_name='total credits')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published'), ('retired', 'Retired')], default='draft', max_length=16, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='programmes', to='institutions.institution')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=64, verbose_name="programme code")),
+                ("name_zh", models.CharField(max_length=200, verbose_name="name (Chinese)")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="name (English)")),
+                ("level", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="level")),
+                ("total_credits", models.DecimalField(decimal_places=2, max_digits=7, verbose_name="total credits")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("published", "Published"), ("retired", "Retired")],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="programmes",
+                        to="institutions.institution",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'programme',
-                'verbose_name_plural': 'programmes',
-                'ordering': ['institution_id', 'code'],
+                "verbose_name": "programme",
+                "verbose_name_plural": "programmes",
+                "ordering": ["institution_id", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Course',
+            name="Course",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, verbose_name='course code')),
-                ('name_zh', models.CharField(max_length=200, verbose_name='name (Chinese)')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='name (English)')),
-                ('credits', models.DecimalField(decimal_places=2, max_digits=6, verbose_name='credits')),
-                ('level', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='level')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='courses', to='institutions.programme')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=64, verbose_name="course code")),
+                ("name_zh", models.CharField(max_length=200, verbose_name="name (Chinese)")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="name (English)")),
+                ("credits", models.DecimalField(decimal_places=2, max_digits=6, verbose_name="credits")),
+                ("level", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="level")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="courses", to="institutions.programme"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'course',
-                'verbose_name_plural': 'courses',
-                'ordering': ['programme_id', 'code'],
+                "verbose_name": "course",
+                "verbose_name_plural": "courses",
+                "ordering": ["programme_id", "code"],
             },
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.UniqueConstraint(fields=('institution', 'code'), name='institutions_programme_code_once'),
+            model_name="programme",
+            constraint=models.UniqueConstraint(fields=("institution", "code"), name="institutions_programme_code_once"),
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.CheckConstraint(condition=models.Q(('code__regex', '^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$')), name='institutions_programme_code'),
+            model_name="programme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("code__regex", "^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")),
+                name="institutions_programme_code",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.CheckConstraint(condition=models.Q(('name_zh__gt', '')), name='institutions_programme_name_zh_present'),
+            model_name="programme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("name_zh__gt", "")), name="institutions_programme_name_zh_present"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.CheckConstraint(condition=models.Q(('total_credits__gt', 0)), name='institutions_programme_credits_positive'),
+            model_name="programme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("total_credits__gt", 0)), name="institutions_programme_credits_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.CheckConstraint(condition=models.Q(('level__isnull', True), models.Q(('level__gte', 1), ('level__lte', 10)), _connector='OR'), name='institutions_programme_level'),
+            model_name="programme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("level__isnull", True), models.Q(("level__gte", 1), ("level__lte", 10)), _connector="OR"
+                ),
+                name="institutions_programme_level",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'published', 'retired'])), name='institutions_programme_status'),
+            model_name="programme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["draft", "published", "retired"])),
+                name="institutions_programme_status",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='course',
-            constraint=models.UniqueConstraint(fields=('programme', 'code'), name='institutions_course_code_once'),
+            model_name="course",
+            constraint=models.UniqueConstraint(fields=("programme", "code"), name="institutions_course_code_once"),
         ),
         migrations.AddConstraint(
-            model_name='course',
-            constraint=models.CheckConstraint(condition=models.Q(('code__regex', '^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$')), name='institutions_course_code'),
+            model_name="course",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("code__regex", "^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")),
+                name="institutions_course_code",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='course',
-            constraint=models.CheckConstraint(condition=models.Q(('name_zh__gt', '')), name='institutions_course_name_zh_present'),
+            model_name="course",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("name_zh__gt", "")), name="institutions_course_name_zh_present"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='course',
-            constraint=models.CheckConstraint(condition=models.Q(('credits__gt', 0), ('credits__lte', 300)), name='institutions_course_credits_range'),
+            model_name="course",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("credits__gt", 0), ("credits__lte", 300)), name="institutions_course_credits_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='course',
-            constraint=models.CheckConstraint(condition=models.Q(('level__isnull', True), models.Q(('level__gte', 1), ('level__lte', 10)), _connector='OR'), name='institutions_course_level'),
+            model_name="course",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("level__isnull", True), models.Q(("level__gte", 1), ("level__lte", 10)), _connector="OR"
+                ),
+                name="institutions_course_level",
+            ),
         ),
     ]

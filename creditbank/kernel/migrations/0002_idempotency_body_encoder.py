@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('kernel', '0001_idempotency_records'),
+        ("kernel", "0001_idempotency_records"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='idempotencyrecord',
-            name='body',
+            model_name="idempotencyrecord",
+            name="body",
             field=models.JSONField(encoder=django.core.serializers.json.DjangoJSONEncoder),
         ),
     ]

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,74 +15,146 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='CreditAccount',
+            name="CreditAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('available', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12)),
-                ('frozen', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12)),
-                ('by_type', models.JSONField(blank=True, default=dict)),
-                ('last_seq', models.PositiveBigIntegerField(default=0)),
-                ('last_hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='credit_account', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("available", models.DecimalField(decimal_places=2, default=Decimal("0.00"), max_digits=12)),
+                ("frozen", models.DecimalField(decimal_places=2, default=Decimal("0.00"), max_digits=12)),
+                ("by_type", models.JSONField(blank=True, default=dict)),
+                ("last_seq", models.PositiveBigIntegerField(default=0)),
+                (
+                    "last_hash",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000", max_length=64
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="credit_account",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'credit account',
-                'verbose_name_plural': 'credit accounts',
-                'permissions': [('view_credit_account', "Can view any learner's credit account")],
+                "verbose_name": "credit account",
+                "verbose_name_plural": "credit accounts",
+                "permissions": [("view_credit_account", "Can view any learner's credit account")],
             },
         ),
         migrations.CreateModel(
-            name='LedgerEntry',
+            name="LedgerEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveBigIntegerField()),
-                ('kind', models.CharField(choices=[('deposit', 'deposit'), ('freeze', 'freeze'), ('unfreeze', 'unfreeze'), ('conversion_debit', 'conversion_debit'), ('conversion_credit', 'conversion_credit'), ('reversal', 'reversal'), ('expiry', 'expiry')], max_length=24)),
-                ('debit', models.CharField(choices=[('available', 'available'), ('frozen', 'frozen'), ('issued', 'issued'), ('expired', 'expired'), ('converted', 'converted')], max_length=16)),
-                ('credit', models.CharField(choices=[('available', 'available'), ('frozen', 'frozen'), ('issued', 'issued'), ('expired', 'expired'), ('converted', 'converted')], max_length=16)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('outcome_type', models.CharField(blank=True, default='', max_length=32)),
-                ('outcome_id', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('application_id', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('created_at', models.DateTimeField()),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
-                ('log_index', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='ledger.creditaccount')),
-                ('reverses', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reversed_by', to='ledger.ledgerentry')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("seq", models.PositiveBigIntegerField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("deposit", "deposit"),
+                            ("freeze", "freeze"),
+                            ("unfreeze", "unfreeze"),
+                            ("conversion_debit", "conversion_debit"),
+                            ("conversion_credit", "conversion_credit"),
+                            ("reversal", "reversal"),
+                            ("expiry", "expiry"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "debit",
+                    models.CharField(
+                        choices=[
+                            ("available", "available"),
+                            ("frozen", "frozen"),
+                            ("issued", "issued"),
+                            ("expired", "expired"),
+                            ("converted", "converted"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "credit",
+                    models.CharField(
+                        choices=[
+                            ("available", "available"),
+                            ("frozen", "frozen"),
+                            ("issued", "issued"),
+                            ("expired", "expired"),
+                            ("converted", "converted"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("outcome_type", models.CharField(blank=True, default="", max_length=32)),
+                ("outcome_id", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("application_id", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("created_at", models.DateTimeField()),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
+                ("log_index", models.PositiveBigIntegerField(blank=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="entries", to="ledger.creditaccount"
+                    ),
+                ),
+                (
+                    "reverses",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reversed_by",
+                        to="ledger.ledgerentry",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ledger entry',
-                'verbose_name_plural': 'ledger entries',
-                'ordering': ['account_id', 'seq'],
+                "verbose_name": "ledger entry",
+                "verbose_name_plural": "ledger entries",
+                "ordering": ["account_id", "seq"],
             },
         ),
         migrations.AddConstraint(
-            model_name='creditaccount',
-            constraint=models.CheckConstraint(condition=models.Q(('available__gte', 0)), name='ledger_account_available_not_negative'),
+            model_name="creditaccount",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("available__gte", 0)), name="ledger_account_available_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='creditaccount',
-            constraint=models.CheckConstraint(condition=models.Q(('frozen__gte', 0)), name='ledger_account_frozen_not_negative'),
+            model_name="creditaccount",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("frozen__gte", 0)), name="ledger_account_frozen_not_negative"
+            ),
         ),
         migrations.AddIndex(
-            model_name='ledgerentry',
-            index=models.Index(fields=['account', 'kind', 'created_at'], name='ledger_entry_kind_time'),
+            model_name="ledgerentry",
+            index=models.Index(fields=["account", "kind", "created_at"], name="ledger_entry_kind_time"),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.UniqueConstraint(fields=('account', 'seq'), name='ledger_entry_account_seq_unique'),
+            model_name="ledgerentry",
+            constraint=models.UniqueConstraint(fields=("account", "seq"), name="ledger_entry_account_seq_unique"),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='ledger_entry_amount_positive'),
+            model_name="ledgerentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="ledger_entry_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.CheckConstraint(condition=models.Q(('seq__gte', 1)), name='ledger_entry_seq_from_one'),
+            model_name="ledgerentry",
+            constraint=models.CheckConstraint(condition=models.Q(("seq__gte", 1)), name="ledger_entry_seq_from_one"),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.CheckConstraint(condition=models.Q(('debit', models.F('credit')), _negated=True), name='ledger_entry_two_sides'),
+            model_name="ledgerentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("debit", models.F("credit")), _negated=True), name="ledger_entry_two_sides"
+            ),
         ),
     ]

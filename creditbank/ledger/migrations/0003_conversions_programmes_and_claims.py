@@ -19,9 +19,8 @@ def guard_entries_again(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ledger', '0002_entries_append_only'),
+        ("ledger", "0002_entries_append_only"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -29,75 +28,132 @@ class Migration(migrations.Migration):
         # when migrating backwards, the rebuilds below run first: the guard is put back last
         migrations.RunPython(migrations.RunPython.noop, guard_entries_again),
         migrations.CreateModel(
-            name='ConversionClaim',
+            name="ConversionClaim",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome_id', models.PositiveBigIntegerField()),
-                ('programme', models.CharField(max_length=140)),
-                ('application_id', models.PositiveBigIntegerField()),
-                ('exclusive', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('released_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("outcome_id", models.PositiveBigIntegerField()),
+                ("programme", models.CharField(max_length=140)),
+                ("application_id", models.PositiveBigIntegerField()),
+                ("exclusive", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("released_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'conversion claim',
-                'verbose_name_plural': 'conversion claims',
-                'ordering': ['user_id', 'programme', 'outcome_id'],
+                "verbose_name": "conversion claim",
+                "verbose_name_plural": "conversion claims",
+                "ordering": ["user_id", "programme", "outcome_id"],
             },
         ),
         migrations.AddField(
-            model_name='creditaccount',
-            name='programmes',
+            model_name="creditaccount",
+            name="programmes",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='ledgerentry',
-            name='programme',
-            field=models.CharField(blank=True, default='', max_length=140),
+            model_name="ledgerentry",
+            name="programme",
+            field=models.CharField(blank=True, default="", max_length=140),
         ),
         migrations.AlterField(
-            model_name='ledgerentry',
-            name='credit',
-            field=models.CharField(choices=[('available', 'available'), ('frozen', 'frozen'), ('issued', 'issued'), ('expired', 'expired'), ('converted', 'converted'), ('programme', 'programme')], max_length=16),
+            model_name="ledgerentry",
+            name="credit",
+            field=models.CharField(
+                choices=[
+                    ("available", "available"),
+                    ("frozen", "frozen"),
+                    ("issued", "issued"),
+                    ("expired", "expired"),
+                    ("converted", "converted"),
+                    ("programme", "programme"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.AlterField(
-            model_name='ledgerentry',
-            name='debit',
-            field=models.CharField(choices=[('available', 'available'), ('frozen', 'frozen'), ('issued', 'issued'), ('expired', 'expired'), ('converted', 'converted'), ('programme', 'programme')], max_length=16),
+            model_name="ledgerentry",
+            name="debit",
+            field=models.CharField(
+                choices=[
+                    ("available", "available"),
+                    ("frozen", "frozen"),
+                    ("issued", "issued"),
+                    ("expired", "expired"),
+                    ("converted", "converted"),
+                    ("programme", "programme"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(models.Q(('debit', 'programme'), ('credit', 'programme'), _connector='OR'), models.Q(('programme', ''), _negated=True)), models.Q(models.Q(('debit', 'programme'), ('credit', 'programme'), _connector='OR', _negated=True), ('programme', '')), _connector='OR'), name='ledger_entry_programme_iff_programme_side'),
+            model_name="ledgerentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        models.Q(("debit", "programme"), ("credit", "programme"), _connector="OR"),
+                        models.Q(("programme", ""), _negated=True),
+                    ),
+                    models.Q(
+                        models.Q(("debit", "programme"), ("credit", "programme"), _connector="OR", _negated=True),
+                        ("programme", ""),
+                    ),
+                    _connector="OR",
+                ),
+                name="ledger_entry_programme_iff_programme_side",
+            ),
         ),
         migrations.AddField(
-            model_name='conversionclaim',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='conversion_claims', to=settings.AUTH_USER_MODEL),
+            model_name="conversionclaim",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="conversion_claims",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='conversionclaim',
-            index=models.Index(fields=['application_id'], name='ledger_claim_application'),
+            model_name="conversionclaim",
+            index=models.Index(fields=["application_id"], name="ledger_claim_application"),
         ),
         migrations.AddConstraint(
-            model_name='conversionclaim',
-            constraint=models.UniqueConstraint(condition=models.Q(('active', True)), fields=('outcome_id', 'programme'), name='ledger_claim_outcome_programme_active'),
+            model_name="conversionclaim",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("active", True)),
+                fields=("outcome_id", "programme"),
+                name="ledger_claim_outcome_programme_active",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='conversionclaim',
-            constraint=models.UniqueConstraint(condition=models.Q(('active', True), ('exclusive__isnull', False)), fields=('exclusive',), name='ledger_claim_outcome_exclusive_active'),
+            model_name="conversionclaim",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("active", True), ("exclusive__isnull", False)),
+                fields=("exclusive",),
+                name="ledger_claim_outcome_exclusive_active",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='conversionclaim',
-            constraint=models.CheckConstraint(condition=models.Q(('exclusive__isnull', True), ('exclusive', models.F('outcome_id')), _connector='OR'), name='ledger_claim_exclusive_is_the_outcome'),
+            model_name="conversionclaim",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("exclusive__isnull", True), ("exclusive", models.F("outcome_id")), _connector="OR"),
+                name="ledger_claim_exclusive_is_the_outcome",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='conversionclaim',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('active', True), ('released_at__isnull', True)), models.Q(('active', False), ('released_at__isnull', False)), _connector='OR'), name='ledger_claim_released_when_inactive'),
+            model_name="conversionclaim",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("active", True), ("released_at__isnull", True)),
+                    models.Q(("active", False), ("released_at__isnull", False)),
+                    _connector="OR",
+                ),
+                name="ledger_claim_released_when_inactive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='conversionclaim',
-            constraint=models.CheckConstraint(condition=models.Q(('programme', ''), _negated=True), name='ledger_claim_names_a_programme'),
+            model_name="conversionclaim",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("programme", ""), _negated=True), name="ledger_claim_names_a_programme"
+            ),
         ),
         migrations.RunPython(guard_entries_again, migrations.RunPython.noop),
     ]

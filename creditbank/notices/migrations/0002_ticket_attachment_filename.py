@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notices', '0001_notices_and_tickets'),
+        ("notices", "0001_notices_and_tickets"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ticketattachment',
-            name='filename',
-            field=models.CharField(blank=True, default='', max_length=255, verbose_name='file name'),
+            model_name="ticketattachment",
+            name="filename",
+            field=models.CharField(blank=True, default="", max_length=255, verbose_name="file name"),
         ),
     ]

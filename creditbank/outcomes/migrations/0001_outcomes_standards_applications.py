@@ -6,195 +6,428 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('institutions', '0002_client_calls_append_only'),
+        ("institutions", "0002_client_calls_append_only"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CertificationStandard',
+            name="CertificationStandard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('series', models.CharField(max_length=140)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('outcome_type', models.CharField(choices=[('academic_credit', 'Academic credit'), ('vocational_certificate', 'Vocational certificate'), ('non_formal', 'Non-formal learning'), ('mooc', 'Online course (MOOC)'), ('work_experience', 'Work experience'), ('award', 'Award')], max_length=32, verbose_name='outcome type')),
-                ('code', models.CharField(max_length=64, verbose_name='course or certificate code')),
-                ('title_zh', models.CharField(max_length=200, verbose_name='title (Chinese)')),
-                ('title_en', models.CharField(blank=True, max_length=200, verbose_name='title (English)')),
-                ('credits', models.DecimalField(decimal_places=2, max_digits=7, verbose_name='credits')),
-                ('level', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='level')),
-                ('evidence_zh', models.TextField(blank=True, max_length=1000, verbose_name='evidence required (Chinese)')),
-                ('evidence_en', models.TextField(blank=True, max_length=1000, verbose_name='evidence required (English)')),
-                ('validity_months', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='valid for (months)')),
-                ('valid_from', models.DateField(verbose_name='valid from')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published'), ('retired', 'Retired')], default='draft', max_length=16)),
-                ('hash', models.CharField(blank=True, max_length=64)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='institutions.institution')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("series", models.CharField(max_length=140)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "outcome_type",
+                    models.CharField(
+                        choices=[
+                            ("academic_credit", "Academic credit"),
+                            ("vocational_certificate", "Vocational certificate"),
+                            ("non_formal", "Non-formal learning"),
+                            ("mooc", "Online course (MOOC)"),
+                            ("work_experience", "Work experience"),
+                            ("award", "Award"),
+                        ],
+                        max_length=32,
+                        verbose_name="outcome type",
+                    ),
+                ),
+                ("code", models.CharField(max_length=64, verbose_name="course or certificate code")),
+                ("title_zh", models.CharField(max_length=200, verbose_name="title (Chinese)")),
+                ("title_en", models.CharField(blank=True, max_length=200, verbose_name="title (English)")),
+                ("credits", models.DecimalField(decimal_places=2, max_digits=7, verbose_name="credits")),
+                ("level", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="level")),
+                (
+                    "evidence_zh",
+                    models.TextField(blank=True, max_length=1000, verbose_name="evidence required (Chinese)"),
+                ),
+                (
+                    "evidence_en",
+                    models.TextField(blank=True, max_length=1000, verbose_name="evidence required (English)"),
+                ),
+                (
+                    "validity_months",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="valid for (months)"),
+                ),
+                ("valid_from", models.DateField(verbose_name="valid from")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("published", "Published"), ("retired", "Retired")],
+                        default="draft",
+                        max_length=16,
+                    ),
+                ),
+                ("hash", models.CharField(blank=True, max_length=64)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="institutions.institution",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'certification standard',
-                'verbose_name_plural': 'certification standards',
-                'ordering': ['series', '-version'],
-                'permissions': [('publish_standard', "Can publish the bank's certification standards")],
+                "verbose_name": "certification standard",
+                "verbose_name_plural": "certification standards",
+                "ordering": ["series", "-version"],
+                "permissions": [("publish_standard", "Can publish the bank's certification standards")],
             },
         ),
         migrations.CreateModel(
-            name='Outcome',
+            name="Outcome",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(choices=[('academic_credit', 'Academic credit'), ('vocational_certificate', 'Vocational certificate'), ('non_formal', 'Non-formal learning'), ('mooc', 'Online course (MOOC)'), ('work_experience', 'Work experience'), ('award', 'Award')], max_length=32, verbose_name='type')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('code', models.CharField(blank=True, max_length=64, verbose_name='course or certificate code')),
-                ('issuer_name', models.CharField(blank=True, max_length=200, verbose_name='issuer')),
-                ('achieved_on', models.DateField(verbose_name='date achieved')),
-                ('credits', models.DecimalField(decimal_places=2, max_digits=7, verbose_name='credits')),
-                ('hours', models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True, verbose_name='hours')),
-                ('result_scheme', models.CharField(blank=True, choices=[('percentage', 'Percentage (0–100)'), ('five_level', 'Five levels (优/良/中/及格/不及格)'), ('pass_fail', 'Pass / fail'), ('gpa4', 'GPA (4.0)')], max_length=16)),
-                ('result_value', models.CharField(blank=True, max_length=16)),
-                ('level', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='level')),
-                ('expires_on', models.DateField(blank=True, null=True, verbose_name='expires on')),
-                ('status', models.CharField(choices=[('draft', 'Not yet submitted'), ('pending', 'Waiting for certification'), ('certified', 'Certified'), ('rejected', 'Not certified'), ('revoked', 'Revoked')], default='draft', max_length=16)),
-                ('source', models.CharField(choices=[('self_reported', 'Reported by the learner'), ('institution', 'Deposited by the institution'), ('conversion', 'Granted by conversion')], default='self_reported', max_length=16)),
-                ('external_id', models.CharField(blank=True, max_length=64)),
-                ('certified_credits', models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True)),
-                ('certified_at', models.DateTimeField(blank=True, null=True)),
-                ('deposit_entry_id', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('closing_entry_id', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('revoked_reason', models.CharField(blank=True, max_length=500)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('expired_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('issuer_institution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='institutions.institution')),
-                ('standard', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='outcomes.certificationstandard')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='outcomes', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("academic_credit", "Academic credit"),
+                            ("vocational_certificate", "Vocational certificate"),
+                            ("non_formal", "Non-formal learning"),
+                            ("mooc", "Online course (MOOC)"),
+                            ("work_experience", "Work experience"),
+                            ("award", "Award"),
+                        ],
+                        max_length=32,
+                        verbose_name="type",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("code", models.CharField(blank=True, max_length=64, verbose_name="course or certificate code")),
+                ("issuer_name", models.CharField(blank=True, max_length=200, verbose_name="issuer")),
+                ("achieved_on", models.DateField(verbose_name="date achieved")),
+                ("credits", models.DecimalField(decimal_places=2, max_digits=7, verbose_name="credits")),
+                (
+                    "hours",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True, verbose_name="hours"),
+                ),
+                (
+                    "result_scheme",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("percentage", "Percentage (0–100)"),
+                            ("five_level", "Five levels (优/良/中/及格/不及格)"),
+                            ("pass_fail", "Pass / fail"),
+                            ("gpa4", "GPA (4.0)"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("result_value", models.CharField(blank=True, max_length=16)),
+                ("level", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="level")),
+                ("expires_on", models.DateField(blank=True, null=True, verbose_name="expires on")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Not yet submitted"),
+                            ("pending", "Waiting for certification"),
+                            ("certified", "Certified"),
+                            ("rejected", "Not certified"),
+                            ("revoked", "Revoked"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("self_reported", "Reported by the learner"),
+                            ("institution", "Deposited by the institution"),
+                            ("conversion", "Granted by conversion"),
+                        ],
+                        default="self_reported",
+                        max_length=16,
+                    ),
+                ),
+                ("external_id", models.CharField(blank=True, max_length=64)),
+                ("certified_credits", models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True)),
+                ("certified_at", models.DateTimeField(blank=True, null=True)),
+                ("deposit_entry_id", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("closing_entry_id", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("revoked_reason", models.CharField(blank=True, max_length=500)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("expired_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "issuer_institution",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="institutions.institution",
+                    ),
+                ),
+                (
+                    "standard",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="outcomes.certificationstandard",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="outcomes",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'learning outcome',
-                'verbose_name_plural': 'learning outcomes',
-                'ordering': ['-achieved_on', '-id'],
+                "verbose_name": "learning outcome",
+                "verbose_name_plural": "learning outcomes",
+                "ordering": ["-achieved_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CertificationApplication',
+            name="CertificationApplication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason_code', models.CharField(blank=True, max_length=32)),
-                ('note', models.TextField(blank=True, max_length=1000)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('credits_granted', models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True)),
-                ('adjust_reason', models.CharField(blank=True, max_length=500)),
-                ('status', models.CharField(choices=[('pending', 'Pending review'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn')], default='pending', max_length=16)),
-                ('reviewer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('routed_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='institutions.institution')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('standard', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='outcomes.certificationstandard')),
-                ('outcome', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='outcomes.outcome')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reason_code", models.CharField(blank=True, max_length=32)),
+                ("note", models.TextField(blank=True, max_length=1000)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("credits_granted", models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True)),
+                ("adjust_reason", models.CharField(blank=True, max_length=500)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending review"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "routed_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="institutions.institution",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "standard",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="outcomes.certificationstandard",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="applications", to="outcomes.outcome"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
-                'permissions': [('review_certification', 'Can review certification applications routed to the bank')],
-                'abstract': False,
+                "ordering": ["created_at", "id"],
+                "permissions": [("review_certification", "Can review certification applications routed to the bank")],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='OutcomeEvidence',
+            name="OutcomeEvidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('blob', models.CharField(max_length=64)),
-                ('content_type', models.CharField(max_length=64)),
-                ('size', models.PositiveIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('filename', models.CharField(blank=True, max_length=255, verbose_name='file name')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('outcome', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='outcomes.outcome')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("blob", models.CharField(max_length=64)),
+                ("content_type", models.CharField(max_length=64)),
+                ("size", models.PositiveIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("filename", models.CharField(blank=True, max_length=255, verbose_name="file name")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "outcome",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="evidence", to="outcomes.outcome"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.AddIndex(
-            model_name='certificationstandard',
-            index=models.Index(fields=['outcome_type', 'code', 'status'], name='outcomes_standard_lookup'),
+            model_name="certificationstandard",
+            index=models.Index(fields=["outcome_type", "code", "status"], name="outcomes_standard_lookup"),
         ),
         migrations.AddConstraint(
-            model_name='certificationstandard',
-            constraint=models.UniqueConstraint(fields=('series', 'version'), name='outcomes_standard_version_once'),
+            model_name="certificationstandard",
+            constraint=models.UniqueConstraint(fields=("series", "version"), name="outcomes_standard_version_once"),
         ),
         migrations.AddConstraint(
-            model_name='certificationstandard',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'draft')), fields=('series',), name='outcomes_standard_one_draft'),
+            model_name="certificationstandard",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "draft")), fields=("series",), name="outcomes_standard_one_draft"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='certificationstandard',
-            constraint=models.CheckConstraint(condition=models.Q(('credits__gt', 0)), name='outcomes_standard_credits_positive'),
+            model_name="certificationstandard",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("credits__gt", 0)), name="outcomes_standard_credits_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='certificationstandard',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), ('hash__regex', '^[0-9a-f]{64}$'), _connector='OR'), name='outcomes_standard_hashed'),
+            model_name="certificationstandard",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status", "draft"), ("hash__regex", "^[0-9a-f]{64}$"), _connector="OR"),
+                name="outcomes_standard_hashed",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='certificationstandard',
-            constraint=models.CheckConstraint(condition=models.Q(('level__isnull', True), models.Q(('level__gte', 1), ('level__lte', 10)), _connector='OR'), name='outcomes_standard_level'),
+            model_name="certificationstandard",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("level__isnull", True), models.Q(("level__gte", 1), ("level__lte", 10)), _connector="OR"
+                ),
+                name="outcomes_standard_level",
+            ),
         ),
         migrations.AddIndex(
-            model_name='outcome',
-            index=models.Index(fields=['user', 'status'], name='outcomes_user_status'),
+            model_name="outcome",
+            index=models.Index(fields=["user", "status"], name="outcomes_user_status"),
         ),
         migrations.AddIndex(
-            model_name='outcome',
-            index=models.Index(fields=['status', 'expires_on'], name='outcomes_status_expiry'),
+            model_name="outcome",
+            index=models.Index(fields=["status", "expires_on"], name="outcomes_status_expiry"),
         ),
         migrations.AddConstraint(
-            model_name='outcome',
-            constraint=models.UniqueConstraint(condition=models.Q(('source', 'institution')), fields=('issuer_institution', 'external_id'), name='outcomes_deposit_once_per_external_id'),
+            model_name="outcome",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source", "institution")),
+                fields=("issuer_institution", "external_id"),
+                name="outcomes_deposit_once_per_external_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outcome',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'pending', 'certified', 'rejected', 'revoked'])), name='outcomes_status_valid'),
+            model_name="outcome",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["draft", "pending", "certified", "rejected", "revoked"])),
+                name="outcomes_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outcome',
-            constraint=models.CheckConstraint(condition=models.Q(('type__in', ['academic_credit', 'vocational_certificate', 'non_formal', 'mooc', 'work_experience', 'award'])), name='outcomes_type_valid'),
+            model_name="outcome",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "type__in",
+                        ["academic_credit", "vocational_certificate", "non_formal", "mooc", "work_experience", "award"],
+                    )
+                ),
+                name="outcomes_type_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outcome',
-            constraint=models.CheckConstraint(condition=models.Q(('credits__gt', 0)), name='outcomes_credits_positive'),
+            model_name="outcome",
+            constraint=models.CheckConstraint(condition=models.Q(("credits__gt", 0)), name="outcomes_credits_positive"),
         ),
         migrations.AddConstraint(
-            model_name='outcome',
-            constraint=models.CheckConstraint(condition=models.Q(('level__isnull', True), models.Q(('level__gte', 1), ('level__lte', 10)), _connector='OR'), name='outcomes_level_1_10'),
+            model_name="outcome",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("level__isnull", True), models.Q(("level__gte", 1), ("level__lte", 10)), _connector="OR"
+                ),
+                name="outcomes_level_1_10",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outcome',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('source', 'institution'), _negated=True), models.Q(('issuer_institution__isnull', False), models.Q(('external_id', ''), _negated=True)), _connector='OR'), name='outcomes_deposit_names_institution_and_id'),
+            model_name="outcome",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("source", "institution"), _negated=True),
+                    models.Q(("issuer_institution__isnull", False), models.Q(("external_id", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="outcomes_deposit_names_institution_and_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outcome',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['certified', 'revoked']), _negated=True), models.Q(('certified_credits__gt', 0), ('deposit_entry_id__isnull', False)), _connector='OR'), name='outcomes_certified_has_credits_and_entry'),
+            model_name="outcome",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status__in", ["certified", "revoked"]), _negated=True),
+                    models.Q(("certified_credits__gt", 0), ("deposit_entry_id__isnull", False)),
+                    _connector="OR",
+                ),
+                name="outcomes_certified_has_credits_and_entry",
+            ),
         ),
         migrations.AddIndex(
-            model_name='certificationapplication',
-            index=models.Index(fields=['routed_to', 'status', 'created_at'], name='outcomes_application_queue'),
+            model_name="certificationapplication",
+            index=models.Index(fields=["routed_to", "status", "created_at"], name="outcomes_application_queue"),
         ),
         migrations.AddConstraint(
-            model_name='certificationapplication',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('outcome',), name='outcomes_one_open_application'),
+            model_name="certificationapplication",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "pending")), fields=("outcome",), name="outcomes_one_open_application"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='certificationapplication',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'approved', 'rejected', 'withdrawn'])), name='outcomes_application_status_valid'),
+            model_name="certificationapplication",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["pending", "approved", "rejected", "withdrawn"])),
+                name="outcomes_application_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='certificationapplication',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'approved'), _negated=True), ('credits_granted__gt', 0), _connector='OR'), name='outcomes_approved_grants_credits'),
+            model_name="certificationapplication",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "approved"), _negated=True), ("credits_granted__gt", 0), _connector="OR"
+                ),
+                name="outcomes_approved_grants_credits",
+            ),
         ),
     ]

@@ -7,115 +7,204 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('institutions', '0002_client_calls_append_only'),
-        ('outcomes', '0001_outcomes_standards_applications'),
+        ("institutions", "0002_client_calls_append_only"),
+        ("outcomes", "0001_outcomes_standards_applications"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('client_id', models.CharField(blank=True, max_length=64)),
-                ('status', models.CharField(choices=[('queued', 'Waiting to start'), ('running', 'Importing'), ('done', 'Finished'), ('failed', 'Stopped: the file could not be read')], default='queued', max_length=16)),
-                ('format', models.CharField(choices=[('csv', 'CSV'), ('xlsx', 'XLSX')], max_length=8)),
-                ('encoding', models.CharField(blank=True, max_length=16)),
-                ('filename', models.CharField(blank=True, max_length=255, verbose_name='file name')),
-                ('size', models.PositiveBigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('file_id', models.BinaryField(max_length=16)),
-                ('total_rows', models.PositiveIntegerField(blank=True, null=True)),
-                ('cursor', models.PositiveIntegerField(default=0)),
-                ('processed_rows', models.PositiveIntegerField(default=0)),
-                ('accepted', models.PositiveIntegerField(default=0)),
-                ('duplicates', models.PositiveIntegerField(default=0)),
-                ('errors', models.PositiveIntegerField(default=0)),
-                ('error_code', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='institutions.institution')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("client_id", models.CharField(blank=True, max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Waiting to start"),
+                            ("running", "Importing"),
+                            ("done", "Finished"),
+                            ("failed", "Stopped: the file could not be read"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("format", models.CharField(choices=[("csv", "CSV"), ("xlsx", "XLSX")], max_length=8)),
+                ("encoding", models.CharField(blank=True, max_length=16)),
+                ("filename", models.CharField(blank=True, max_length=255, verbose_name="file name")),
+                ("size", models.PositiveBigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("file_id", models.BinaryField(max_length=16)),
+                ("total_rows", models.PositiveIntegerField(blank=True, null=True)),
+                ("cursor", models.PositiveIntegerField(default=0)),
+                ("processed_rows", models.PositiveIntegerField(default=0)),
+                ("accepted", models.PositiveIntegerField(default=0)),
+                ("duplicates", models.PositiveIntegerField(default=0)),
+                ("errors", models.PositiveIntegerField(default=0)),
+                ("error_code", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="institutions.institution"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'outcome import',
-                'verbose_name_plural': 'outcome imports',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "outcome import",
+                "verbose_name_plural": "outcome imports",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ImportFileChunk',
+            name="ImportFileChunk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('index', models.PositiveIntegerField()),
-                ('blob', models.CharField(max_length=64)),
-                ('size', models.PositiveIntegerField()),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chunks', to='outcomes.importjob')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("index", models.PositiveIntegerField()),
+                ("blob", models.CharField(max_length=64)),
+                ("size", models.PositiveIntegerField()),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="chunks", to="outcomes.importjob"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['job', 'index'],
+                "ordering": ["job", "index"],
             },
         ),
         migrations.CreateModel(
-            name='ImportRow',
+            name="ImportRow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('row', models.PositiveIntegerField()),
-                ('external_id', models.CharField(blank=True, max_length=64)),
-                ('status', models.CharField(choices=[('accepted', 'Deposited'), ('duplicate', 'Deposited before'), ('error', 'Not deposited')], max_length=16)),
-                ('code', models.CharField(blank=True, max_length=64)),
-                ('field', models.CharField(blank=True, max_length=64)),
-                ('message_zh', models.CharField(blank=True, max_length=500)),
-                ('message_en', models.CharField(blank=True, max_length=500)),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rows', to='outcomes.importjob')),
-                ('outcome', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='outcomes.outcome')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("row", models.PositiveIntegerField()),
+                ("external_id", models.CharField(blank=True, max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("accepted", "Deposited"),
+                            ("duplicate", "Deposited before"),
+                            ("error", "Not deposited"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("code", models.CharField(blank=True, max_length=64)),
+                ("field", models.CharField(blank=True, max_length=64)),
+                ("message_zh", models.CharField(blank=True, max_length=500)),
+                ("message_en", models.CharField(blank=True, max_length=500)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="rows", to="outcomes.importjob"
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="outcomes.outcome",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['job', 'row'],
+                "ordering": ["job", "row"],
             },
         ),
         migrations.AddIndex(
-            model_name='importjob',
-            index=models.Index(fields=['institution', 'created_at'], name='outcomes_import_by_institution'),
+            model_name="importjob",
+            index=models.Index(fields=["institution", "created_at"], name="outcomes_import_by_institution"),
         ),
         migrations.AddConstraint(
-            model_name='importjob',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'running', 'done', 'failed'])), name='outcomes_import_status_valid'),
+            model_name="importjob",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["queued", "running", "done", "failed"])),
+                name="outcomes_import_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='importjob',
-            constraint=models.CheckConstraint(condition=models.Q(('processed_rows', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('accepted'), '+', models.F('duplicates')), '+', models.F('errors')))), name='outcomes_import_counts_add_up'),
+            model_name="importjob",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "processed_rows",
+                        django.db.models.expressions.CombinedExpression(
+                            django.db.models.expressions.CombinedExpression(
+                                models.F("accepted"), "+", models.F("duplicates")
+                            ),
+                            "+",
+                            models.F("errors"),
+                        ),
+                    )
+                ),
+                name="outcomes_import_counts_add_up",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='importjob',
-            constraint=models.CheckConstraint(condition=models.Q(('created_by__isnull', False), models.Q(('client_id', ''), _negated=True), _connector='OR'), name='outcomes_import_has_uploader'),
+            model_name="importjob",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("created_by__isnull", False), models.Q(("client_id", ""), _negated=True), _connector="OR"
+                ),
+                name="outcomes_import_has_uploader",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='importfilechunk',
-            constraint=models.UniqueConstraint(fields=('job', 'index'), name='outcomes_import_chunk_once'),
+            model_name="importfilechunk",
+            constraint=models.UniqueConstraint(fields=("job", "index"), name="outcomes_import_chunk_once"),
         ),
         migrations.AddIndex(
-            model_name='importrow',
-            index=models.Index(fields=['job', 'status', 'row'], name='outcomes_import_row_status_idx'),
+            model_name="importrow",
+            index=models.Index(fields=["job", "status", "row"], name="outcomes_import_row_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='importrow',
-            constraint=models.UniqueConstraint(fields=('job', 'row'), name='outcomes_import_row_once'),
+            model_name="importrow",
+            constraint=models.UniqueConstraint(fields=("job", "row"), name="outcomes_import_row_once"),
         ),
         migrations.AddConstraint(
-            model_name='importrow',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['accepted', 'duplicate', 'error'])), name='outcomes_import_row_status'),
+            model_name="importrow",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["accepted", "duplicate", "error"])),
+                name="outcomes_import_row_status",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='importrow',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'accepted'), _negated=True), ('outcome__isnull', False), _connector='OR'), name='outcomes_import_accepted_has_outcome'),
+            model_name="importrow",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "accepted"), _negated=True), ("outcome__isnull", False), _connector="OR"
+                ),
+                name="outcomes_import_accepted_has_outcome",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='importrow',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'error'), _negated=True), models.Q(('code', ''), _negated=True), _connector='OR'), name='outcomes_import_error_has_code'),
+            model_name="importrow",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "error"), _negated=True), models.Q(("code", ""), _negated=True), _connector="OR"
+                ),
+                name="outcomes_import_error_has_code",
+            ),
         ),
     ]

@@ -3,74 +3,35 @@ or delete it (a trigger), as the services do; only its status moves (published â
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import migrations
 
-TABLE = "outcomes_certificationstandard"
-#: the columns a published version's hash covers, and its identity
-FROZEN = (
-    "series", "version", "owner_id", "outcome_type", "code", "title_zh", "title_en", "credits", "level",
-    "evidence_zh", "evidence_en", "validity_months", "valid_from", "hash", "published_at",
-)  # fmt: skip
-# The trigger's name says "append_only": the test suite's SQLite reset lifts such guards for its DELETE only.
-NAME = f"{TABLE}_append_only_published"
-
-PG_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION outcomes_standard_published_frozen() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'DELETE' THEN
-        IF OLD.status <> 'draft' THEN
-            RAISE EXCEPTION 'a published certification standard is never deleted'
-                USING ERRCODE = 'integrity_constraint_violation';
-        END IF;
-        RETURN OLD;
-    END IF;
-    IF OLD.status <> 'draft' AND (
-        ({", ".join("NEW." + c for c in FROZEN)}) IS DISTINCT FROM ({", ".join("OLD." + c for c in FROZEN)})
-        OR (OLD.status = 'retired' AND NEW.status <> 'retired')
-        OR NEW.status = 'draft'
-    ) THEN
-        RAISE EXCEPTION 'a published certification standard never changes: revise it to make a new version'
-            USING ERRCODE = 'integrity_constraint_violation';
-    END IF;
-    RETURN NEW;
-END
-$$
-"""
-SQLITE_CHANGED = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in FROZEN)
-
-
-def forwards(apps: Any, schema_editor: Any) -> None:
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(PG_FUNCTION)
-        schema_editor.execute(
-            f'CREATE TRIGGER "{NAME}" BEFORE UPDATE OR DELETE ON "{TABLE}" '
-            "FOR EACH ROW EXECUTE FUNCTION outcomes_standard_published_frozen()"
-        )
-    elif vendor == "sqlite":
-        schema_editor.execute(
-            f'CREATE TRIGGER "{NAME}_update" BEFORE UPDATE ON "{TABLE}" WHEN OLD.status <> \'draft\' AND '
-            f"({SQLITE_CHANGED} OR (OLD.status = 'retired' AND NEW.status <> 'retired') OR NEW.status = 'draft') "
-            "BEGIN SELECT RAISE(ABORT, 'a published certification standard never changes'); END"
-        )
-        schema_editor.execute(
-            f'CREATE TRIGGER "{NAME}_delete" BEFORE DELETE ON "{TABLE}" WHEN OLD.status <> \'draft\' '
-            "BEGIN SELECT RAISE(ABORT, 'a published certification standard is never deleted'); END"
-        )
-
-
-def backwards(apps: Any, schema_editor: Any) -> None:
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(f'DROP TRIGGER IF EXISTS "{NAME}" ON "{TABLE}"')
-        schema_editor.execute("DROP FUNCTION IF EXISTS outcomes_standard_published_frozen()")
-    elif vendor == "sqlite":
-        schema_editor.execute(f'DROP TRIGGER IF EXISTS "{NAME}_update"')
-        schema_editor.execute(f'DROP TRIGGER IF EXISTS "{NAME}_delete"')
+from creditbank.kernel.append_only import FreezePublished
 
 
 class Migration(migrations.Migration):
     dependencies = [("outcomes", "0002_import_jobs")]
-    operations = [migrations.RunPython(forwards, backwards, elidable=False)]
+    operations = [
+        FreezePublished(
+            "outcomes_certificationstandard",
+            # the columns a published version's hash covers, and its identity
+            [
+                "series",
+                "version",
+                "owner_id",
+                "outcome_type",
+                "code",
+                "title_zh",
+                "title_en",
+                "credits",
+                "level",
+                "evidence_zh",
+                "evidence_en",
+                "validity_months",
+                "valid_from",
+                "hash",
+                "published_at",
+            ],
+            function="outcomes_standard_published_frozen",
+            label="a published certification standard",
+        )
+    ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('profiles', '0001_profiles_change_requests_history'),
+        ("profiles", "0001_profiles_change_requests_history"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='changerequestproof',
-            name='filename',
-            field=models.CharField(blank=True, default='', max_length=255, verbose_name='file name'),
+            model_name="changerequestproof",
+            name="filename",
+            field=models.CharField(blank=True, default="", max_length=255, verbose_name="file name"),
         ),
     ]

@@ -5,25 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('profiles', '0003_email_preferences_moved_to_notifications'),
+        ("profiles", "0003_email_preferences_moved_to_notifications"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='changerequest',
-            name='created_at',
+            model_name="changerequest",
+            name="created_at",
             field=models.DateTimeField(auto_now_add=True, db_index=True),
         ),
         migrations.AlterField(
-            model_name='changerequest',
-            name='note',
+            model_name="changerequest",
+            name="note",
             field=models.TextField(blank=True, max_length=1000),
         ),
         migrations.AddConstraint(
-            model_name='changerequest',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'approved', 'rejected', 'withdrawn'])), name='profiles_change_request_status_valid'),
+            model_name="changerequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["pending", "approved", "rejected", "withdrawn"])),
+                name="profiles_change_request_status_valid",
+            ),
         ),
     ]

@@ -6,126 +6,206 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('institutions', '0004_programmes_and_courses'),
+        ("institutions", "0004_programmes_and_courses"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ConversionRule',
+            name="ConversionRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('series', models.CharField(max_length=140)),
-                ('code', models.CharField(max_length=64, verbose_name='rule code')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('programme_code', models.CharField(max_length=64, verbose_name='programme code')),
-                ('course_code', models.CharField(blank=True, max_length=64, verbose_name='course code')),
-                ('definition', models.JSONField()),
-                ('requires_review', models.BooleanField(default=False, verbose_name='needs review by a person')),
-                ('valid_from', models.DateField(verbose_name='valid from')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='valid to')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published'), ('retired', 'Retired')], default='draft', max_length=16)),
-                ('hash', models.CharField(blank=True, max_length=64)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='institutions.institution')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("series", models.CharField(max_length=140)),
+                ("code", models.CharField(max_length=64, verbose_name="rule code")),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("programme_code", models.CharField(max_length=64, verbose_name="programme code")),
+                ("course_code", models.CharField(blank=True, max_length=64, verbose_name="course code")),
+                ("definition", models.JSONField()),
+                ("requires_review", models.BooleanField(default=False, verbose_name="needs review by a person")),
+                ("valid_from", models.DateField(verbose_name="valid from")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="valid to")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("published", "Published"), ("retired", "Retired")],
+                        default="draft",
+                        max_length=16,
+                    ),
+                ),
+                ("hash", models.CharField(blank=True, max_length=64)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="institutions.institution"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'conversion rule',
-                'verbose_name_plural': 'conversion rules',
-                'ordering': ['series', '-version'],
-                'permissions': [('publish_rule', "Can author and publish any institution's conversion rules")],
+                "verbose_name": "conversion rule",
+                "verbose_name_plural": "conversion rules",
+                "ordering": ["series", "-version"],
+                "permissions": [("publish_rule", "Can author and publish any institution's conversion rules")],
             },
         ),
         migrations.CreateModel(
-            name='ConversionApplication',
+            name="ConversionApplication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason_code', models.CharField(blank=True, max_length=32)),
-                ('note', models.TextField(blank=True, max_length=1000)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('programme_code', models.CharField(max_length=64)),
-                ('outcome_ids', models.JSONField(default=list)),
-                ('issuers', models.JSONField(default=list)),
-                ('credits', models.DecimalField(decimal_places=2, max_digits=7)),
-                ('decided_on', models.DateField()),
-                ('rule_hash', models.CharField(max_length=64)),
-                ('inputs', models.TextField()),
-                ('inputs_hash', models.CharField(max_length=64)),
-                ('decision', models.JSONField()),
-                ('decision_hash', models.CharField(max_length=64)),
-                ('status', models.CharField(choices=[('pending', 'Pending review'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn')], default='pending', max_length=16)),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='institutions.institution')),
-                ('reviewer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('rule', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='rules.conversionrule')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reason_code", models.CharField(blank=True, max_length=32)),
+                ("note", models.TextField(blank=True, max_length=1000)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("programme_code", models.CharField(max_length=64)),
+                ("outcome_ids", models.JSONField(default=list)),
+                ("issuers", models.JSONField(default=list)),
+                ("credits", models.DecimalField(decimal_places=2, max_digits=7)),
+                ("decided_on", models.DateField()),
+                ("rule_hash", models.CharField(max_length=64)),
+                ("inputs", models.TextField()),
+                ("inputs_hash", models.CharField(max_length=64)),
+                ("decision", models.JSONField()),
+                ("decision_hash", models.CharField(max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending review"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="institutions.institution"
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "rule",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="applications",
+                        to="rules.conversionrule",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
-                'permissions': [('review_conversion', "Can review any institution's conversion applications")],
-                'abstract': False,
+                "ordering": ["created_at", "id"],
+                "permissions": [("review_conversion", "Can review any institution's conversion applications")],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='RuleSourceKey',
+            name="RuleSourceKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=80)),
-                ('rule', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='source_keys', to='rules.conversionrule')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=80)),
+                (
+                    "rule",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="source_keys",
+                        to="rules.conversionrule",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='conversionrule',
-            index=models.Index(fields=['institution', 'programme_code', 'status'], name='rules_rule_target'),
+            model_name="conversionrule",
+            index=models.Index(fields=["institution", "programme_code", "status"], name="rules_rule_target"),
         ),
         migrations.AddIndex(
-            model_name='conversionrule',
-            index=models.Index(fields=['status', 'valid_from'], name='rules_rule_status'),
+            model_name="conversionrule",
+            index=models.Index(fields=["status", "valid_from"], name="rules_rule_status"),
         ),
         migrations.AddConstraint(
-            model_name='conversionrule',
-            constraint=models.UniqueConstraint(fields=('series', 'version'), name='rules_rule_version_once'),
+            model_name="conversionrule",
+            constraint=models.UniqueConstraint(fields=("series", "version"), name="rules_rule_version_once"),
         ),
         migrations.AddConstraint(
-            model_name='conversionrule',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'draft')), fields=('series',), name='rules_rule_one_draft'),
+            model_name="conversionrule",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "draft")), fields=("series",), name="rules_rule_one_draft"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='conversionrule',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), ('hash__regex', '^[0-9a-f]{64}$'), _connector='OR'), name='rules_rule_hashed'),
+            model_name="conversionrule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status", "draft"), ("hash__regex", "^[0-9a-f]{64}$"), _connector="OR"),
+                name="rules_rule_hashed",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='conversionrule',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='rules_rule_window'),
+            model_name="conversionrule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_to__isnull", True), ("valid_to__gte", models.F("valid_from")), _connector="OR"
+                ),
+                name="rules_rule_window",
+            ),
         ),
         migrations.AddIndex(
-            model_name='conversionapplication',
-            index=models.Index(fields=['institution', 'status', 'created_at'], name='rules_application_queue'),
+            model_name="conversionapplication",
+            index=models.Index(fields=["institution", "status", "created_at"], name="rules_application_queue"),
         ),
         migrations.AddIndex(
-            model_name='conversionapplication',
-            index=models.Index(fields=['user', 'status'], name='rules_application_learner'),
+            model_name="conversionapplication",
+            index=models.Index(fields=["user", "status"], name="rules_application_learner"),
         ),
         migrations.AddConstraint(
-            model_name='conversionapplication',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'approved', 'rejected', 'withdrawn'])), name='rules_application_status_valid'),
+            model_name="conversionapplication",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["pending", "approved", "rejected", "withdrawn"])),
+                name="rules_application_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='conversionapplication',
-            constraint=models.CheckConstraint(condition=models.Q(('credits__gt', 0)), name='rules_application_credits_positive'),
+            model_name="conversionapplication",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("credits__gt", 0)), name="rules_application_credits_positive"
+            ),
         ),
         migrations.AddIndex(
-            model_name='rulesourcekey',
-            index=models.Index(fields=['key', 'rule'], name='rules_source_key_lookup'),
+            model_name="rulesourcekey",
+            index=models.Index(fields=["key", "rule"], name="rules_source_key_lookup"),
         ),
         migrations.AddConstraint(
-            model_name='rulesourcekey',
-            constraint=models.UniqueConstraint(fields=('rule', 'key'), name='rules_source_key_once'),
+            model_name="rulesourcekey",
+            constraint=models.UniqueConstraint(fields=("rule", "key"), name="rules_source_key_once"),
         ),
     ]

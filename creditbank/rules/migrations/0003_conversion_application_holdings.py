@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rules', '0002_published_rules_never_change'),
+        ("rules", "0002_published_rules_never_change"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='conversionapplication',
-            name='holdings',
+            model_name="conversionapplication",
+            name="holdings",
             field=models.JSONField(default=list),
         ),
     ]

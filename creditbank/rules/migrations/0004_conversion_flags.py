@@ -6,41 +6,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rules', '0003_conversion_application_holdings'),
+        ("rules", "0003_conversion_application_holdings"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='conversionapplication',
-            name='flag_reason',
+            model_name="conversionapplication",
+            name="flag_reason",
             field=models.CharField(blank=True, max_length=500),
         ),
         migrations.AddField(
-            model_name='conversionapplication',
-            name='flag_resolution',
+            model_name="conversionapplication",
+            name="flag_resolution",
             field=models.CharField(blank=True, max_length=16),
         ),
         migrations.AddField(
-            model_name='conversionapplication',
-            name='flag_resolved_at',
+            model_name="conversionapplication",
+            name="flag_resolved_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='conversionapplication',
-            name='flag_resolved_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="conversionapplication",
+            name="flag_resolved_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='conversionapplication',
-            name='flagged_at',
+            model_name="conversionapplication",
+            name="flagged_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='conversionapplication',
-            name='proposed',
+            model_name="conversionapplication",
+            name="proposed",
             field=models.JSONField(blank=True, default=list),
         ),
     ]
