@@ -38,7 +38,7 @@ from creditbank.outcomes.models import (
     OutcomeStatus,
     StandardStatus,
 )
-from creditbank.reviews.selectors import review_queue
+from creditbank.reviews.selectors import request_get_for_actor, review_queue
 
 log = logging.getLogger("creditbank.outcomes.access")
 
@@ -111,17 +111,10 @@ def application_get_for_actor(
     or a reviewer it is routed to (not ``Acting.OWNER``); NotFound (logged) otherwise."""
     qs = CertificationApplication.objects.all()
     qs = qs.select_for_update(of=("self",)) if for_update else qs.select_related("outcome", "routed_to", "standard")
-    allowed = Q(pk__in=[])
-    if acting != Acting.STAFF:
-        allowed |= Q(user_id=getattr(actor, "pk", None) or 0)
-    if acting != Acting.OWNER:
-        allowed |= _reviewable(actor)
-    found = qs.filter(allowed, pk=id).first()
-    if found is None:
-        if getattr(actor, "is_authenticated", False) and CertificationApplication.objects.filter(pk=id).exists():
-            log.warning("certification access refused: account %s asked for application %s", actor.pk, id)
-        raise NotFound(NO_APPLICATION)
-    return found
+    return request_get_for_actor(
+        qs, actor=actor, id=id, acting=acting, reviewable=_reviewable(actor), missing=NO_APPLICATION,
+        kind="certification", logger=log,
+    )  # fmt: skip
 
 
 def applications_for_user(user: Any) -> QuerySet[CertificationApplication]:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from creditbank.accounts.roles import Acting, Role, has_role
 from creditbank.institutions.selectors import institution_ids_with_role
 from creditbank.kernel.errors import NotFound
-from creditbank.reviews.selectors import review_queue
+from creditbank.reviews.selectors import request_get_for_actor, review_queue
 from creditbank.rules.domain.rule import ABOUT_PREFIX, RuleVersion, parse_rule
 from creditbank.rules.models import ConversionApplication, ConversionRule, ConversionStatus, RuleSourceKey, RuleStatus
 
@@ -178,17 +178,17 @@ def conversion_get_for_actor(
     or a reviewer of its target institution (not ``Acting.OWNER``); NotFound (logged) otherwise."""
     qs = ConversionApplication.objects.all()
     qs = qs.select_for_update(of=("self",)) if for_update else qs.select_related("rule", "institution")
-    allowed = Q(pk__in=[])
-    if acting != Acting.STAFF:
-        allowed |= Q(user_id=getattr(actor, "pk", None) or 0)
-    if acting != Acting.OWNER and may_review_conversions(actor):
-        allowed |= _reviewable(actor)
-    found = qs.filter(allowed, pk=id).first()
-    if found is None:
-        if getattr(actor, "is_authenticated", False) and ConversionApplication.objects.filter(pk=id).exists():
-            log.warning("conversion access refused: account %s asked for application %s", actor.pk, id)
-        raise NotFound(NO_APPLICATION)
-    return found
+    reviewable = _reviewable(actor) if may_review_conversions(actor) else None
+    return request_get_for_actor(
+        qs,
+        actor=actor,
+        id=id,
+        acting=acting,
+        reviewable=reviewable,
+        missing=NO_APPLICATION,
+        kind="conversion",
+        logger=log,
+    )
 
 
 def conversions_for_user(user: Any) -> QuerySet[ConversionApplication]:

@@ -204,3 +204,23 @@ def test_withdrawal_releases_the_credits_and_the_outcome() -> None:
     with pytest.raises(DomainError) as twice:
         services.conversion_withdraw(user=learner, application_id=pending.pk)
     assert twice.value.code == "conversion_not_pending"
+
+
+def test_another_learners_or_institutions_look_at_an_application_is_refused_and_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from creditbank.rules.selectors import conversion_get_for_actor
+
+    school, other = make_programme_school(), make_programme_school("uni-b")
+    rule = make_rule(actor=school.admin, **REVIEWED)
+    learner = VerifiedLearnerFactory()
+    pending = services.conversion_apply(user=learner, rule_id=rule.pk, outcome_ids=[certified(learner, school, "c1")])
+    with caplog.at_level("WARNING", logger="creditbank.rules.selectors"):
+        for stranger in (other.reviewer, VerifiedLearnerFactory()):
+            with pytest.raises(NotFound):
+                conversion_get_for_actor(actor=stranger, id=pending.pk)
+    assert [r.getMessage() for r in caplog.records if r.name == "creditbank.rules.selectors"][0] == (
+        f"conversion access refused: account {other.reviewer.pk} asked for application {pending.pk}"
+    )
+    assert conversion_get_for_actor(actor=school.reviewer, id=pending.pk).pk == pending.pk
+    assert conversion_get_for_actor(actor=learner, id=pending.pk).pk == pending.pk
